@@ -1,0 +1,109 @@
+//! What a provider plugs into the protocol layer: its configuration, resources and functions.
+//!
+//! The protocol layer decodes and encodes values with the schemas declared here and turns
+//! diagnostics into Terraform's; resources see typed [`Value`]s and never protobuf.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::diagnostics::{AttrPath, Diagnostics};
+use super::schema::{FunctionSignature, Schema};
+use super::value::Value;
+
+/// Per-request context handed to resources.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    /// Fired by Terraform's StopProvider (Ctrl-C): long operations must notice it and wind down.
+    pub stop: CancellationToken,
+}
+
+pub struct PlanRequest {
+    /// Null when the resource is being created.
+    pub prior_state: Value,
+    /// Null when the resource is being destroyed.
+    pub proposed_new_state: Value,
+    pub config: Value,
+    pub prior_private: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct PlanResponse {
+    pub planned_state: Value,
+    pub requires_replace: Vec<AttrPath>,
+    pub planned_private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ApplyRequest {
+    pub prior_state: Value,
+    /// Null when the resource is being destroyed.
+    pub planned_state: Value,
+    pub config: Value,
+    pub planned_private: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct ApplyResponse {
+    /// Null when the resource no longer exists (destroyed, or a create undone).
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Default)]
+pub struct ReadResponse {
+    /// Null when the remote object is gone: Terraform drops it from state.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Default)]
+pub struct ImportResponse {
+    pub state: Option<Value>,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Checks what can be checked without calling AWS (values may be unknown).
+    async fn validate(&self, config: &Value) -> Diagnostics;
+    async fn plan(&self, ctx: &RequestContext, req: PlanRequest) -> PlanResponse;
+    async fn apply(&self, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse;
+    async fn read(&self, ctx: &RequestContext, state: Value, private: Vec<u8>) -> ReadResponse;
+    async fn import(&self, ctx: &RequestContext, id: &str) -> ImportResponse;
+    /// Turns stored state of `version` into a value of the current schema.
+    fn upgrade(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
+        let _ = version;
+        Ok(state)
+    }
+}
+
+/// Error of a provider function call, optionally blaming one argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionError {
+    pub text: String,
+    pub argument: Option<i64>,
+}
+
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> &FunctionSignature;
+    fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn schema(&self) -> &Schema;
+    async fn validate(&self, config: &Value) -> Diagnostics;
+    async fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics;
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,81 @@
+//! The gitmoxi provider: its configuration block and the resources and functions it offers.
+
+pub mod config;
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+
+use crate::aws::clients::AwsClients;
+use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
+use crate::protocol::registry::{Provider, Resource};
+use crate::protocol::schema::Schema;
+use crate::protocol::value::Value;
+
+/// Set once by ConfigureProvider; resources read the shared clients from here.
+#[derive(Clone, Default)]
+pub struct Configured(Arc<OnceLock<AwsClients>>);
+
+impl Configured {
+    pub fn clients(&self) -> Result<&AwsClients, Diagnostic> {
+        self.0.get().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "The gitmoxi provider was used before Terraform configured it. This is a bug; please report it.",
+            )
+        })
+    }
+}
+
+pub struct GitmoxiProvider {
+    schema: Schema,
+    configured: Configured,
+}
+
+impl GitmoxiProvider {
+    pub fn new() -> Self {
+        GitmoxiProvider { schema: config::schema(), configured: Configured::default() }
+    }
+}
+
+impl Default for GitmoxiProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Provider for GitmoxiProvider {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        match config::parse(config) {
+            Ok(_) => Diagnostics::default(),
+            Err(d) => d,
+        }
+    }
+
+    async fn configure(&self, _terraform_version: &str, config: &Value) -> Diagnostics {
+        let cfg = match config::parse(config) {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        match AwsClients::build(&cfg).await {
+            Ok(clients) => {
+                let _ = self.configured.0.set(clients);
+                Diagnostics::default()
+            }
+            Err(e) => Diagnostic::error(
+                "Could not configure AWS access",
+                format!("{e}. Check the provider block and the AWS environment (credentials, profile, region)."),
+            )
+            .into(),
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,3 @@
+//! `gitmoxi_lambda_deployment`.
+
+pub mod definition;

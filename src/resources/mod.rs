@@ -1,0 +1,3 @@
+//! Terraform resources: schema, plan rules and state mapping.
+
+pub mod lambda_deployment;
