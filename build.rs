@@ -5,7 +5,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("PROTOC").is_none() {
         std::env::set_var("PROTOC", protoc_bin_vendored::protoc_bin_path()?);
     }
-    let protos = ["proto/tfplugin6.proto", "proto/go_plugin.proto", "proto/health.proto"];
+    let protos = [
+        "proto/tfplugin6.proto",
+        "proto/go_plugin.proto",
+        "proto/health.proto",
+    ];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");
     }

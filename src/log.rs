@@ -48,7 +48,9 @@ impl Level {
 fn threshold() -> Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
     *LEVEL.get_or_init(|| {
-        let provider = std::env::var("TF_LOG_PROVIDER").ok().filter(|s| !s.is_empty());
+        let provider = std::env::var("TF_LOG_PROVIDER")
+            .ok()
+            .filter(|s| !s.is_empty());
         let global = std::env::var("TF_LOG").ok();
         Level::parse(provider.as_deref().or(global.as_deref()).unwrap_or(""))
     })
@@ -66,7 +68,9 @@ pub fn format_line(level: Level, message: &str, fields: &[(&str, &str)]) -> Stri
     obj.insert("@module".into(), "provider.gitmoxi".into());
     obj.insert(
         "@timestamp".into(),
-        humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string().into(),
+        humantime::format_rfc3339_micros(std::time::SystemTime::now())
+            .to_string()
+            .into(),
     );
     for (k, v) in fields {
         obj.insert((*k).into(), (*v).into());

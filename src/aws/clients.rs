@@ -29,13 +29,20 @@ impl AwsClients {
         }
         let mut base = loader.load().await;
         if base.region().is_none() {
-            return Err("no AWS region is configured: set `region` in the provider block, or AWS_REGION".into());
+            return Err(
+                "no AWS region is configured: set `region` in the provider block, or AWS_REGION"
+                    .into(),
+            );
         }
 
         if let Some(role) = &cfg.assume_role {
             let sts_conf = with_endpoint(&base, cfg.endpoints.get("sts"));
             let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
-                .session_name(role.session_name.clone().unwrap_or_else(|| "terraform-provider-gitmoxi".into()))
+                .session_name(
+                    role.session_name
+                        .clone()
+                        .unwrap_or_else(|| "terraform-provider-gitmoxi".into()),
+                )
                 .configure(&sts_conf);
             if let Some(region) = base.region() {
                 builder = builder.region(region.clone());
@@ -48,13 +55,22 @@ impl AwsClients {
             let provider = builder.build().await;
             base = base
                 .into_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
                 .build();
         }
 
-        let lambda_conf = aws_sdk_lambda::config::Builder::from(&with_endpoint(&base, cfg.endpoints.get("lambda"))).build();
-        let cw_conf =
-            aws_sdk_cloudwatch::config::Builder::from(&with_endpoint(&base, cfg.endpoints.get("cloudwatch"))).build();
+        let lambda_conf = aws_sdk_lambda::config::Builder::from(&with_endpoint(
+            &base,
+            cfg.endpoints.get("lambda"),
+        ))
+        .build();
+        let cw_conf = aws_sdk_cloudwatch::config::Builder::from(&with_endpoint(
+            &base,
+            cfg.endpoints.get("cloudwatch"),
+        ))
+        .build();
         Ok(AwsClients {
             lambda: aws_sdk_lambda::Client::from_conf(lambda_conf),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cw_conf),

@@ -21,7 +21,8 @@ use super::{go_plugin, health, tfplugin6};
 use crate::log;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const CORE_PROTOCOL_VERSION: u32 = 1;
 pub const APP_PROTOCOL_VERSION: u32 = 6;
 /// Big plans and states travel in one message; Terraform's own limit is effectively unbounded.
@@ -111,22 +112,31 @@ impl health::health_server::Health for Health {
 /// Serves `provider` until Terraform asks for shutdown (or closes stdin's parent, killing us).
 pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
     check_launch_environment()?;
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| ServeError::Setup(e.to_string()))?;
-    let addr = listener.local_addr().map_err(|e| ServeError::Setup(e.to_string()))?;
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| ServeError::Setup(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Setup(e.to_string()))?;
 
     let shutdown = CancellationToken::new();
     let stop = CancellationToken::new();
-    let provider_svc = tfplugin6::provider_server::ProviderServer::new(ProviderService::new(provider, stop))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let provider_svc =
+        tfplugin6::provider_server::ProviderServer::new(ProviderService::new(provider, stop))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let router = Server::builder()
         .add_service(provider_svc)
-        .add_service(go_plugin::grpc_controller_server::GrpcControllerServer::new(Controller {
-            shutdown: shutdown.clone(),
-        }))
+        .add_service(
+            go_plugin::grpc_controller_server::GrpcControllerServer::new(Controller {
+                shutdown: shutdown.clone(),
+            }),
+        )
         .add_service(health::health_server::HealthServer::new(Health));
 
-    let client_cert = std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|s| !s.trim().is_empty());
+    let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
     let done = shutdown.clone();
     match client_cert {
         Some(pem) => {

@@ -25,7 +25,13 @@ pub struct Attribute {
 
 impl Attribute {
     fn new(name: &str, ty: Type, mode: Mode, description: &str) -> Self {
-        Attribute { name: name.into(), ty, description: description.into(), mode, sensitive: false }
+        Attribute {
+            name: name.into(),
+            ty,
+            description: description.into(),
+            mode,
+            sensitive: false,
+        }
     }
     pub fn required(name: &str, ty: Type, description: &str) -> Self {
         Self::new(name, ty, Mode::Required, description)
@@ -84,20 +90,33 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &str) -> Self {
-        Block { description: description.into(), ..Default::default() }
+        Block {
+            description: description.into(),
+            ..Default::default()
+        }
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
         self
     }
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Self {
-        self.blocks.push(NestedBlock { name: name.into(), nesting, block, max_items: 0 });
+        self.blocks.push(NestedBlock {
+            name: name.into(),
+            nesting,
+            block,
+            max_items: 0,
+        });
         self
     }
     /// A list block that may appear at most once (`traffic_shifting { … }`), which reads as
     /// `traffic_shifting[0]` in paths; works on every Terraform version.
     pub fn single_list_block(mut self, name: &str, block: Block) -> Self {
-        self.blocks.push(NestedBlock { name: name.into(), nesting: Nesting::List, block, max_items: 1 });
+        self.blocks.push(NestedBlock {
+            name: name.into(),
+            nesting: Nesting::List,
+            block,
+            max_items: 1,
+        });
         self
     }
 
@@ -166,7 +185,10 @@ impl Schema {
         self.block.value_type()
     }
     pub fn to_proto(&self) -> pb::Schema {
-        pb::Schema { version: self.version, block: Some(self.block.to_proto()) }
+        pb::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto()),
+        }
     }
 }
 
@@ -195,7 +217,9 @@ impl FunctionSignature {
                 })
                 .collect(),
             variadic_parameter: None,
-            r#return: Some(pb::function::Return { r#type: self.returns.to_json().to_string().into_bytes() }),
+            r#return: Some(pb::function::Return {
+                r#type: self.returns.to_json().to_string().into_bytes(),
+            }),
             summary: self.summary.clone(),
             description: self.description.clone(),
             description_kind: pb::StringKind::Markdown as i32,
@@ -214,7 +238,10 @@ mod tests {
             .attr(Attribute::required("name", Type::String, "The `name`."))
             .attr(Attribute::optional_computed("hash", Type::String, "h"))
             .attr(Attribute::optional("secret", Type::map(Type::String), "s").sensitive())
-            .single_list_block("shift", Block::new("s").attr(Attribute::optional("percent", Type::Number, "p")));
+            .single_list_block(
+                "shift",
+                Block::new("s").attr(Attribute::optional("percent", Type::Number, "p")),
+            );
         let p = b.to_proto();
         let name = &p.attributes[0];
         assert!(name.required && !name.optional && !name.computed);
@@ -224,14 +251,20 @@ mod tests {
         assert!(hash.optional && hash.computed);
         assert!(p.attributes[2].sensitive);
         assert_eq!(p.block_types[0].max_items, 1);
-        assert_eq!(p.block_types[0].nesting, pb::schema::nested_block::NestingMode::List as i32);
+        assert_eq!(
+            p.block_types[0].nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
         assert_eq!(
             b.value_type(),
             Type::object([
                 ("name", Type::String),
                 ("hash", Type::String),
                 ("secret", Type::map(Type::String)),
-                ("shift", Type::list(Type::object([("percent", Type::Number)]))),
+                (
+                    "shift",
+                    Type::list(Type::object([("percent", Type::Number)]))
+                ),
             ])
         );
     }

@@ -24,13 +24,28 @@ pub struct ProviderService<P: Provider> {
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P, stop: CancellationToken) -> Self {
-        let resources = provider.resources().into_iter().map(|r| (r.type_name(), r)).collect();
-        let functions = provider.functions().into_iter().map(|f| (f.name(), f)).collect();
-        ProviderService { provider: Arc::new(provider), resources, functions, stop }
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), r))
+            .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| (f.name(), f))
+            .collect();
+        ProviderService {
+            provider: Arc::new(provider),
+            resources,
+            functions,
+            stop,
+        }
     }
 
     fn ctx(&self) -> RequestContext {
-        RequestContext { stop: self.stop.clone() }
+        RequestContext {
+            stop: self.stop.clone(),
+        }
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource>, Diagnostics> {
@@ -44,7 +59,11 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn server_capabilities() -> pb::ServerCapabilities {
-        pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, move_resource_state: false }
+        pb::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: true,
+            move_resource_state: false,
+        }
     }
 }
 
@@ -67,7 +86,10 @@ fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value,
 }
 
 fn encode(v: &Value) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue { msgpack: v.to_msgpack(), json: Vec::new() })
+    Some(pb::DynamicValue {
+        msgpack: v.to_msgpack(),
+        json: Vec::new(),
+    })
 }
 
 macro_rules! try_diags {
@@ -97,12 +119,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             resources: self
                 .resources
                 .keys()
-                .map(|n| pb::get_metadata::ResourceMetadata { type_name: n.to_string() })
+                .map(|n| pb::get_metadata::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
                 .collect(),
             functions: self
                 .functions
                 .keys()
-                .map(|n| pb::get_metadata::FunctionMetadata { name: n.to_string() })
+                .map(|n| pb::get_metadata::FunctionMetadata {
+                    name: n.to_string(),
+                })
                 .collect(),
         }))
     }
@@ -114,7 +140,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         log::debug("serving provider schema", &[]);
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(self.provider.schema().to_proto()),
-            resource_schemas: self.resources.iter().map(|(n, r)| (n.to_string(), r.schema().to_proto())).collect(),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(n, r)| (n.to_string(), r.schema().to_proto()))
+                .collect(),
             data_source_schemas: HashMap::new(),
             diagnostics: vec![],
             provider_meta: None,
@@ -134,11 +164,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let empty = pb::validate_provider_config::Response::default();
         let config = try_diags!(
-            decode(req.config.as_ref(), &self.provider.schema().value_type(), "provider configuration"),
+            decode(
+                req.config.as_ref(),
+                &self.provider.schema().value_type(),
+                "provider configuration"
+            ),
             empty
         );
         let diags = self.provider.validate(&config).await;
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn validate_resource_config(
@@ -149,11 +185,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let empty = pb::validate_resource_config::Response::default();
         let resource = try_diags!(self.resource(&req.type_name), empty);
         let config = try_diags!(
-            decode(req.config.as_ref(), &resource.schema().value_type(), "resource configuration"),
+            decode(
+                req.config.as_ref(),
+                &resource.schema().value_type(),
+                "resource configuration"
+            ),
             empty
         );
         let diags = resource.validate(&config).await;
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags.to_proto() }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -165,7 +207,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             format!("Unknown data source {name:?}"),
             "This provider has no data sources yet.",
         );
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: vec![d.to_proto()] }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: vec![d.to_proto()],
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -207,7 +251,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _req: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
     }
 
     async fn configure_provider(
@@ -217,12 +263,24 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let empty = pb::configure_provider::Response::default();
         let config = try_diags!(
-            decode(req.config.as_ref(), &self.provider.schema().value_type(), "provider configuration"),
+            decode(
+                req.config.as_ref(),
+                &self.provider.schema().value_type(),
+                "provider configuration"
+            ),
             empty
         );
-        log::info("configuring provider", &[("terraform_version", &req.terraform_version)]);
-        let diags = self.provider.configure(&req.terraform_version, &config).await;
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: diags.to_proto() }))
+        log::info(
+            "configuring provider",
+            &[("terraform_version", &req.terraform_version)],
+        );
+        let diags = self
+            .provider
+            .configure(&req.terraform_version, &config)
+            .await;
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags.to_proto(),
+        }))
     }
 
     async fn read_resource(
@@ -233,7 +291,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let empty = pb::read_resource::Response::default();
         let resource = try_diags!(self.resource(&req.type_name), empty);
         let ty = resource.schema().value_type();
-        let state = try_diags!(decode(req.current_state.as_ref(), &ty, "current state"), empty);
+        let state = try_diags!(
+            decode(req.current_state.as_ref(), &ty, "current state"),
+            empty
+        );
         let resp = resource.read(&self.ctx(), state, req.private).await;
         Ok(Response::new(pb::read_resource::Response {
             new_state: encode(&resp.new_state),
@@ -252,7 +313,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let ty = resource.schema().value_type();
         let plan = PlanRequest {
             prior_state: try_diags!(decode(req.prior_state.as_ref(), &ty, "prior state"), empty),
-            proposed_new_state: try_diags!(decode(req.proposed_new_state.as_ref(), &ty, "proposed state"), empty),
+            proposed_new_state: try_diags!(
+                decode(req.proposed_new_state.as_ref(), &ty, "proposed state"),
+                empty
+            ),
             config: try_diags!(decode(req.config.as_ref(), &ty, "configuration"), empty),
             prior_private: req.prior_private,
         };
@@ -275,7 +339,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let ty = resource.schema().value_type();
         let apply = ApplyRequest {
             prior_state: try_diags!(decode(req.prior_state.as_ref(), &ty, "prior state"), empty),
-            planned_state: try_diags!(decode(req.planned_state.as_ref(), &ty, "planned state"), empty),
+            planned_state: try_diags!(
+                decode(req.planned_state.as_ref(), &ty, "planned state"),
+                empty
+            ),
             config: try_diags!(decode(req.config.as_ref(), &ty, "configuration"), empty),
             planned_private: req.planned_private,
         };
@@ -314,8 +381,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let name = req.into_inner().type_name;
-        let d = Diagnostic::error(format!("Unknown data source {name:?}"), "This provider has no data sources yet.");
-        Ok(Response::new(pb::read_data_source::Response { state: None, diagnostics: vec![d.to_proto()] }))
+        let d = Diagnostic::error(
+            format!("Unknown data source {name:?}"),
+            "This provider has no data sources yet.",
+        );
+        Ok(Response::new(pb::read_data_source::Response {
+            state: None,
+            diagnostics: vec![d.to_proto()],
+        }))
     }
 
     async fn get_functions(
@@ -340,7 +413,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let fail = |text: String, argument: Option<i64>| {
             Ok(Response::new(pb::call_function::Response {
                 result: None,
-                error: Some(pb::FunctionError { text, function_argument: argument }),
+                error: Some(pb::FunctionError {
+                    text,
+                    function_argument: argument,
+                }),
             }))
         };
         let Some(function) = self.functions.get(req.name.as_str()) else {
@@ -351,14 +427,26 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         for (i, (dv, (name, ty, _))) in req.arguments.iter().zip(&sig.params).enumerate() {
             match decode(Some(dv), ty, "function argument") {
                 Ok(v) => args.push(v),
-                Err(_) => return fail(format!("argument {name} could not be decoded"), Some(i as i64)),
+                Err(_) => {
+                    return fail(
+                        format!("argument {name} could not be decoded"),
+                        Some(i as i64),
+                    )
+                }
             }
         }
         match function.call(args) {
             Ok(v) => {
-                let msgpack = if sig.returns == Type::Dynamic { v.to_msgpack_dynamic() } else { v.to_msgpack() };
+                let msgpack = if sig.returns == Type::Dynamic {
+                    v.to_msgpack_dynamic()
+                } else {
+                    v.to_msgpack()
+                };
                 Ok(Response::new(pb::call_function::Response {
-                    result: Some(pb::DynamicValue { msgpack, json: vec![] }),
+                    result: Some(pb::DynamicValue {
+                        msgpack,
+                        json: vec![],
+                    }),
                     error: None,
                 }))
             }
@@ -370,7 +458,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _req: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
-        log::info("StopProvider received: interrupting running operations", &[]);
+        log::info(
+            "StopProvider received: interrupting running operations",
+            &[],
+        );
         self.stop.cancel();
         Ok(Response::new(pb::stop_provider::Response::default()))
     }

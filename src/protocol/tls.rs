@@ -30,11 +30,20 @@ pub struct ServerIdentity {
 
 impl ServerIdentity {
     pub fn generate() -> Result<Self, String> {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
-        let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-gitmoxi");
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+            KeyUsagePurpose,
+        };
+        let key =
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "terraform-provider-gitmoxi");
         // Terraform adds this certificate to its root pool and also sees it as the leaf.
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![
@@ -42,7 +51,10 @@ impl ServerIdentity {
             KeyUsagePurpose::KeyEncipherment,
             KeyUsagePurpose::KeyCertSign,
         ];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
         params.not_before = rcgen::date_time_ymd(2000, 1, 1);
         params.not_after = rcgen::date_time_ymd(2099, 12, 31);
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
@@ -69,7 +81,10 @@ impl ServerIdentity {
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
             .with_client_cert_verifier(Arc::new(verifier))
-            .with_single_cert(vec![self.cert.clone()], PrivateKeyDer::Pkcs8(self.key.clone_key()))
+            .with_single_cert(
+                vec![self.cert.clone()],
+                PrivateKeyDer::Pkcs8(self.key.clone_key()),
+            )
             .map_err(|e| e.to_string())?;
         // gRPC clients insist on HTTP/2 being negotiated by ALPN.
         config.alpn_protocols = vec![b"h2".to_vec()];
@@ -97,7 +112,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::General("client certificate is not the one Terraform announced".into()))
+            Err(rustls::Error::General(
+                "client certificate is not the one Terraform announced".into(),
+            ))
         }
     }
 
@@ -154,7 +171,10 @@ pub fn accept_loop(
                     Ok(stream) => {
                         let _ = tx.send(Ok(stream)).await;
                     }
-                    Err(e) => log::warn("TLS handshake with Terraform failed", &[("error", &e.to_string())]),
+                    Err(e) => log::warn(
+                        "TLS handshake with Terraform failed",
+                        &[("error", &e.to_string())],
+                    ),
                 }
             });
         }
@@ -174,8 +194,13 @@ mod tests {
     #[test]
     fn p521_signatures_are_verifiable() {
         // Terraform's client certificate is ECDSA P-521 (go-plugin's AutoMTLS).
-        let schemes = crypto_provider().signature_verification_algorithms.supported_schemes();
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
+        let schemes = crypto_provider()
+            .signature_verification_algorithms
+            .supported_schemes();
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512),
+            "{schemes:?}"
+        );
     }
 
     #[test]
@@ -197,7 +222,10 @@ mod tests {
         let client = ServerIdentity::generate().unwrap();
         let pem = format!(
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, client.cert_der())
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                client.cert_der()
+            )
         );
         let server = ServerIdentity::generate().unwrap();
         let config = server.server_config(&pem).unwrap();

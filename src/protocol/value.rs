@@ -53,8 +53,10 @@ impl Type {
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<_, _> =
-                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let m: serde_json::Map<_, _> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", m])
             }
         }
@@ -161,7 +163,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             Value::Typed(_, v) => v.is_wholly_known(),
             _ => true,
@@ -238,9 +242,15 @@ impl Value {
             _ => {}
         }
         match ty {
-            Type::Bool => mp.as_bool().map(Value::Bool).ok_or_else(|| mismatch("bool")),
+            Type::Bool => mp
+                .as_bool()
+                .map(Value::Bool)
+                .ok_or_else(|| mismatch("bool")),
             Type::Number => match mp {
-                Mp::Integer(i) => i.as_f64().map(Value::Number).ok_or_else(|| mismatch("number")),
+                Mp::Integer(i) => i
+                    .as_f64()
+                    .map(Value::Number)
+                    .ok_or_else(|| mismatch("number")),
                 Mp::F32(f) => Ok(Value::Number(f64::from(*f))),
                 Mp::F64(f) => Ok(Value::Number(*f)),
                 // Numbers too large for float64 travel as decimal strings.
@@ -257,8 +267,15 @@ impl Value {
                 .ok_or_else(|| mismatch("string")),
             Type::List(t) | Type::Set(t) => {
                 let items = mp.as_array().ok_or_else(|| mismatch("array"))?;
-                let vals = items.iter().map(|i| Value::from_mp(i, t)).collect::<Result<_, _>>()?;
-                Ok(if matches!(ty, Type::List(_)) { Value::List(vals) } else { Value::Set(vals) })
+                let vals = items
+                    .iter()
+                    .map(|i| Value::from_mp(i, t))
+                    .collect::<Result<_, _>>()?;
+                Ok(if matches!(ty, Type::List(_)) {
+                    Value::List(vals)
+                } else {
+                    Value::Set(vals)
+                })
             }
             Type::Tuple(ts) => {
                 let items = mp.as_array().ok_or_else(|| mismatch("array"))?;
@@ -266,7 +283,11 @@ impl Value {
                     return Err(mismatch("tuple of the declared length"));
                 }
                 Ok(Value::Tuple(
-                    items.iter().zip(ts).map(|(i, t)| Value::from_mp(i, t)).collect::<Result<_, _>>()?,
+                    items
+                        .iter()
+                        .zip(ts)
+                        .map(|(i, t)| Value::from_mp(i, t))
+                        .collect::<Result<_, _>>()?,
                 ))
             }
             Type::Map(t) => {
@@ -282,7 +303,9 @@ impl Value {
                 let entries = mp.as_map().ok_or_else(|| mismatch("object"))?;
                 let mut out = BTreeMap::new();
                 for (k, v) in entries {
-                    let k = k.as_str().ok_or_else(|| mismatch("string attribute name"))?;
+                    let k = k
+                        .as_str()
+                        .ok_or_else(|| mismatch("string attribute name"))?;
                     let t = attrs
                         .get(k)
                         .ok_or_else(|| ValueError(format!("unexpected attribute {k:?}")))?;
@@ -296,7 +319,10 @@ impl Value {
             }
             Type::Dynamic => {
                 // [type as JSON bytes, value]
-                let pair = mp.as_array().filter(|a| a.len() == 2).ok_or_else(|| mismatch("dynamic pair"))?;
+                let pair = mp
+                    .as_array()
+                    .filter(|a| a.len() == 2)
+                    .ok_or_else(|| mismatch("dynamic pair"))?;
                 let ty_bytes = match &pair[0] {
                     Mp::Binary(b) => b.as_slice(),
                     Mp::String(s) => s.as_bytes(),
@@ -347,9 +373,11 @@ impl Value {
             Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
                 Mp::Array(v.iter().map(Value::to_mp).collect())
             }
-            Value::Map(m) | Value::Object(m) => {
-                Mp::Map(m.iter().map(|(k, v)| (Mp::from(k.as_str()), v.to_mp())).collect())
-            }
+            Value::Map(m) | Value::Object(m) => Mp::Map(
+                m.iter()
+                    .map(|(k, v)| (Mp::from(k.as_str()), v.to_mp()))
+                    .collect(),
+            ),
             Value::Typed(ty, v) => Mp::Array(vec![
                 Mp::Binary(ty.to_json().to_string().into_bytes()),
                 v.to_mp(),
@@ -378,8 +406,8 @@ impl Value {
     // ---- JSON (stored state) ----
 
     pub fn from_json(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
-        let j: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| ValueError(format!("invalid JSON state: {e}")))?;
+        let j: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| ValueError(format!("invalid JSON state: {e}")))?;
         Value::from_json_value(&j, ty)
     }
 
@@ -392,7 +420,10 @@ impl Value {
         match ty {
             Type::Bool => j.as_bool().map(Value::Bool).ok_or_else(|| mismatch("bool")),
             Type::Number => match j {
-                J::Number(n) => n.as_f64().map(Value::Number).ok_or_else(|| mismatch("number")),
+                J::Number(n) => n
+                    .as_f64()
+                    .map(Value::Number)
+                    .ok_or_else(|| mismatch("number")),
                 J::String(s) => s.parse().map(Value::Number).map_err(|_| mismatch("number")),
                 _ => Err(mismatch("number")),
             },
@@ -405,13 +436,24 @@ impl Value {
             },
             Type::List(t) | Type::Set(t) => {
                 let items = j.as_array().ok_or_else(|| mismatch("array"))?;
-                let vals = items.iter().map(|i| Value::from_json_value(i, t)).collect::<Result<_, _>>()?;
-                Ok(if matches!(ty, Type::List(_)) { Value::List(vals) } else { Value::Set(vals) })
+                let vals = items
+                    .iter()
+                    .map(|i| Value::from_json_value(i, t))
+                    .collect::<Result<_, _>>()?;
+                Ok(if matches!(ty, Type::List(_)) {
+                    Value::List(vals)
+                } else {
+                    Value::Set(vals)
+                })
             }
             Type::Tuple(ts) => {
                 let items = j.as_array().ok_or_else(|| mismatch("array"))?;
                 Ok(Value::Tuple(
-                    items.iter().zip(ts).map(|(i, t)| Value::from_json_value(i, t)).collect::<Result<_, _>>()?,
+                    items
+                        .iter()
+                        .zip(ts)
+                        .map(|(i, t)| Value::from_json_value(i, t))
+                        .collect::<Result<_, _>>()?,
                 ))
             }
             Type::Map(t) => {
@@ -427,14 +469,18 @@ impl Value {
                 let mut out = BTreeMap::new();
                 // Attributes a newer schema removed are dropped; new ones start null.
                 for (name, t) in attrs {
-                    let v = obj.get(name).map_or(Ok(Value::Null), |v| Value::from_json_value(v, t))?;
+                    let v = obj
+                        .get(name)
+                        .map_or(Ok(Value::Null), |v| Value::from_json_value(v, t))?;
                     out.insert(name.clone(), v);
                 }
                 Ok(Value::Object(out))
             }
             Type::Dynamic => {
                 let (ty_json, value) = match j.as_object() {
-                    Some(o) if o.contains_key("type") && o.contains_key("value") => (&o["type"], &o["value"]),
+                    Some(o) if o.contains_key("type") && o.contains_key("value") => {
+                        (&o["type"], &o["value"])
+                    }
                     _ => return Err(mismatch("dynamic {type, value}")),
                 };
                 let inner_ty = Type::from_json(ty_json)?;
@@ -458,7 +504,9 @@ impl Value {
                 }
             }
             Value::String(s) => J::String(s.clone()),
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => J::Array(v.iter().map(Value::to_json).collect()),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                J::Array(v.iter().map(Value::to_json).collect())
+            }
             Value::Map(m) | Value::Object(m) => {
                 J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
@@ -498,14 +546,29 @@ mod tests {
             ("pair", Type::Tuple(vec![Type::String, Type::Bool])),
             (
                 "nested",
-                Type::list(Type::object([("a", Type::String), ("b", Type::map(Type::Number))])),
+                Type::list(Type::object([
+                    ("a", Type::String),
+                    ("b", Type::map(Type::Number)),
+                ])),
             ),
         ]);
         let v = Value::object([
-            ("names", Value::List(vec![Value::string("a"), Value::Unknown])),
-            ("ids", Value::Set(vec![Value::Number(1.0), Value::Number(2.0)])),
-            ("tags", Value::Map([("k".to_string(), Value::string("v"))].into())),
-            ("pair", Value::Tuple(vec![Value::string("x"), Value::Bool(false)])),
+            (
+                "names",
+                Value::List(vec![Value::string("a"), Value::Unknown]),
+            ),
+            (
+                "ids",
+                Value::Set(vec![Value::Number(1.0), Value::Number(2.0)]),
+            ),
+            (
+                "tags",
+                Value::Map([("k".to_string(), Value::string("v"))].into()),
+            ),
+            (
+                "pair",
+                Value::Tuple(vec![Value::string("x"), Value::Bool(false)]),
+            ),
             (
                 "nested",
                 Value::List(vec![Value::object([
@@ -532,10 +595,17 @@ mod tests {
     fn refined_unknown_decodes_as_unknown() {
         // ext 12 with a refinement map {1: true} ("not null")
         let mut payload = Vec::new();
-        rmpv::encode::write_value(&mut payload, &Mp::Map(vec![(Mp::from(1), Mp::Boolean(true))])).unwrap();
+        rmpv::encode::write_value(
+            &mut payload,
+            &Mp::Map(vec![(Mp::from(1), Mp::Boolean(true))]),
+        )
+        .unwrap();
         let mut bytes = Vec::new();
         rmpv::encode::write_value(&mut bytes, &Mp::Ext(12, payload)).unwrap();
-        assert_eq!(Value::from_msgpack(&bytes, &Type::String).unwrap(), Value::Unknown);
+        assert_eq!(
+            Value::from_msgpack(&bytes, &Type::String).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
@@ -554,7 +624,10 @@ mod tests {
         let bytes = inner.to_msgpack_dynamic();
         match Value::from_msgpack(&bytes, &Type::Dynamic).unwrap() {
             Value::Typed(t, v) => {
-                assert_eq!(t, Type::object([("name", Type::String), ("size", Type::Number)]));
+                assert_eq!(
+                    t,
+                    Type::object([("name", Type::String), ("size", Type::Number)])
+                );
                 assert_eq!(*v, inner);
             }
             other => panic!("expected typed value, got {other:?}"),
@@ -592,6 +665,9 @@ mod tests {
         ]);
         assert_eq!(Type::from_json(&t.to_json()).unwrap(), t);
         assert_eq!(Type::String.to_json().to_string(), r#""string""#);
-        assert_eq!(Type::list(Type::String).to_json().to_string(), r#"["list","string"]"#);
+        assert_eq!(
+            Type::list(Type::String).to_json().to_string(),
+            r#"["list","string"]"#
+        );
     }
 }

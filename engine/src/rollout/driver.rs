@@ -1,0 +1,171 @@
+//! The async loop around the state machine: performs each [`Action`] against the ports, sleeps
+//! with `tokio::time`, and feeds the reply back. It decides nothing except retrying throttled
+//! calls, which is a transport concern the machine should never see.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::{sleep, sleep_until, Instant};
+use tokio_util::sync::CancellationToken;
+
+use crate::ports::{Alarms, AwsError, AwsErrorKind, Lambda};
+
+use super::machine::{step, Action, Observation, Reply, State};
+use super::{Deployment, Event, Outcome};
+
+const THROTTLE_ATTEMPTS: u32 = 6;
+const FIRST_THROTTLE_DELAY: Duration = Duration::from_millis(500);
+const MAX_THROTTLE_DELAY: Duration = Duration::from_secs(8);
+
+/// Runs one deployment to its end. Never panics on AWS errors and never returns early: every
+/// path ends in an [`Outcome`] describing what the alias serves.
+pub async fn run<L: Lambda, A: Alarms>(
+    lambda: &L,
+    alarms: &A,
+    deployment: &Deployment,
+    cancel: CancellationToken,
+    progress: &(dyn Fn(&Event) + Send + Sync),
+) -> Outcome {
+    let driver = Driver {
+        lambda,
+        alarms,
+        alias: &deployment.alias,
+        cancel: &cancel,
+        progress,
+    };
+    let mut state = State::new(deployment.clone(), Instant::now(), SystemTime::now());
+    let mut reply = Reply::Start;
+    loop {
+        let observation = Observation {
+            now: Instant::now(),
+            interrupted: cancel.is_cancelled(),
+            reply,
+        };
+        let actions;
+        (state, actions) = step(state, observation);
+        let mut next = None;
+        for action in actions {
+            match action {
+                Action::Emit(event) => progress(&event),
+                Action::Finish(outcome) => return *outcome,
+                action => next = Some(driver.perform(action).await),
+            }
+        }
+        // A step that asks for nothing would stall the rollout; the machine never does this, but
+        // waking it again is safer than hanging an apply.
+        reply = next.unwrap_or(Reply::Woke);
+    }
+}
+
+struct Driver<'a, L, A> {
+    lambda: &'a L,
+    alarms: &'a A,
+    alias: &'a str,
+    cancel: &'a CancellationToken,
+    progress: &'a (dyn Fn(&Event) + Send + Sync),
+}
+
+impl<L: Lambda, A: Alarms> Driver<'_, L, A> {
+    async fn perform(&self, action: Action) -> Reply {
+        let (lambda, alias) = (self.lambda, self.alias);
+        match action {
+            Action::Wait {
+                until,
+                interruptible,
+            } => {
+                if interruptible {
+                    tokio::select! {
+                        _ = sleep_until(until) => {}
+                        _ = self.cancel.cancelled() => {}
+                    }
+                } else {
+                    sleep_until(until).await;
+                }
+                Reply::Woke
+            }
+            Action::ReadAlarms { names } => Reply::Alarms(
+                self.retry("DescribeAlarms", || self.alarms.states(&names))
+                    .await,
+            ),
+            Action::ReadStatus { qualifier } => Reply::Status(
+                self.retry("GetFunctionConfiguration", || lambda.status(&qualifier))
+                    .await,
+            ),
+            Action::UpdateCode => Reply::Updated(
+                self.retry("UpdateFunctionCode", || lambda.update_code())
+                    .await,
+            ),
+            Action::UpdateConfiguration => Reply::Updated(
+                self.retry("UpdateFunctionConfiguration", || {
+                    lambda.update_configuration()
+                })
+                .await,
+            ),
+            Action::Publish {
+                revision_id,
+                description,
+            } => Reply::Published(
+                self.retry("PublishVersion", || {
+                    lambda.publish_version(&revision_id, &description)
+                })
+                .await,
+            ),
+            Action::ReadAlias => {
+                Reply::Alias(self.retry("GetAlias", || lambda.get_alias(alias)).await)
+            }
+            Action::CreateAlias { version } => Reply::AliasSet(
+                self.retry("CreateAlias", || lambda.create_alias(alias, &version))
+                    .await,
+            ),
+            Action::ShiftAlias {
+                version,
+                extra,
+                revision_id,
+            } => Reply::AliasSet(
+                self.retry("UpdateAlias", || {
+                    let extra = extra.as_ref().map(|(v, w)| (v.as_str(), *w));
+                    lambda.shift_alias(alias, &version, extra, &revision_id)
+                })
+                .await,
+            ),
+            Action::ListVersions => Reply::Versions(
+                self.retry("ListVersionsByFunction", || lambda.list_versions())
+                    .await,
+            ),
+            Action::ListAliases => {
+                Reply::Aliases(self.retry("ListAliases", || lambda.list_aliases()).await)
+            }
+            Action::DeleteVersion { version } => Reply::Deleted(
+                self.retry("DeleteFunction", || lambda.delete_version(&version))
+                    .await,
+            ),
+            Action::Emit(_) | Action::Finish(_) => Reply::Woke,
+        }
+    }
+
+    /// Throttling is retried here, bounded, so the machine only sees errors that mean something.
+    /// The backoff ignores interrupts: it is short, and the machine reacts at its next wait.
+    async fn retry<T, F, Fut>(&self, operation: &'static str, mut call: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, AwsError>>,
+    {
+        let mut delay = FIRST_THROTTLE_DELAY;
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Err(e) if e.kind == AwsErrorKind::Throttled && attempt < THROTTLE_ATTEMPTS => {
+                    (self.progress)(&Event::Throttled {
+                        operation,
+                        attempt,
+                        delay,
+                    });
+                    sleep(delay).await;
+                    delay = (delay * 2).min(MAX_THROTTLE_DELAY);
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! How a rollout ends: rollback (traffic first, then the failed version), a conflict (their
+//! change wins), or success (cleanup per `retain_versions`), and the [`Outcome`] that says so.
+
+use crate::ports::{AliasRouting, AwsError, AwsErrorKind};
+
+use super::machine::{Action, Phase, Reply, State};
+use super::retention::versions_to_delete;
+use super::{Event, Outcome, Status};
+
+/// Why the forward path stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Cause {
+    Interrupted,
+    TimedOut,
+    /// Someone else changed the alias (their change wins; we never write it again).
+    Conflict(String),
+    Failed {
+        check: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Ending {
+    status: Status,
+    reason: Option<String>,
+    failed_check: Option<String>,
+}
+
+impl State {
+    pub(super) fn stop(&mut self, cause: Cause, out: &mut Vec<Action>) {
+        let status = match &cause {
+            Cause::Interrupted => Status::Interrupted,
+            Cause::Conflict(_) => Status::Failed,
+            _ if self.traffic_moved => Status::RolledBack,
+            _ => Status::Failed,
+        };
+        let (check, what) = match cause.clone() {
+            Cause::Interrupted => ("interrupt".to_string(), "interrupted".to_string()),
+            Cause::TimedOut => (
+                "timeout".into(),
+                "the deployment timeout was reached".into(),
+            ),
+            Cause::Conflict(e) => (
+                "conflict".into(),
+                format!(
+                    "alias {} was changed by someone else during the rollout; their change was \
+                     kept and this deployment stopped: {e}",
+                    self.d.alias
+                ),
+            ),
+            Cause::Failed { check, reason } => (check, reason),
+        };
+        let rolling_back = self.traffic_moved && !matches!(cause, Cause::Conflict(_));
+        out.push(Action::Emit(Event::Stopping {
+            cause: what.clone(),
+            rolling_back,
+        }));
+        let position = match (self.last_step, &self.to) {
+            (Some((index, weight)), Some(to)) if self.traffic_moved => format!(
+                " at step {} of {} ({weight}% on version {to})",
+                index + 1,
+                self.d.plan.steps.len()
+            ),
+            _ => String::new(),
+        };
+        self.ending = Some(Ending {
+            status,
+            reason: Some(format!("{what}{position}")),
+            failed_check: Some(check),
+        });
+        if matches!(cause, Cause::Conflict(_)) {
+            self.phase = Phase::ReadingServing;
+            return out.push(Action::ReadAlias);
+        }
+        match (&self.from, &self.serving) {
+            (Some(from), Some(serving)) if rolling_back => {
+                self.phase = Phase::RestoringTraffic;
+                out.push(Action::ShiftAlias {
+                    version: from.clone(),
+                    extra: None,
+                    revision_id: serving.revision_id.clone(),
+                });
+            }
+            _ => self.delete_failed_version(out),
+        }
+    }
+
+    pub(super) fn succeed(&mut self, out: &mut Vec<Action>) {
+        self.ending = Some(Ending {
+            status: Status::Succeeded,
+            reason: None,
+            failed_check: None,
+        });
+        self.phase = Phase::ListingVersions;
+        out.push(Action::ListVersions);
+    }
+
+    pub(super) fn ending_step(&mut self, phase: Phase, reply: Reply, out: &mut Vec<Action>) {
+        match (phase, reply) {
+            (Phase::ReadingServing, Reply::Alias(r)) => {
+                if let Ok(routing) = r {
+                    self.serving = routing;
+                }
+                self.delete_failed_version(out)
+            }
+            (Phase::RestoringTraffic, Reply::AliasSet(r)) => self.restored(r, out),
+            (Phase::FindingAliasUsers, Reply::Aliases(r)) => self.delete_if_unused(r, out),
+            (Phase::DeletingFailed, Reply::Deleted(r)) => {
+                let version = self.to.clone().unwrap_or_default();
+                self.note_delete(version, r, out);
+                self.finish(out)
+            }
+            (Phase::ListingVersions, Reply::Versions(Ok(versions))) => {
+                self.phase = Phase::ListingAliases { versions };
+                out.push(Action::ListAliases);
+            }
+            (Phase::ListingAliases { versions }, Reply::Aliases(Ok(aliases))) => {
+                let serving = self.to.clone().unwrap_or_default();
+                let queue =
+                    versions_to_delete(&versions, &aliases, &serving, self.d.retain_versions);
+                self.delete_next(queue, out)
+            }
+            // Cleanup never fails a deployment that succeeded: what is left, the next one removes.
+            (Phase::ListingVersions, Reply::Versions(Err(e)))
+            | (Phase::ListingAliases { .. }, Reply::Aliases(Err(e))) => {
+                let reason = format!("listing versions and aliases failed: {e}");
+                out.push(Action::Emit(Event::CleanupSkipped { reason }));
+                self.finish(out)
+            }
+            (Phase::Deleting { mut queue }, Reply::Deleted(r)) => {
+                let version = queue.remove(0);
+                self.note_delete(version, r, out);
+                self.delete_next(queue, out)
+            }
+            // Only reached if a driver keeps stepping after `Finish`: answer with `Finish` again.
+            (Phase::Finished, _) => self.finish(out),
+            (phase, reply) => self.unexpected(&phase, reply, out),
+        }
+    }
+
+    fn restored(&mut self, r: Result<AliasRouting, AwsError>, out: &mut Vec<Action>) {
+        let from = self.from.clone().unwrap_or_default();
+        match r {
+            Ok(routing) => {
+                self.serving = Some(routing);
+                self.traffic_moved = false;
+                self.append_reason(&format!("traffic restored to version {from}"));
+                let alias = self.d.alias.clone();
+                out.push(Action::Emit(Event::TrafficRestored {
+                    alias,
+                    version: from,
+                }));
+                self.delete_failed_version(out)
+            }
+            Err(e) => {
+                let why = if e.kind == AwsErrorKind::Conflict {
+                    format!(
+                        "someone else changed alias {} meanwhile and it was left as they set it",
+                        self.d.alias
+                    )
+                } else {
+                    format!(
+                        "restoring alias {} to version {from} failed ({e}); apply again to repair it",
+                        self.d.alias
+                    )
+                };
+                self.append_reason(&why);
+                if let Some(ending) = &mut self.ending {
+                    ending.status = Status::Failed;
+                }
+                self.phase = Phase::ReadingServing;
+                out.push(Action::ReadAlias);
+            }
+        }
+    }
+
+    /// The version that failed goes only if nothing routes to it any more.
+    fn delete_failed_version(&mut self, out: &mut Vec<Action>) {
+        match &self.to {
+            Some(to) if self.d.delete_failed_version && self.from.as_ref() != Some(to) => {
+                self.phase = Phase::FindingAliasUsers;
+                out.push(Action::ListAliases);
+            }
+            _ => self.finish(out),
+        }
+    }
+
+    fn delete_if_unused(
+        &mut self,
+        r: Result<Vec<(String, AliasRouting)>, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let version = self.to.clone().unwrap_or_default();
+        let user = match r {
+            Ok(aliases) => aliases
+                .into_iter()
+                .find(|(_, routing)| routing.routes_to(&version))
+                .map(|(name, _)| format!("alias {name} routes to it")),
+            Err(e) => Some(format!("listing aliases failed: {e}")),
+        };
+        match user {
+            Some(reason) => {
+                out.push(Action::Emit(Event::DeleteSkipped { version, reason }));
+                self.finish(out)
+            }
+            None => {
+                self.phase = Phase::DeletingFailed;
+                out.push(Action::DeleteVersion { version });
+            }
+        }
+    }
+
+    fn delete_next(&mut self, queue: Vec<String>, out: &mut Vec<Action>) {
+        match queue.first() {
+            Some(version) => {
+                out.push(Action::DeleteVersion {
+                    version: version.clone(),
+                });
+                self.phase = Phase::Deleting { queue };
+            }
+            None => self.finish(out),
+        }
+    }
+
+    fn note_delete(&mut self, version: String, r: Result<(), AwsError>, out: &mut Vec<Action>) {
+        match r {
+            Ok(()) => {
+                self.deleted.push(version.clone());
+                out.push(Action::Emit(Event::VersionDeleted { version }));
+            }
+            Err(e) => {
+                let reason = format!("deleting it failed: {e}");
+                out.push(Action::Emit(Event::DeleteSkipped { version, reason }));
+            }
+        }
+    }
+
+    fn append_reason(&mut self, more: &str) {
+        if let Some(Ending {
+            reason: Some(reason),
+            ..
+        }) = &mut self.ending
+        {
+            reason.push_str("; ");
+            reason.push_str(more);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Action>) {
+        let ending = self.ending.take().unwrap_or(Ending {
+            status: Status::Failed,
+            reason: Some("internal error: the rollout ended without a cause".into()),
+            failed_check: Some("internal".into()),
+        });
+        out.push(Action::Emit(Event::Finished {
+            status: ending.status,
+            reason: ending.reason.clone(),
+        }));
+        out.push(Action::Finish(Box::new(Outcome {
+            status: ending.status,
+            from_version: self.from.clone(),
+            to_version: self.to.clone(),
+            serving: self.serving.clone(),
+            reason: ending.reason,
+            failed_check: ending.failed_check,
+            steps: std::mem::take(&mut self.steps),
+            started_at: self.wall(self.started),
+            finished_at: self.wall(self.now),
+            published: self.published,
+            deleted_versions: std::mem::take(&mut self.deleted),
+            last_step: self.last_step,
+        })));
+        self.phase = Phase::Finished;
+    }
+}

@@ -1,0 +1,343 @@
+//! The forward path of a rollout as a pure function: [`step`] takes what was just observed and
+//! returns the next state and the actions to perform. Nothing here waits or calls AWS, so every
+//! decision is table-testable and a rollout can start from whatever the alias shows.
+//!
+//! This file holds the vocabulary (observations, actions, phases, state) and the dispatch; the
+//! phases themselves live beside it: `release.rs` (update `$LATEST`, publish, choose the route),
+//! `traffic.rs` (readiness, checks, shifting) and `ending.rs` (rollback, conflict, cleanup).
+
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use crate::ports::{AlarmState, AliasRouting, AwsError, FunctionStatus, PublishedVersion};
+use crate::schedule::Step;
+
+use super::checks::Check;
+use super::ending::{Cause, Ending};
+use super::{Deployment, Event, StepRecord};
+
+/// What the driver saw: the reply to the last action, the time, and whether the user interrupted.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub now: Instant,
+    pub interrupted: bool,
+    pub reply: Reply,
+}
+
+/// The result of an [`Action`], one variant per kind of call.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Start,
+    Woke,
+    Alarms(Result<Vec<(String, AlarmState)>, AwsError>),
+    Status(Result<FunctionStatus, AwsError>),
+    Updated(Result<(), AwsError>),
+    Published(Result<PublishedVersion, AwsError>),
+    Alias(Result<Option<AliasRouting>, AwsError>),
+    AliasSet(Result<AliasRouting, AwsError>),
+    Versions(Result<Vec<String>, AwsError>),
+    Aliases(Result<Vec<(String, AliasRouting)>, AwsError>),
+    Deleted(Result<(), AwsError>),
+}
+
+/// What the driver does next. Alias actions act on the deployment's alias. Each step returns
+/// any number of `Emit`s followed by exactly one other action, whose reply is the next input.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Emit(Event),
+    ReadAlarms {
+        names: Vec<String>,
+    },
+    ReadStatus {
+        qualifier: String,
+    },
+    UpdateCode,
+    UpdateConfiguration,
+    Publish {
+        revision_id: String,
+        description: String,
+    },
+    ReadAlias,
+    CreateAlias {
+        version: String,
+    },
+    ShiftAlias {
+        version: String,
+        extra: Option<(String, f64)>,
+        revision_id: String,
+    },
+    ListVersions,
+    ListAliases,
+    DeleteVersion {
+        version: String,
+    },
+    /// Sleep until `until`; when `interruptible`, wake early on interrupt.
+    Wait {
+        until: Instant,
+        interruptible: bool,
+    },
+    Finish(Box<super::Outcome>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Update {
+    Code,
+    Configuration,
+}
+
+/// Where a round of checks leads when every check is healthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AfterChecks {
+    Preflight,
+    Shift(usize),
+    Watch { index: usize, until: Instant },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Phase {
+    Start,
+    Checking {
+        check: usize,
+        then: AfterChecks,
+    },
+    ReadingAlias,
+    Settling {
+        pending: Vec<Update>,
+        just_updated: bool,
+        since: Instant,
+        polls: u32,
+    },
+    Updating {
+        pending: Vec<Update>,
+    },
+    Publishing,
+    Readiness {
+        since: Instant,
+        polls: u32,
+    },
+    CreatingAlias,
+    Shifting {
+        index: usize,
+    },
+    Watching {
+        index: usize,
+        until: Instant,
+    },
+    // ending.rs
+    ReadingServing,
+    RestoringTraffic,
+    FindingAliasUsers,
+    DeletingFailed,
+    ListingVersions,
+    ListingAliases {
+        versions: Vec<String>,
+    },
+    Deleting {
+        queue: Vec<String>,
+    },
+    Finished,
+}
+
+/// Everything a rollout knows; moved through [`step`].
+#[derive(Debug, Clone)]
+pub struct State {
+    pub(super) d: Deployment,
+    pub(super) phase: Phase,
+    pub(super) checks: Vec<Check>,
+    pub(super) now: Instant,
+    pub(super) started: Instant,
+    started_wall: SystemTime,
+    /// What the alias served at 100% at the start; the rollback target.
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) published: bool,
+    /// The alias as last read or written (None: it does not exist).
+    pub(super) serving: Option<AliasRouting>,
+    /// The alias routes traffic away from `from`, so stopping must restore it first.
+    pub(super) traffic_moved: bool,
+    /// The part of the plan still to walk (a resumed rollout skips weights already reached).
+    pub(super) remaining: Vec<Step>,
+    pub(super) bake: Duration,
+    pub(super) steps: Vec<StepRecord>,
+    pub(super) last_step: Option<(usize, u8)>,
+    pub(super) deleted: Vec<String>,
+    pub(super) ending: Option<Ending>,
+    pub(super) update_attempts: u32,
+}
+
+/// Advances a rollout by one observation.
+pub fn step(mut state: State, observation: Observation) -> (State, Vec<Action>) {
+    let mut out = Vec::new();
+    state.now = observation.now;
+    state.advance(observation, &mut out);
+    (state, out)
+}
+
+impl State {
+    /// `now` and `wall` are the same moment on the monotonic and the wall clock; the wall times
+    /// of the outcome are derived from `now` so they follow tokio's (possibly paused) clock.
+    pub fn new(deployment: Deployment, now: Instant, wall: SystemTime) -> State {
+        State {
+            checks: Check::for_deployment(&deployment),
+            remaining: deployment.plan.steps.clone(),
+            bake: deployment.plan.bake,
+            d: deployment,
+            phase: Phase::Start,
+            now,
+            started: now,
+            started_wall: wall,
+            from: None,
+            to: None,
+            published: false,
+            serving: None,
+            traffic_moved: false,
+            steps: Vec::new(),
+            last_step: None,
+            deleted: Vec::new(),
+            ending: None,
+            update_attempts: 0,
+        }
+    }
+
+    pub fn deployment(&self) -> &Deployment {
+        &self.d
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Finished
+    }
+
+    pub(super) fn wall(&self, at: Instant) -> SystemTime {
+        self.started_wall + at.saturating_duration_since(self.started)
+    }
+
+    pub(super) fn advance(&mut self, obs: Observation, out: &mut Vec<Action>) {
+        let phase = std::mem::replace(&mut self.phase, Phase::Finished);
+        if let Some(cause) = self.stop_requested(&phase, &obs) {
+            // Facts in the reply must survive the stop: a version just published is the one
+            // rollback deletes; an alias just written is what rollback must restore.
+            self.absorb(&phase, &obs.reply);
+            return self.stop(cause, out);
+        }
+        match (phase, obs.reply) {
+            (Phase::Start, Reply::Start) => self.run_checks(AfterChecks::Preflight, out),
+            (Phase::Checking { check, then }, reply) => self.judge(check, then, reply, out),
+            (Phase::ReadingAlias, Reply::Alias(r)) => self.alias_read(r, out),
+            (
+                Phase::Settling {
+                    pending,
+                    just_updated,
+                    since,
+                    polls,
+                },
+                Reply::Woke,
+            ) => {
+                self.phase = Phase::Settling {
+                    pending,
+                    just_updated,
+                    since,
+                    polls,
+                };
+                self.read_status("$LATEST", out);
+            }
+            (
+                Phase::Settling {
+                    pending,
+                    just_updated,
+                    since,
+                    polls,
+                },
+                Reply::Status(r),
+            ) => self.settled(pending, just_updated, since, polls, r, out),
+            (Phase::Updating { pending }, Reply::Updated(r)) => self.updated(pending, r, out),
+            (Phase::Publishing, Reply::Published(r)) => self.published(r, out),
+            (Phase::Readiness { since, polls }, Reply::Woke) => {
+                self.phase = Phase::Readiness { since, polls };
+                let to = self.to.clone().unwrap_or_default();
+                self.read_status(&to, out);
+            }
+            (Phase::Readiness { since, polls }, Reply::Status(r)) => {
+                self.readiness(since, polls, r, out)
+            }
+            (Phase::CreatingAlias, Reply::AliasSet(r)) => self.alias_created(r, out),
+            (Phase::Shifting { index }, Reply::AliasSet(r)) => self.shifted(index, r, out),
+            (Phase::Watching { index, until }, Reply::Woke) => self.woke(index, until, out),
+            (phase, reply) => self.ending_step(phase, reply, out),
+        }
+    }
+
+    /// Interrupts and the deadline stop the forward path only; rollback and cleanup run to the
+    /// end whatever happens (SPEC §3: an interrupt during rollback must not stop it). Creating
+    /// the alias of a first release is not interruptible either: once it exists the release is
+    /// served and there is nothing older to go back to. A conflict beats an interrupt, so a
+    /// stale alias write is never followed by another write.
+    pub(super) fn stop_requested(&self, phase: &Phase, obs: &Observation) -> Option<Cause> {
+        let forward = matches!(
+            phase,
+            Phase::Start
+                | Phase::Checking { .. }
+                | Phase::ReadingAlias
+                | Phase::Settling { .. }
+                | Phase::Updating { .. }
+                | Phase::Publishing
+                | Phase::Readiness { .. }
+                | Phase::Watching { .. }
+        ) || matches!(phase, Phase::Shifting { .. } if !is_conflict(&obs.reply));
+        if !forward {
+            return None;
+        }
+        if obs.interrupted {
+            return Some(Cause::Interrupted);
+        }
+        match self.d.deadline {
+            Some(deadline) if obs.now >= deadline => Some(Cause::TimedOut),
+            _ => None,
+        }
+    }
+
+    pub(super) fn absorb(&mut self, phase: &Phase, reply: &Reply) {
+        match (phase, reply) {
+            (Phase::Publishing, Reply::Published(Ok(v))) => self.note_target(v.version.clone()),
+            (Phase::Shifting { index }, Reply::AliasSet(Ok(r))) => self.note_shift(*index, r),
+            (Phase::ReadingAlias, Reply::Alias(Ok(r))) => self.note_alias(r.clone()),
+            _ => {}
+        }
+    }
+
+    pub(super) fn fail(&mut self, check: &str, reason: String, out: &mut Vec<Action>) {
+        self.stop(
+            Cause::Failed {
+                check: check.into(),
+                reason,
+            },
+            out,
+        )
+    }
+
+    pub(super) fn wait(&mut self, until: Instant, out: &mut Vec<Action>) {
+        let until = match self.d.deadline {
+            Some(deadline) => until.min(deadline),
+            None => until,
+        };
+        out.push(Action::Wait {
+            until,
+            interruptible: true,
+        });
+    }
+
+    pub(super) fn read_status(&mut self, qualifier: &str, out: &mut Vec<Action>) {
+        out.push(Action::ReadStatus {
+            qualifier: qualifier.into(),
+        });
+    }
+
+    pub(super) fn unexpected(&mut self, phase: &Phase, reply: Reply, out: &mut Vec<Action>) {
+        let reason = format!("internal error: unexpected {reply:?} in {phase:?}");
+        self.fail("internal", reason, out)
+    }
+}
+
+fn is_conflict(reply: &Reply) -> bool {
+    matches!(reply, Reply::AliasSet(Err(e)) if e.kind == crate::ports::AwsErrorKind::Conflict)
+}

@@ -1,0 +1,115 @@
+//! The rollout (SPEC §3): a pure state machine ([`step`]) deciding everything, and a small async
+//! driver ([`run`]) that performs its actions against the ports and sleeps with `tokio::time`.
+
+mod checks;
+mod driver;
+mod ending;
+mod event;
+mod machine;
+mod outcome;
+mod release;
+mod retention;
+#[cfg(test)]
+mod tests;
+mod traffic;
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::schedule::RolloutPlan;
+
+pub use checks::{judge_alarms, Check, Verdict};
+pub use driver::run;
+pub use event::Event;
+pub use machine::{step, Action, Observation, Reply, State};
+pub use outcome::{Outcome, Status, StepRecord};
+pub use retention::versions_to_delete;
+
+/// One rollout of one release on one alias.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// Names the deployment in events, version descriptions and `last_deployment.id`.
+    pub id: String,
+    pub alias: String,
+    pub target: Target,
+    pub plan: RolloutPlan,
+    /// CloudWatch alarm names watched in preflight and throughout every wait.
+    pub alarms: Vec<String>,
+    pub readiness: Readiness,
+    /// After a rollback, delete the version that failed (never one an alias still routes to).
+    pub delete_failed_version: bool,
+    /// Versions below the serving one kept after a successful deployment.
+    pub retain_versions: u32,
+    /// How often alarms are read during waits.
+    pub check_interval: Duration,
+    /// From Terraform's `timeouts`: reaching it rolls back.
+    pub deadline: Option<Instant>,
+}
+
+impl Deployment {
+    /// A deployment with the provider's defaults: no alarms, the default readiness check,
+    /// `delete_failed_version`, nothing retained, alarms read every 3s, no deadline.
+    pub fn new(
+        id: impl Into<String>,
+        alias: impl Into<String>,
+        target: Target,
+        plan: RolloutPlan,
+    ) -> Deployment {
+        Deployment {
+            id: id.into(),
+            alias: alias.into(),
+            target,
+            plan,
+            alarms: Vec::new(),
+            readiness: Readiness::default(),
+            delete_failed_version: true,
+            retain_versions: 0,
+            check_interval: Duration::from_secs(3),
+            deadline: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Update `$LATEST` as asked, then publish it and roll the new version out.
+    Publish {
+        update_code: bool,
+        update_configuration: bool,
+    },
+    /// Roll out a version that already exists (promotion); nothing is published.
+    Existing(String),
+}
+
+/// `readiness_check`: how long a new version may take to become Active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    pub wait_interval: Duration,
+    pub max_retries: u32,
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Readiness {
+    fn default() -> Readiness {
+        Readiness {
+            wait_interval: Duration::from_secs(10),
+            max_retries: 5,
+            timeout: None,
+        }
+    }
+}
+
+impl Readiness {
+    /// The larger of `wait_interval × max_retries` and `timeout`, as Gitmoxi's stability check.
+    pub fn window(&self) -> Duration {
+        let retries = self.wait_interval.saturating_mul(self.max_retries);
+        retries.max(self.timeout.unwrap_or(Duration::ZERO))
+    }
+
+    /// Polling starts fast so a version Active after 1s is seen after about 1s, and slows to at
+    /// most `wait_interval` (and 5s) so a SnapStart version taking minutes costs few calls.
+    pub fn poll_cap(&self) -> Duration {
+        self.wait_interval.min(Duration::from_secs(5))
+    }
+}

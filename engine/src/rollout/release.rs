@@ -1,0 +1,265 @@
+//! Getting the version to roll out: read the alias, update `$LATEST` (each update settling before
+//! the next), publish with the RevisionId read last, and choose the route from what the alias
+//! shows (fresh rollout, resume, normalize, nothing to do).
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::ports::{AliasRouting, AwsError, AwsErrorKind, FunctionStatus, PublishedVersion};
+use crate::schedule::{format_duration, Step};
+
+use super::machine::{Action, AfterChecks, Phase, State, Update};
+use super::{Event, Target};
+
+/// `$LATEST` updates normally settle in seconds; beyond this something is stuck.
+const SETTLE_LIMIT: Duration = Duration::from_secs(15 * 60);
+/// A refused update (another update in progress) is retried after settling this many times.
+const UPDATE_ATTEMPTS: u32 = 3;
+/// Floor for any polling interval, so a zero setting cannot spin without time passing.
+pub(super) const MIN_POLL: Duration = Duration::from_millis(100);
+const FIRST_POLL: Duration = Duration::from_millis(200);
+const MAX_SETTLE_POLL: Duration = Duration::from_secs(5);
+
+impl State {
+    pub(super) fn note_alias(&mut self, routing: Option<AliasRouting>) {
+        self.from = routing.as_ref().map(|r| r.version.clone());
+        self.traffic_moved = routing
+            .as_ref()
+            .is_some_and(|r| !r.serves_fully(&r.version));
+        self.serving = routing;
+    }
+
+    pub(super) fn alias_read(
+        &mut self,
+        r: Result<Option<AliasRouting>, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let routing = match r {
+            Ok(routing) => routing,
+            Err(e) => {
+                return self.fail("alias", format!("reading alias {}: {e}", self.d.alias), out)
+            }
+        };
+        self.note_alias(routing.clone());
+        out.push(Action::Emit(Event::AliasFound {
+            alias: self.d.alias.clone(),
+            routing,
+        }));
+        match self.d.target.clone() {
+            Target::Existing(version) => {
+                self.note_target(version);
+                self.target_known(out)
+            }
+            Target::Publish {
+                update_code,
+                update_configuration,
+            } => {
+                let mut pending = Vec::new();
+                if update_code {
+                    pending.push(Update::Code);
+                }
+                if update_configuration {
+                    pending.push(Update::Configuration);
+                }
+                self.settle(pending, false, out)
+            }
+        }
+    }
+
+    pub(super) fn settle(
+        &mut self,
+        pending: Vec<Update>,
+        just_updated: bool,
+        out: &mut Vec<Action>,
+    ) {
+        self.phase = Phase::Settling {
+            pending,
+            just_updated,
+            since: self.now,
+            polls: 0,
+        };
+        self.read_status("$LATEST", out);
+    }
+
+    pub(super) fn settled(
+        &mut self,
+        mut pending: Vec<Update>,
+        just_updated: bool,
+        since: Instant,
+        polls: u32,
+        r: Result<FunctionStatus, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let status = match r {
+            Ok(s) => s,
+            Err(e) => return self.fail("update", format!("reading $LATEST: {e}"), out),
+        };
+        let busy =
+            status.state == "Pending" || status.last_update_status.as_deref() == Some("InProgress");
+        if busy {
+            if self.now.saturating_duration_since(since) >= SETTLE_LIMIT {
+                let reason = format!(
+                    "$LATEST is still updating after {}; check the function in the Lambda console",
+                    format_duration(SETTLE_LIMIT)
+                );
+                return self.fail("update", reason, out);
+            }
+            self.phase = Phase::Settling {
+                pending,
+                just_updated,
+                since,
+                polls: polls + 1,
+            };
+            let delay = backoff(polls, MAX_SETTLE_POLL);
+            return self.wait(self.now + delay, out);
+        }
+        // A failure left by an earlier apply does not matter when we are about to update again.
+        if just_updated || pending.is_empty() {
+            if let Some(reason) = update_failure(&status) {
+                return self.fail("update", format!("updating $LATEST failed: {reason}"), out);
+            }
+        }
+        if pending.is_empty() {
+            self.phase = Phase::Publishing;
+            out.push(Action::Publish {
+                revision_id: status.revision_id,
+                description: format!("gitmoxi deployment {}", self.d.id),
+            });
+            return;
+        }
+        let update = pending.remove(0);
+        out.push(Action::Emit(Event::Updating {
+            part: match update {
+                Update::Code => "code",
+                Update::Configuration => "configuration",
+            },
+        }));
+        out.push(match update {
+            Update::Code => Action::UpdateCode,
+            Update::Configuration => Action::UpdateConfiguration,
+        });
+        pending.insert(0, update);
+        self.phase = Phase::Updating { pending };
+    }
+
+    pub(super) fn updated(
+        &mut self,
+        mut pending: Vec<Update>,
+        r: Result<(), AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        match r {
+            Ok(()) => {
+                pending.remove(0);
+                self.update_attempts = 0;
+                self.settle(pending, true, out)
+            }
+            // Someone else's update is still running: wait for it, then try ours again.
+            Err(e) if e.kind == AwsErrorKind::InUse => {
+                self.update_attempts += 1;
+                if self.update_attempts >= UPDATE_ATTEMPTS {
+                    return self.fail("update", format!("updating $LATEST: {e}"), out);
+                }
+                self.settle(pending, false, out)
+            }
+            Err(e) => self.fail("update", format!("updating $LATEST: {e}"), out),
+        }
+    }
+
+    pub(super) fn note_target(&mut self, version: String) {
+        self.published = matches!(self.d.target, Target::Publish { .. })
+            && self
+                .serving
+                .as_ref()
+                .is_none_or(|s| !s.serves_fully(&version));
+        self.to = Some(version);
+    }
+
+    pub(super) fn published(
+        &mut self,
+        r: Result<PublishedVersion, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        match r {
+            Ok(v) => {
+                self.note_target(v.version.clone());
+                out.push(Action::Emit(Event::Published {
+                    version: v.version,
+                    new: self.published,
+                }));
+                self.target_known(out)
+            }
+            Err(e) if e.kind == AwsErrorKind::Conflict => {
+                let reason = format!(
+                    "publishing a version: $LATEST changed after this deployment updated it \
+                     (someone else is updating the function); nothing was published: {e}"
+                );
+                self.fail("conflict", reason, out)
+            }
+            Err(e) => self.fail("publish", format!("publishing a version: {e}"), out),
+        }
+    }
+
+    /// Decides the route once the version to roll out is known, from what the alias shows.
+    pub(super) fn target_known(&mut self, out: &mut Vec<Action>) {
+        let to = self.to.clone().unwrap_or_default();
+        let alias = self.d.alias.clone();
+        match self.serving.clone() {
+            Some(s) if s.serves_fully(&to) => {
+                out.push(Action::Emit(Event::NothingToShift { alias, version: to }));
+                self.succeed(out)
+            }
+            // A killed rollout left weights on the version we want: normalize to it at 100%.
+            Some(s) if s.version == to => {
+                self.remaining = vec![Step::FULL];
+                self.bake = Duration::ZERO;
+                self.run_checks(AfterChecks::Shift(0), out)
+            }
+            // A killed rollout of this very version: continue from the weight it reached.
+            Some(AliasRouting {
+                extra: Some((v, w)),
+                ..
+            }) if v == to => {
+                let reached = (w * 100.0).round().clamp(0.0, 100.0) as u8;
+                self.remaining.retain(|s| s.weight_percent >= reached);
+                let e = Event::Resuming {
+                    alias,
+                    version: to,
+                    weight_percent: reached,
+                };
+                out.push(Action::Emit(e));
+                self.start_readiness(out)
+            }
+            _ => self.start_readiness(out),
+        }
+    }
+}
+
+/// 200ms, 400ms, 800ms, … capped, never below the polling floor.
+pub(super) fn backoff(polls: u32, cap: Duration) -> Duration {
+    FIRST_POLL
+        .saturating_mul(1 << polls.min(16))
+        .min(cap)
+        .max(MIN_POLL)
+}
+
+pub(super) fn update_failure(status: &FunctionStatus) -> Option<String> {
+    if status.last_update_status.as_deref() == Some("Failed") {
+        return Some(
+            status
+                .last_update_reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".into()),
+        );
+    }
+    if status.state == "Failed" {
+        return Some(
+            status
+                .state_reason
+                .clone()
+                .unwrap_or_else(|| "State Failed".into()),
+        );
+    }
+    None
+}

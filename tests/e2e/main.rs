@@ -1,0 +1,10 @@
+//! End-to-end tests: the real Terraform CLI drives the provider binary cargo built for this run,
+//! against a local AWS emulator (ministack). See `harness` for the tools, the emulator and how the
+//! provider is installed (dev_overrides, no `terraform init`).
+//!
+//! This is the crate's one end-to-end test binary (each file under `tests/` links on its own, and
+//! linking the AWS SDK is slow on two cores): a scenario file is a module declared here.
+//! The tools come from `scripts/setup-tools.sh`; `make test` runs it before `cargo test`.
+
+mod harness;
+mod smoke;
