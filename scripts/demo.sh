@@ -129,9 +129,10 @@ ENDPOINT="$(scripts/emulator.sh endpoint)"
 note "Lambda, CloudWatch and STS all answer on $ENDPOINT"
 
 # -----------------------------------------------------------------------------------------------
-step "Write a Terraform workspace"
+step "Write a Terraform workspace: examples/quickstart, and two releases of a Python handler"
 rm -rf "$WORKSPACE"
 mkdir -p "$WORKSPACE"
+cp examples/quickstart/main.tf "$WORKSPACE/main.tf"
 
 # dev_overrides: Terraform runs the provider binary straight from cargo's output folder, with no
 # registry and no `terraform init`.
@@ -144,49 +145,122 @@ provider_installation {
 }
 EOF
 
-cat >"$WORKSPACE/main.tf" <<EOF
-terraform {
-  required_providers {
-    gitmoxi = {
-      source = "gitmoxi/gitmoxi"
-    }
-  }
-}
-
-provider "gitmoxi" {
-  region = "us-east-1"
-
-  endpoints {
-    lambda     = "$ENDPOINT"
-    cloudwatch = "$ENDPOINT"
-    sts        = "$ENDPOINT"
-  }
-}
-EOF
+# Two releases of the function's code: v1 and v2 differ only in the version they report.
+"$PYTHON" - "$WORKSPACE" examples/quickstart/src/app.py <<'PY'
+import sys, zipfile
+workspace, source = sys.argv[1], sys.argv[2]
+code = open(source).read()
+for release in ("v1", "v2"):
+    with zipfile.ZipFile(f"{workspace}/{release}.zip", "w") as z:
+        info = zipfile.ZipInfo("app.py", date_time=(2020, 1, 1, 0, 0, 0))
+        z.writestr(info, code.replace('VERSION = "v1"', f'VERSION = "{release}"'))
+PY
 
 export TF_CLI_CONFIG_FILE="$WORKSPACE/.terraformrc"
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 unset TF_DATA_DIR TF_WORKSPACE TF_CLI_ARGS AWS_PROFILE AWS_SESSION_TOKEN
 show_file "$WORKSPACE/.terraformrc"
-show_file "$WORKSPACE/main.tf"
+note "main.tf: examples/quickstart/main.tf (CANARY 20% for 10s, alarm gitmoxi-quickstart-errors, retain_versions = 1)"
 
-# -----------------------------------------------------------------------------------------------
-step "terraform validate: Terraform loads the provider's schema and checks the configuration"
-tf validate
-
-# -----------------------------------------------------------------------------------------------
-step "terraform plan"
-tf plan -input=false
-
-# -----------------------------------------------------------------------------------------------
-step "What AWS holds"
-aws_py '
-functions = lam.list_functions()["Functions"]
-print(f"Lambda functions: {len(functions)}")
-for f in functions:
-    print("  %s (%s)" % (f["FunctionName"], f.get("Runtime")))
+# What the alias serves, read back from AWS with boto3.
+show_alias() {
+  aws_py '
+a = lam.get_alias(FunctionName="gitmoxi-quickstart", Name="live")
+weights = a.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
+extra = sum(weights.values())
+line = "alias live -> version %s at %d%%" % (a["FunctionVersion"], round((1 - extra) * 100))
+for v, w in weights.items():
+    line += ", version %s at %d%%" % (v, round(w * 100))
+print(line)
+versions = [v["Version"] for v in lam.list_versions_by_function(FunctionName="gitmoxi-quickstart")["Versions"] if v["Version"] != "$LATEST"]
+print("versions kept: " + ", ".join(versions))
+out = lam.invoke(FunctionName="gitmoxi-quickstart", Qualifier="live")["Payload"].read().decode()
+print("invoke live: " + out)
 '
+}
+
+# Samples the alias twice a second while an apply runs, printing each change of routing.
+watch_alias() {
+  aws_py '
+import time
+last = None
+for _ in range(120):
+    try:
+        a = lam.get_alias(FunctionName="gitmoxi-quickstart", Name="live")
+    except Exception:
+        time.sleep(0.5)
+        continue
+    weights = a.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
+    now = (a["FunctionVersion"], tuple(sorted(weights.items())))
+    if now != last:
+        extra = sum(weights.values())
+        desc = "version %s at %d%%" % (a["FunctionVersion"], round((1 - extra) * 100))
+        desc += "".join(", version %s at %d%%" % (v, round(w * 100)) for v, w in weights.items())
+        print("  [watch] alias live: " + desc, flush=True)
+        last = now
+    time.sleep(0.5)
+' &
+  WATCHER=$!
+}
+stop_watch() {
+  kill "$WATCHER" 2>/dev/null || true
+  wait "$WATCHER" 2>/dev/null || true
+}
+
+set_alarm() {
+  aws_py "cw.set_alarm_state(AlarmName='gitmoxi-quickstart-errors', StateValue='$1', StateReason='demo')"
+}
+
+TF_VARS=(-var "endpoint=$ENDPOINT")
+
+# -----------------------------------------------------------------------------------------------
+step "Create the CloudWatch alarm that guards releases (as hashicorp/aws would)"
+aws_py '
+cw.put_metric_alarm(AlarmName="gitmoxi-quickstart-errors", Namespace="AWS/Lambda", MetricName="Errors",
+    Dimensions=[{"Name": "FunctionName", "Value": "gitmoxi-quickstart"}], Statistic="Sum", Period=60,
+    EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold")
+print("alarm gitmoxi-quickstart-errors created")
+'
+set_alarm OK
+
+# -----------------------------------------------------------------------------------------------
+step "Release v1: create the function"
+tf apply -auto-approve -input=false "${TF_VARS[@]}" -var package_file=v1.zip
+show_alias
+
+# -----------------------------------------------------------------------------------------------
+step "Release v2: new code, rolled out as a CANARY (20% for 10s, then 100%)"
+tf plan -input=false "${TF_VARS[@]}" -var package_file=v2.zip
+watch_alias
+tf apply -auto-approve -input=false "${TF_VARS[@]}" -var package_file=v2.zip
+stop_watch
+show_alias
+
+# -----------------------------------------------------------------------------------------------
+step "Release v3: a configuration change; the alarm fires during the canary and rolls it back"
+note "(the alarm goes to ALARM 5 seconds into the apply, while 20% of the traffic is on the new version)"
+watch_alias
+(
+  sleep 5
+  set_alarm ALARM
+  echo "  [alarm] gitmoxi-quickstart-errors -> ALARM"
+) &
+ALARM_SETTER=$!
+may_fail tf apply -auto-approve -input=false "${TF_VARS[@]}" -var package_file=v2.zip -var greeting=hola
+wait "$ALARM_SETTER" || true
+stop_watch
+show_alias
+set_alarm OK
+
+# -----------------------------------------------------------------------------------------------
+step "The state still holds v2, so the next plan shows the rejected change again (exit code 2)"
+may_fail tf plan -input=false -detailed-exitcode "${TF_VARS[@]}" -var package_file=v2.zip -var greeting=hola
+tf output
+
+# -----------------------------------------------------------------------------------------------
+step "Clean up: terraform destroy"
+tf destroy -auto-approve -input=false "${TF_VARS[@]}" -var package_file=v2.zip
 
 # -----------------------------------------------------------------------------------------------
 printf '\n%sDemo finished.%s Workspace kept in %s; emulator log in .tools/emulator.log.\n' \

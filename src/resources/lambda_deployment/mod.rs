@@ -171,18 +171,19 @@ impl Resource for LambdaDeployment {
             diagnostics: Diagnostic::error(summary, detail).into(),
             ..Default::default()
         };
-        let routing =
-            match aws_lambda::find_alias(&clients.lambda, function, alias).await {
-                Ok(Some(r)) => r,
-                Ok(None) => return fail(
+        let routing = match aws_lambda::find_alias(&clients.lambda, function, alias).await {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return fail(
                     format!("Cannot import {id}: no such function or alias"),
                     format!(
                         "Check that function {function} exists in {} and has the alias {alias}.",
                         clients.region
                     ),
-                ),
-                Err(e) => return fail(format!("Error reading Lambda alias ({id})"), e.to_string()),
-            };
+                )
+            }
+            Err(e) => return fail(format!("Error reading Lambda alias ({id})"), e.to_string()),
+        };
         let served =
             match aws_lambda::find_function(&clients.lambda, function, &routing.version).await {
                 Ok(Some(s)) => s,
