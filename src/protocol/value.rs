@@ -231,6 +231,9 @@ impl Value {
         let mut rd = bytes;
         let mp = rmpv::decode::read_value(&mut rd)
             .map_err(|e| ValueError(format!("invalid msgpack value: {e}")))?;
+        if !rd.is_empty() || matches!(bytes.first(), Some(0xc1)) {
+            return Err(ValueError("invalid msgpack value: unexpected bytes".into()));
+        }
         Value::from_mp(&mp, ty)
     }
 
@@ -639,6 +642,8 @@ mod tests {
         let bytes = Value::string("x").to_msgpack();
         assert!(Value::from_msgpack(&bytes, &Type::Number).is_err());
         assert!(Value::from_msgpack(&[0xc1], &Type::String).is_err());
+        assert!(Value::from_msgpack(&[0xa5, b'a'], &Type::String).is_err(), "truncated string");
+        assert!(Value::from_msgpack(&[0xc0, 0xc0], &Type::String).is_err(), "trailing bytes");
         assert!(Value::from_msgpack(&[], &Type::String).is_err());
     }
 

@@ -8,3 +8,6 @@
 
 mod harness;
 mod smoke;
+mod fixtures;
+mod provider;
+mod deployment;

@@ -106,7 +106,12 @@ async fn validate_and_plan_succeed_against_the_emulator_without_calling_lambda()
 #[test]
 fn negative_max_retries_fails_validate_naming_it() {
     let ws = Workspace::new("max-retries");
-    let config = provider_block("http://127.0.0.1:9").replace(
+    write_handler_zip(&ws, "v1.zip", "v1");
+    // Terraform validates only providers that something uses (an unused provider block is
+    // pruned from the graph), so the configuration has a resource.
+    let config = Deployment::new("e2e-max-retries")
+        .main_tf("http://127.0.0.1:9")
+        .replace(
         "region = \"us-east-1\"",
         "region = \"us-east-1\"\n  max_retries = -1",
     );
@@ -114,6 +119,7 @@ fn negative_max_retries_fails_validate_naming_it() {
     ws.write("main.tf", &config);
 
     ws.tf(&["validate"])
-        .assert_failure_contains("max_retries")
+        .assert_failure_contains("Invalid max_retries -1")
+        .assert_contains("max_retries = -1") // the source line Terraform quotes for the path
         .assert_contains("whole number from 0");
 }

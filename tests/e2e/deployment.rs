@@ -1,0 +1,376 @@
+//! The life-cycle of `gitmoxi_lambda_deployment` through the real Terraform CLI (issue 3): create,
+//! rollouts watched on the alias while `terraform apply` runs, settings-only changes, rollback on an
+//! alarm and on Ctrl-C, alias drift, import and destroy. Every test reads AWS back with the SDK.
+
+use std::time::Duration;
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{AliasRoutingConfiguration, FunctionCode, Runtime};
+
+use crate::fixtures::{
+    alias, deployment_state, function_names, versions, wait_for_alias,
+    write_handler_zip, Deployment, ROLE_ARN,
+};
+use crate::harness::{Emulator, TfOutput, Workspace};
+
+/// How long a test waits to see a rollout's intermediate weight on the alias.
+const SEE_WEIGHT_WITHIN: Duration = Duration::from_secs(60);
+
+/// Creates the function with version 1 on `live` and returns the workspace.
+fn create(emulator: &Emulator, ws_name: &str, deployment: &Deployment) -> Workspace {
+    let ws = Workspace::new(ws_name);
+    write_handler_zip(&ws, "v1.zip", "v1");
+    write_handler_zip(&ws, "v2.zip", "v2");
+    deployment.write(&ws, &emulator.endpoint());
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    ws
+}
+
+/// `terraform plan -detailed-exitcode`: 2 means changes are pending.
+fn plan_exit_code(ws: &Workspace) -> (Option<i32>, TfOutput) {
+    let out = ws.tf(&["plan", "-detailed-exitcode"]);
+    (out.code(), out)
+}
+
+#[tokio::test]
+async fn create_puts_version_1_on_the_alias_at_100_percent() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let deployment = Deployment::new("e2e-create").canary(50, "3s");
+
+    let ws = create(&emulator, "create", &deployment);
+
+    assert_eq!(function_names(&lambda).await, vec!["e2e-create"]);
+    let live = alias(&lambda, "e2e-create", "live").await;
+    assert!(live.serves_only("1"), "alias after create: {live:?}");
+    assert_eq!(versions(&lambda, "e2e-create").await, vec!["1"]);
+    let state = ws.state_json();
+    let values = deployment_state(&state);
+    assert_eq!(values["version"], "1", "state: {values:#}");
+    assert_eq!(values["id"], "e2e-create");
+    assert!(
+        values["alias_arn"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(":function:e2e-create:live"),
+        "alias_arn: {}",
+        values["alias_arn"]
+    );
+
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(0), "the plan after create is empty:\n{out}");
+}
+
+#[tokio::test]
+async fn linear_rollout_is_seen_at_50_percent_then_serves_version_2() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut deployment = Deployment::new("e2e-linear").linear(50, "4s");
+    let ws = create(&emulator, "linear", &deployment);
+
+    deployment.package_file = "v2.zip".to_string();
+    deployment.write(&ws, &emulator.endpoint());
+    let apply = ws.tf_spawn(&["apply", "-auto-approve"]);
+    let halfway = wait_for_alias(&lambda, "e2e-linear", "live", SEE_WEIGHT_WITHIN, |a| {
+        !a.weights.is_empty()
+    })
+    .await;
+    let out = apply.wait();
+
+    out.assert_success();
+    let halfway = halfway.unwrap_or_else(|| panic!("no weighted alias seen during:\n{out}"));
+    assert_eq!(halfway.version, "1", "the old version stays primary");
+    assert_eq!(halfway.weights, vec![("2".to_string(), 0.5)]);
+    let live = alias(&lambda, "e2e-linear", "live").await;
+    assert!(live.serves_only("2"), "alias after the rollout: {live:?}");
+    let state = ws.state_json();
+    let values = deployment_state(&state);
+    assert_eq!(values["version"], "2");
+    assert_eq!(values["previous_version"], "1");
+    assert_eq!(values["last_deployment"]["status"], "SUCCEEDED");
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(0), "the plan after the rollout is empty:\n{out}");
+}
+
+#[tokio::test]
+async fn settings_only_change_publishes_nothing() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut deployment = Deployment::new("e2e-settings").canary(50, "3s");
+    let ws = create(&emulator, "settings", &deployment);
+    let before = versions(&lambda, "e2e-settings").await;
+
+    deployment = deployment.canary(30, "5s");
+    deployment.retain_versions = Some(2);
+    deployment.write(&ws, &emulator.endpoint());
+    ws.tf(&["plan", "-out=settings.tfplan"]).assert_success();
+    let plan = ws.tf_json(&["show", "-json", "settings.tfplan"]);
+    let change = &plan["resource_changes"][0]["change"];
+    assert_eq!(
+        change["actions"],
+        serde_json::json!(["update"]),
+        "plan: {change:#}"
+    );
+    assert_eq!(
+        change["after"]["version"], change["before"]["version"],
+        "a settings change keeps the version: {change:#}"
+    );
+    assert_ne!(
+        change["after_unknown"]["version"], true,
+        "the version is not recomputed: {change:#}"
+    );
+    ws.tf(&["apply", "-auto-approve", "settings.tfplan"])
+        .assert_success();
+
+    assert_eq!(versions(&lambda, "e2e-settings").await, before);
+    assert!(alias(&lambda, "e2e-settings", "live").await.serves_only("1"));
+    let state = ws.state_json();
+    assert_eq!(deployment_state(&state)["retain_versions"], 2);
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(0), "the plan after the settings change is empty:\n{out}");
+}
+
+#[tokio::test]
+async fn alarm_firing_mid_rollout_rolls_back_and_deletes_the_failed_version() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let cloudwatch = emulator.cloudwatch_client();
+    let alarm = "e2e-errors";
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name(alarm)
+        .namespace("AWS/Lambda")
+        .metric_name("Errors")
+        .statistic(Statistic::Sum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(1.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .send()
+        .await
+        .expect("PutMetricAlarm");
+    let mut deployment = Deployment::new("e2e-alarm").canary(50, "30s");
+    deployment.alarms = vec![alarm.to_string()];
+    let ws = create(&emulator, "alarm", &deployment);
+
+    deployment.package_file = "v2.zip".to_string();
+    deployment.write(&ws, &emulator.endpoint());
+    let apply = ws.tf_spawn(&["apply", "-auto-approve"]);
+    let canary = wait_for_alias(&lambda, "e2e-alarm", "live", SEE_WEIGHT_WITHIN, |a| {
+        !a.weights.is_empty()
+    })
+    .await;
+    cloudwatch
+        .set_alarm_state()
+        .alarm_name(alarm)
+        .state_value(StateValue::Alarm)
+        .state_reason("e2e: errors on the canary")
+        .send()
+        .await
+        .expect("SetAlarmState");
+    let out = apply.wait_timeout(Duration::from_secs(120));
+
+    assert!(canary.is_some(), "no canary weight seen during:\n{out}");
+    out.assert_failure_contains(alarm);
+    assert!(
+        out.elapsed < Duration::from_secs(30),
+        "the alarm should stop the 30s wait early:\n{out}"
+    );
+    let live = alias(&lambda, "e2e-alarm", "live").await;
+    assert!(live.serves_only("1"), "alias after the rollback: {live:?}");
+    assert_eq!(
+        versions(&lambda, "e2e-alarm").await,
+        vec!["1"],
+        "the failed version is deleted"
+    );
+    let state = ws.state_json();
+    assert_eq!(deployment_state(&state)["version"], "1");
+
+    // The alarm is still firing; the plan still wants the release.
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(2), "the release is still pending:\n{out}");
+}
+
+#[tokio::test]
+async fn interrupt_mid_rollout_rolls_back_and_deletes_the_failed_version() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut deployment = Deployment::new("e2e-interrupt").canary(50, "60s");
+    let ws = create(&emulator, "interrupt", &deployment);
+
+    deployment.package_file = "v2.zip".to_string();
+    deployment.write(&ws, &emulator.endpoint());
+    let apply = ws.tf_spawn(&["apply", "-auto-approve"]);
+    let canary = wait_for_alias(&lambda, "e2e-interrupt", "live", SEE_WEIGHT_WITHIN, |a| {
+        !a.weights.is_empty()
+    })
+    .await;
+    apply.interrupt();
+    let out = apply.wait_timeout(Duration::from_secs(60));
+
+    assert!(canary.is_some(), "no canary weight seen during:\n{out}");
+    assert!(!out.success(), "an interrupted apply fails:\n{out}");
+    assert!(
+        out.elapsed < Duration::from_secs(55),
+        "the interrupt should end the 60s wait early:\n{out}"
+    );
+    let live = alias(&lambda, "e2e-interrupt", "live").await;
+    assert!(live.serves_only("1"), "alias after the interrupt: {live:?}");
+    assert_eq!(
+        versions(&lambda, "e2e-interrupt").await,
+        vec!["1"],
+        "the interrupted version is deleted"
+    );
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(2), "the release is still pending:\n{out}");
+}
+
+#[tokio::test]
+async fn alias_moved_outside_terraform_is_planned_and_restored() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut deployment = Deployment::new("e2e-drift").canary(50, "1s");
+    let ws = create(&emulator, "drift", &deployment);
+    deployment.package_file = "v2.zip".to_string();
+    deployment.write(&ws, &emulator.endpoint());
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    assert!(alias(&lambda, "e2e-drift", "live").await.serves_only("2"));
+
+    // Someone points the alias back at version 1 with a weight on 2.
+    lambda
+        .update_alias()
+        .function_name("e2e-drift")
+        .name("live")
+        .function_version("1")
+        .routing_config(
+            AliasRoutingConfiguration::builder()
+                .additional_version_weights("2", 0.3)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("UpdateAlias");
+
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(2), "the drift is planned:\n{out}");
+    out.assert_contains("will be updated in-place")
+        .assert_contains("live");
+    assert!(
+        out.stdout.contains("Warning") || out.stderr.contains("Warning"),
+        "the plan warns about the alias:\n{out}"
+    );
+
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    let live = alias(&lambda, "e2e-drift", "live").await;
+    assert!(live.serves_only("2"), "alias after the repair: {live:?}");
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(0), "the plan after the repair is empty:\n{out}");
+}
+
+#[tokio::test]
+async fn import_reads_a_function_made_outside_terraform() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let ws = Workspace::new("import");
+    write_handler_zip(&ws, "v1.zip", "v1");
+    let zip = std::fs::read(ws.path("v1.zip")).expect("reading v1.zip");
+    lambda
+        .create_function()
+        .function_name("e2e-import")
+        .role(ROLE_ARN)
+        .runtime(Runtime::Python312)
+        .handler("app.handler")
+        .timeout(5)
+        .environment(
+            aws_sdk_lambda::types::Environment::builder()
+                .variables("GREETING", "hello")
+                .build(),
+        )
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .expect("CreateFunction");
+    wait_until_active(&lambda, "e2e-import").await;
+    let published = lambda
+        .publish_version()
+        .function_name("e2e-import")
+        .send()
+        .await
+        .expect("PublishVersion");
+    let version = published.version().unwrap_or_default().to_string();
+    lambda
+        .create_alias()
+        .function_name("e2e-import")
+        .name("live")
+        .function_version(&version)
+        .send()
+        .await
+        .expect("CreateAlias");
+    Deployment::new("e2e-import")
+        .canary(50, "3s")
+        .write(&ws, &emulator.endpoint());
+
+    ws.tf(&["import", "gitmoxi_lambda_deployment.fn", "e2e-import:live"])
+        .assert_success();
+
+    let state = ws.state_json();
+    let values = deployment_state(&state);
+    assert_eq!(values["version"], version.as_str(), "state: {values:#}");
+    assert_eq!(values["alias"], "live");
+    let definition: serde_json::Value = serde_json::from_str(
+        values["function_definition"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no function_definition in {values:#}")),
+    )
+    .expect("function_definition is JSON");
+    assert_eq!(definition["FunctionName"], "e2e-import");
+    assert_eq!(definition["Role"], ROLE_ARN);
+    assert_eq!(definition["Handler"], "app.handler");
+    // The declared code and configuration equal what the alias serves: nothing to publish.
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    assert_eq!(versions(&lambda, "e2e-import").await, vec![version.clone()]);
+    assert!(alias(&lambda, "e2e-import", "live").await.serves_only(&version));
+}
+
+#[tokio::test]
+async fn destroy_removes_the_alias_and_the_function() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let deployment = Deployment::new("e2e-destroy").canary(50, "3s");
+    let ws = create(&emulator, "destroy", &deployment);
+    assert_eq!(function_names(&lambda).await, vec!["e2e-destroy"]);
+
+    ws.tf(&["destroy", "-auto-approve"]).assert_success();
+
+    assert!(function_names(&lambda).await.is_empty(), "function left");
+    let alias_lookup = lambda
+        .get_alias()
+        .function_name("e2e-destroy")
+        .name("live")
+        .send()
+        .await;
+    assert!(alias_lookup.is_err(), "alias left: {alias_lookup:?}");
+    let state = ws.state_json();
+    assert!(
+        state["values"]["root_module"]["resources"].is_null()
+            || state["values"]["root_module"]["resources"] == serde_json::json!([]),
+        "state after destroy: {state:#}"
+    );
+}
+
+async fn wait_until_active(lambda: &aws_sdk_lambda::Client, function: &str) {
+    for _ in 0..100 {
+        let config = lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .expect("GetFunctionConfiguration");
+        if config.state().map(|s| s.as_str()) == Some("Active") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{function} did not become Active");
+}
