@@ -504,8 +504,16 @@ mod tests {
                 _ = tokio::time::sleep(Duration::from_secs(3600)) => ApplyResponse { new_state: req.planned_state, ..Default::default() },
             }
         }
-        async fn read(&self, _ctx: &RequestContext, state: Value, _private: Vec<u8>) -> ReadResponse {
-            ReadResponse { new_state: state, ..Default::default() }
+        async fn read(
+            &self,
+            _ctx: &RequestContext,
+            state: Value,
+            _private: Vec<u8>,
+        ) -> ReadResponse {
+            ReadResponse {
+                new_state: state,
+                ..Default::default()
+            }
         }
         async fn import(&self, _ctx: &RequestContext, _id: &str) -> ImportResponse {
             ImportResponse::default()
@@ -526,13 +534,19 @@ mod tests {
             Diagnostics::default()
         }
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
-            let schema = Schema::new(0, Block::new("slow").attr(Attribute::required("name", Type::String, "n")));
+            let schema = Schema::new(
+                0,
+                Block::new("slow").attr(Attribute::required("name", Type::String, "n")),
+            );
             vec![Arc::new(Slow(schema))]
         }
     }
 
     fn service() -> Arc<ProviderService<TestProvider>> {
-        Arc::new(ProviderService::new(TestProvider(Schema::new(0, Block::new("p"))), CancellationToken::new()))
+        Arc::new(ProviderService::new(
+            TestProvider(Schema::new(0, Block::new("p"))),
+            CancellationToken::new(),
+        ))
     }
 
     #[tokio::test(start_paused = true)]
@@ -553,7 +567,9 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert!(!running.is_finished(), "the apply runs until stopped");
         let stopped_at = tokio::time::Instant::now();
-        svc.stop_provider(Request::new(pb::stop_provider::Request {})).await.unwrap();
+        svc.stop_provider(Request::new(pb::stop_provider::Request {}))
+            .await
+            .unwrap();
         let resp = tokio::time::timeout(Duration::from_secs(1), running)
             .await
             .expect("apply ended within a second of StopProvider")
@@ -567,12 +583,18 @@ mod tests {
     #[tokio::test]
     async fn schema_and_capabilities_are_served() {
         let svc = service();
-        let resp = svc.get_provider_schema(Request::new(pb::get_provider_schema::Request {})).await.unwrap().into_inner();
+        let resp = svc
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
         assert!(resp.resource_schemas.contains_key("test_slow"));
         let caps = resp.server_capabilities.unwrap();
         assert!(caps.plan_destroy && caps.get_provider_schema_optional);
         let ids = svc
-            .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))
+            .get_resource_identity_schemas(Request::new(
+                pb::get_resource_identity_schemas::Request {},
+            ))
             .await
             .unwrap()
             .into_inner();
@@ -590,7 +612,9 @@ mod tests {
             .await
             .unwrap()
             .into_inner();
-        assert!(resp.diagnostics[0].summary.contains("Unknown resource type"));
+        assert!(resp.diagnostics[0]
+            .summary
+            .contains("Unknown resource type"));
     }
 
     #[tokio::test]
@@ -599,7 +623,10 @@ mod tests {
         let resp = svc
             .plan_resource_change(Request::new(pb::plan_resource_change::Request {
                 type_name: "test_slow".into(),
-                config: Some(pb::DynamicValue { msgpack: vec![0xc1], json: vec![] }),
+                config: Some(pb::DynamicValue {
+                    msgpack: vec![0xc1],
+                    json: vec![],
+                }),
                 ..Default::default()
             }))
             .await

@@ -642,8 +642,14 @@ mod tests {
         let bytes = Value::string("x").to_msgpack();
         assert!(Value::from_msgpack(&bytes, &Type::Number).is_err());
         assert!(Value::from_msgpack(&[0xc1], &Type::String).is_err());
-        assert!(Value::from_msgpack(&[0xa5, b'a'], &Type::String).is_err(), "truncated string");
-        assert!(Value::from_msgpack(&[0xc0, 0xc0], &Type::String).is_err(), "trailing bytes");
+        assert!(
+            Value::from_msgpack(&[0xa5, b'a'], &Type::String).is_err(),
+            "truncated string"
+        );
+        assert!(
+            Value::from_msgpack(&[0xc0, 0xc0], &Type::String).is_err(),
+            "trailing bytes"
+        );
         assert!(Value::from_msgpack(&[], &Type::String).is_err());
     }
 

@@ -44,7 +44,11 @@ fn write_zip(path: &Path, name: &str, source: &str) {
         .arg(source)
         .status()
         .expect("running python3 to build a zip");
-    assert!(status.success(), "python3 could not write {}", path.display());
+    assert!(
+        status.success(),
+        "python3 could not write {}",
+        path.display()
+    );
 }
 
 /// One `gitmoxi_lambda_deployment.fn` with a Python function, as the scenarios vary it.
@@ -59,8 +63,12 @@ pub struct Deployment {
     pub traffic_shifting: String,
     pub alarms: Vec<String>,
     pub retain_versions: Option<u32>,
+    /// The `readiness_check { ... }` block (polls every second by default).
+    pub readiness_check: String,
     /// Anything else inside the resource block.
     pub extra: String,
+    /// Replaces the generated `function_definition` value (HCL), for bad-input tests.
+    pub definition: Option<String>,
 }
 
 impl Deployment {
@@ -73,7 +81,9 @@ impl Deployment {
             traffic_shifting: String::new(),
             alarms: Vec::new(),
             retain_versions: None,
+            readiness_check: readiness_check("1s", 20),
             extra: String::new(),
+            definition: None,
         }
     }
 
@@ -89,6 +99,9 @@ impl Deployment {
 
     /// The `function_definition` value, as HCL.
     pub fn definition_hcl(&self) -> String {
+        if let Some(definition) = &self.definition {
+            return definition.clone();
+        }
         format!(
             r#"jsonencode({{
     FunctionName = "{}"
@@ -121,11 +134,7 @@ impl Deployment {
   alias               = "{alias}"
 {alarms}{retain}
   {shifting}
-
-  readiness_check {{
-    wait_interval = "1s"
-    max_retries   = 20
-  }}
+  {readiness}
 {extra}
 }}
 "#,
@@ -133,6 +142,7 @@ impl Deployment {
             package = self.package_file,
             alias = self.alias,
             shifting = self.traffic_shifting,
+            readiness = self.readiness_check,
             extra = self.extra,
         )
     }
@@ -151,6 +161,12 @@ impl Deployment {
 pub fn shifting(kind: &str, percent: u32, wait: &str) -> String {
     format!(
         "traffic_shifting {{\n    type          = \"{kind}\"\n    percent       = {percent}\n    wait_interval = \"{wait}\"\n  }}"
+    )
+}
+
+pub fn readiness_check(wait: &str, max_retries: i64) -> String {
+    format!(
+        "readiness_check {{\n    wait_interval = \"{wait}\"\n    max_retries   = {max_retries}\n  }}"
     )
 }
 
@@ -253,10 +269,7 @@ pub async fn wait_for_alias(
 pub fn deployment_state(state: &serde_json::Value) -> &serde_json::Value {
     state["values"]["root_module"]["resources"]
         .as_array()
-        .and_then(|r| {
-            r.iter()
-                .find(|r| r["type"] == "gitmoxi_lambda_deployment")
-        })
+        .and_then(|r| r.iter().find(|r| r["type"] == "gitmoxi_lambda_deployment"))
         .map(|r| &r["values"])
         .unwrap_or_else(|| panic!("no gitmoxi_lambda_deployment in the state: {state:#}"))
 }

@@ -6,8 +6,9 @@
 //! linking the AWS SDK is slow on two cores): a scenario file is a module declared here.
 //! The tools come from `scripts/setup-tools.sh`; `make test` runs it before `cargo test`.
 
-mod harness;
-mod smoke;
-mod fixtures;
-mod provider;
+mod bad_input;
 mod deployment;
+mod fixtures;
+mod harness;
+mod provider;
+mod smoke;

@@ -15,7 +15,10 @@ fn assert_schema_describes_the_resource(schema: &serde_json::Value) {
     );
     let resource = &provider["resource_schemas"][RESOURCE];
     let block = &resource["block"];
-    assert!(block.is_object(), "no {RESOURCE} in the schema: {provider:#}");
+    assert!(
+        block.is_object(),
+        "no {RESOURCE} in the schema: {provider:#}"
+    );
     assert_eq!(
         block["description_kind"], "markdown",
         "the resource description is markdown"
@@ -112,9 +115,9 @@ fn negative_max_retries_fails_validate_naming_it() {
     let config = Deployment::new("e2e-max-retries")
         .main_tf("http://127.0.0.1:9")
         .replace(
-        "region = \"us-east-1\"",
-        "region = \"us-east-1\"\n  max_retries = -1",
-    );
+            "region = \"us-east-1\"",
+            "region = \"us-east-1\"\n  max_retries = -1",
+        );
     assert!(config.contains("max_retries = -1"), "the block was edited");
     ws.write("main.tf", &config);
 

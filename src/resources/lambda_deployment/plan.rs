@@ -221,7 +221,9 @@ mod tests {
 
     /// A configuration value of the resource's type with the given attributes set.
     fn config(attrs: &[(&str, Value)]) -> Value {
-        let Type::Object(types) = super::super::schema::schema().value_type() else { unreachable!() };
+        let Type::Object(types) = super::super::schema::schema().value_type() else {
+            unreachable!()
+        };
         let mut v = Value::Object(types.keys().map(|k| (k.clone(), Value::Null)).collect());
         v.set_attr("alias", Value::string("live"));
         v.set_attr("function_definition", Value::string(DEF));
@@ -235,8 +237,14 @@ mod tests {
     fn deployed(cfg: &Value) -> Value {
         let mut s = plan(&Value::Null, cfg, cfg, None).planned_state;
         for (k, v) in [
-            ("function_arn", "arn:aws:lambda:us-east-1:000000000000:function:orders"),
-            ("alias_arn", "arn:aws:lambda:us-east-1:000000000000:function:orders:live"),
+            (
+                "function_arn",
+                "arn:aws:lambda:us-east-1:000000000000:function:orders",
+            ),
+            (
+                "alias_arn",
+                "arn:aws:lambda:us-east-1:000000000000:function:orders:live",
+            ),
             ("invoke_arn", "arn:aws:apigateway:us-east-1:lambda:path/x"),
             ("version", "3"),
             ("code_sha256", "abc"),
@@ -275,17 +283,25 @@ mod tests {
     #[test]
     fn settings_only_change_publishes_nothing() {
         let prior = deployed(&config(&[("traffic_shifting", canary("5m"))]));
-        let cfg = config(&[("traffic_shifting", canary("2m")), ("retain_versions", Value::Number(2.0))]);
+        let cfg = config(&[
+            ("traffic_shifting", canary("2m")),
+            ("retain_versions", Value::Number(2.0)),
+        ]);
         let p = plan(&prior, &cfg, &cfg, None).planned_state;
         assert!(!is_deployment(&p));
         assert_eq!(p.get("version").as_str(), Some("3"));
-        assert_eq!(p.get("rollout_schedule").elements()[0], Value::string("10% for 2m0s"));
+        assert_eq!(
+            p.get("rollout_schedule").elements()[0],
+            Value::string("10% for 2m0s")
+        );
     }
 
     #[test]
     fn reformatted_definition_is_no_change_and_keeps_the_stored_text() {
         let prior = deployed(&config(&[]));
-        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(DEF).unwrap()).unwrap();
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(DEF).unwrap())
+                .unwrap();
         let cfg = config(&[("function_definition", Value::string(pretty))]);
         let p = plan(&prior, &cfg, &cfg, None).planned_state;
         assert!(!is_deployment(&p));
@@ -295,19 +311,31 @@ mod tests {
     #[test]
     fn a_configuration_change_is_a_deployment() {
         let prior = deployed(&config(&[]));
-        let cfg = config(&[("function_definition", Value::string(DEF.replace("}}", "},\"Timeout\":30}")))]);
+        let cfg = config(&[(
+            "function_definition",
+            Value::string(DEF.replace("}}", "},\"Timeout\":30}")),
+        )]);
         let r = plan(&prior, &cfg, &cfg, None);
         assert!(is_deployment(&r.planned_state));
-        assert!(r.planned_state.get("function_arn").as_str().is_some(), "the function ARN does not change");
+        assert!(
+            r.planned_state.get("function_arn").as_str().is_some(),
+            "the function ARN does not change"
+        );
         assert!(r.requires_replace.is_empty());
     }
 
     #[test]
     fn renaming_the_function_replaces_it() {
         let prior = deployed(&config(&[]));
-        let cfg = config(&[("function_definition", Value::string(DEF.replace("orders", "orders-v2")))]);
+        let cfg = config(&[(
+            "function_definition",
+            Value::string(DEF.replace("orders", "orders-v2")),
+        )]);
         let r = plan(&prior, &cfg, &cfg, None);
-        assert_eq!(r.requires_replace, vec![AttrPath::root("function_definition")]);
+        assert_eq!(
+            r.requires_replace,
+            vec![AttrPath::root("function_definition")]
+        );
     }
 
     #[test]
@@ -317,7 +345,11 @@ mod tests {
         let cfg = config(&[("function_definition", Value::string(image))]);
         let r = plan(&prior, &cfg, &cfg, None);
         assert!(r.diagnostics.has_errors());
-        assert!(r.diagnostics.0.iter().any(|d| d.summary.contains("PackageType") && d.detail.contains("-replace")));
+        assert!(r
+            .diagnostics
+            .0
+            .iter()
+            .any(|d| d.summary.contains("PackageType") && d.detail.contains("-replace")));
         assert!(r.requires_replace.is_empty());
     }
 
@@ -325,10 +357,16 @@ mod tests {
     fn drift_seen_by_refresh_plans_a_repair() {
         let prior = deployed(&config(&[]));
         let cfg = config(&[]);
-        let drift = Drift { description: "Alias live routes 100% to version 2, not 100% to version 3.".into() };
+        let drift = Drift {
+            description: "Alias live routes 100% to version 2, not 100% to version 3.".into(),
+        };
         let r = plan(&prior, &cfg, &cfg, Some(&drift));
         assert!(is_deployment(&r.planned_state));
-        assert!(r.diagnostics.0.iter().any(|d| !d.is_error() && d.detail.contains("restores")));
+        assert!(r
+            .diagnostics
+            .0
+            .iter()
+            .any(|d| !d.is_error() && d.detail.contains("restores")));
     }
 
     #[test]
@@ -336,18 +374,30 @@ mod tests {
         let prior = deployed(&config(&[("traffic_shifting", canary("5m"))]));
         let cfg = config(&[
             ("traffic_shifting", canary("5m")),
-            ("function_definition", Value::string(DEF.replace("role/x", "role/y"))),
+            (
+                "function_definition",
+                Value::string(DEF.replace("role/x", "role/y")),
+            ),
         ]);
         let r = plan(&prior, &cfg, &cfg, None);
         let schedule = r.planned_state.get("rollout_schedule").elements();
         assert_eq!(schedule.len(), 1, "{schedule:?}");
-        assert!(schedule[0].as_str().unwrap().starts_with("100% for 5m0s"), "{schedule:?}");
-        assert!(r.diagnostics.0.iter().any(|d| d.summary.contains("ALL_AT_ONCE")));
+        assert!(
+            schedule[0].as_str().unwrap().starts_with("100% for 5m0s"),
+            "{schedule:?}"
+        );
+        assert!(r
+            .diagnostics
+            .0
+            .iter()
+            .any(|d| d.summary.contains("ALL_AT_ONCE")));
     }
 
     #[test]
     fn destroy_plans_null() {
         let prior = deployed(&config(&[]));
-        assert!(plan(&prior, &Value::Null, &Value::Null, None).planned_state.is_null());
+        assert!(plan(&prior, &Value::Null, &Value::Null, None)
+            .planned_state
+            .is_null());
     }
 }
