@@ -63,11 +63,11 @@ tf10() {
   shift
   if ! (cd "$WORKSPACE" && "$TF10" "$@" -no-color >"$WORKSPACE/$name.stdout" 2>"$WORKSPACE/$name.stderr"); then
     cat "$WORKSPACE/$name.stdout" "$WORKSPACE/$name.stderr" >&2
-    die "terraform $* exited non-zero with $("$TF10" version | head -n1)"
+    die "terraform $* exited non-zero with $("$TF10" version | sed -n 1p)"
   fi
 }
 
-say "$("$TF10" version | head -n1), provider $PROVIDER_BINARY"
+say "$("$TF10" version | sed -n 1p), provider $PROVIDER_BINARY"
 
 tf10 schema providers schema -json
 summary="$("$PYTHON" - "$WORKSPACE/schema.stdout" "$PROVIDER_ADDRESS" <<'PY'

@@ -113,7 +113,7 @@ trap cleanup EXIT
 # -----------------------------------------------------------------------------------------------
 step "Tools"
 TERRAFORM="$(pick_terraform)"
-note "terraform: $TERRAFORM ($(TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM" version | head -n1))"
+note "terraform: $TERRAFORM ($(TF_CLI_CONFIG_FILE=/dev/null "$TERRAFORM" version | sed -n 1p))"
 [[ -x "$PROVIDER_BINARY" ]] || fail "$PROVIDER_BINARY is missing: run 'cargo build' (make demo does)"
 note "provider:  $PROVIDER_BINARY"
 

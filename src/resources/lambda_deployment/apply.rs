@@ -141,6 +141,10 @@ async fn deploy(
             update_code: false,
             update_configuration: false,
         }
+    } else if let Some(version) = repair_only(clients, &function, req).await {
+        // Nothing declared changed: the alias drifted. Put back the version that was deployed
+        // rather than publishing a copy of it.
+        Target::Existing(version)
     } else {
         Target::Publish {
             update_code: code_changed,
@@ -151,7 +155,9 @@ async fn deploy(
     let mut d = Deployment::new(id.clone(), alias.clone(), target, rollout);
     d.alarms = settings.alarms.clone();
     d.readiness = settings.readiness.clone();
-    d.delete_failed_version = settings.delete_failed_version;
+    // A repair rolls out the deployed version: never delete it, even if the repair rolls back.
+    d.delete_failed_version =
+        settings.delete_failed_version && !matches!(d.target, Target::Existing(_));
     d.retain_versions = settings.retain_versions;
     d.deadline = Some(deadline);
 
@@ -219,6 +225,25 @@ async fn deploy(
         }
     }
     fail(error, new_state)
+}
+
+/// The deployed version, when this deployment only repairs drift: the declared release equals
+/// the prior state's and that version still exists.
+async fn repair_only(clients: &AwsClients, function: &str, req: &ApplyRequest) -> Option<String> {
+    let mut scratch = Diagnostics::default();
+    let declared = release::declared_definition(&req.config, &mut scratch)?;
+    let prior = release::declared_definition(&req.prior_state, &mut scratch)?;
+    let same = declared == prior
+        && req.config.get("sensitive_environment") == req.prior_state.get("sensitive_environment")
+        && req.planned_state.get("source_code_hash") == req.prior_state.get("source_code_hash");
+    let version = req.prior_state.get("version").as_str()?.to_string();
+    if !same {
+        return None;
+    }
+    match lambda::find_function(&clients.lambda, function, &version).await {
+        Ok(Some(_)) => Some(version),
+        _ => None,
+    }
 }
 
 fn deployment_error(function: &str, alias: &str, o: &Outcome, creating: bool) -> Diagnostic {
