@@ -23,16 +23,28 @@ pub struct FunctionRelease {
     pub code: CodeSource,
 }
 
-fn routing(alias: &AliasConfiguration) -> AliasRouting {
-    let extra = alias
-        .routing_config()
+/// The additional version and its weight: Lambda allows at most one.
+fn extra_weight(config: Option<&AliasRoutingConfiguration>) -> Option<(String, f64)> {
+    config
         .and_then(|r| r.additional_version_weights())
         .and_then(|w| w.iter().next())
-        .map(|(v, w)| (v.clone(), *w));
+        .map(|(v, w)| (v.clone(), *w))
+}
+
+fn routing(alias: &AliasConfiguration) -> AliasRouting {
     AliasRouting {
         version: alias.function_version().unwrap_or_default().to_string(),
-        extra,
+        extra: extra_weight(alias.routing_config()),
         revision_id: alias.revision_id().unwrap_or_default().to_string(),
+    }
+}
+
+/// `Ok(None)` for a NotFound answer: a `find_*` reports absence as a value.
+fn absent_if_not_found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == AwsErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -155,14 +167,9 @@ impl Lambda for FunctionRelease {
             .send()
             .await
             .map_err(|e| classify("updating Lambda alias", e))?;
-        let extra = a
-            .routing_config()
-            .and_then(|r| r.additional_version_weights())
-            .and_then(|w| w.iter().next())
-            .map(|(v, w)| (v.clone(), *w));
         Ok(AliasRouting {
             version: a.function_version().unwrap_or_default().to_string(),
-            extra,
+            extra: extra_weight(a.routing_config()),
             revision_id: a.revision_id().unwrap_or_default().to_string(),
         })
     }
@@ -192,31 +199,18 @@ pub async fn find_alias(
     function: &str,
     alias: &str,
 ) -> Result<Option<AliasRouting>, AwsError> {
-    match client
+    let found = client
         .get_alias()
         .function_name(function)
         .name(alias)
         .send()
         .await
-    {
-        Ok(a) => Ok(Some(AliasRouting {
-            version: a.function_version().unwrap_or_default().to_string(),
-            extra: a
-                .routing_config()
-                .and_then(|r| r.additional_version_weights())
-                .and_then(|w| w.iter().next())
-                .map(|(v, w)| (v.clone(), *w)),
-            revision_id: a.revision_id().unwrap_or_default().to_string(),
-        })),
-        Err(e) => {
-            let e = classify("reading Lambda alias", e);
-            if e.kind == AwsErrorKind::NotFound {
-                Ok(None)
-            } else {
-                Err(e)
-            }
-        }
-    }
+        .map_err(|e| classify("reading Lambda alias", e));
+    Ok(absent_if_not_found(found)?.map(|a| AliasRouting {
+        version: a.function_version().unwrap_or_default().to_string(),
+        extra: extra_weight(a.routing_config()),
+        revision_id: a.revision_id().unwrap_or_default().to_string(),
+    }))
 }
 
 pub async fn list_versions(client: &Client, function: &str) -> Result<Vec<String>, AwsError> {
@@ -342,22 +336,13 @@ pub async fn create_function(
 }
 
 pub async fn delete_function(client: &Client, function: &str) -> Result<(), AwsError> {
-    match client
+    let deleted = client
         .delete_function()
         .function_name(function)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let e = classify("deleting Lambda function", e);
-            if e.kind == AwsErrorKind::NotFound {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        }
-    }
+        .map_err(|e| classify("deleting Lambda function", e));
+    absent_if_not_found(deleted).map(|_| ())
 }
 
 pub async fn create_alias(
@@ -378,23 +363,14 @@ pub async fn create_alias(
 }
 
 pub async fn delete_alias(client: &Client, function: &str, alias: &str) -> Result<(), AwsError> {
-    match client
+    let deleted = client
         .delete_alias()
         .function_name(function)
         .name(alias)
         .send()
         .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let e = classify("deleting Lambda alias", e);
-            if e.kind == AwsErrorKind::NotFound {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        }
-    }
+        .map_err(|e| classify("deleting Lambda alias", e));
+    absent_if_not_found(deleted).map(|_| ())
 }
 
 /// Makes the function's tags equal `want` (tags are not versioned: applied in place).
