@@ -48,18 +48,26 @@ fn absent_if_not_found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsE
     }
 }
 
+/// GetFunction and GetFunctionConfiguration answer with different types of the same shape.
+macro_rules! function_status {
+    ($c:expr) => {{
+        let c = $c;
+        FunctionStatus {
+            state: c
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "Active".into()),
+            state_reason: c.state_reason().map(str::to_string),
+            last_update_status: c.last_update_status().map(|s| s.as_str().to_string()),
+            last_update_reason: c.last_update_status_reason().map(str::to_string),
+            revision_id: c.revision_id().unwrap_or_default().to_string(),
+            code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+        }
+    }};
+}
+
 fn status_of(c: &FunctionConfiguration) -> FunctionStatus {
-    FunctionStatus {
-        state: c
-            .state()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_else(|| "Active".into()),
-        state_reason: c.state_reason().map(str::to_string),
-        last_update_status: c.last_update_status().map(|s| s.as_str().to_string()),
-        last_update_reason: c.last_update_status_reason().map(str::to_string),
-        revision_id: c.revision_id().unwrap_or_default().to_string(),
-        code_sha256: c.code_sha256().unwrap_or_default().to_string(),
-    }
+    function_status!(c)
 }
 
 impl Lambda for FunctionRelease {
@@ -72,17 +80,7 @@ impl Lambda for FunctionRelease {
             .send()
             .await
             .map_err(|e| classify("reading Lambda function", e))?;
-        Ok(FunctionStatus {
-            state: c
-                .state()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_else(|| "Active".into()),
-            state_reason: c.state_reason().map(str::to_string),
-            last_update_status: c.last_update_status().map(|s| s.as_str().to_string()),
-            last_update_reason: c.last_update_status_reason().map(str::to_string),
-            revision_id: c.revision_id().unwrap_or_default().to_string(),
-            code_sha256: c.code_sha256().unwrap_or_default().to_string(),
-        })
+        Ok(function_status!(&c))
     }
 
     async fn update_code(&self) -> Result<(), AwsError> {
@@ -127,20 +125,7 @@ impl Lambda for FunctionRelease {
     }
 
     async fn create_alias(&self, alias: &str, version: &str) -> Result<AliasRouting, AwsError> {
-        let a = self
-            .client
-            .create_alias()
-            .function_name(&self.function_name)
-            .name(alias)
-            .function_version(version)
-            .send()
-            .await
-            .map_err(|e| classify("creating Lambda alias", e))?;
-        Ok(AliasRouting {
-            version: a.function_version().unwrap_or_default().to_string(),
-            extra: None,
-            revision_id: a.revision_id().unwrap_or_default().to_string(),
-        })
+        create_alias(&self.client, &self.function_name, alias, version).await
     }
 
     async fn shift_alias(
@@ -350,8 +335,8 @@ pub async fn create_alias(
     function: &str,
     alias: &str,
     version: &str,
-) -> Result<(), AwsError> {
-    client
+) -> Result<AliasRouting, AwsError> {
+    let a = client
         .create_alias()
         .function_name(function)
         .name(alias)
@@ -359,7 +344,11 @@ pub async fn create_alias(
         .send()
         .await
         .map_err(|e| classify("creating Lambda alias", e))?;
-    Ok(())
+    Ok(AliasRouting {
+        version: a.function_version().unwrap_or_default().to_string(),
+        extra: None,
+        revision_id: a.revision_id().unwrap_or_default().to_string(),
+    })
 }
 
 pub async fn delete_alias(client: &Client, function: &str, alias: &str) -> Result<(), AwsError> {

@@ -72,7 +72,7 @@ impl ServerIdentity {
     pub fn server_config(&self, client_cert_pem: &str) -> Result<ServerConfig, String> {
         let client_cert = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
             .map_err(|e| format!("PLUGIN_CLIENT_CERT is not a PEM certificate: {e}"))?;
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let provider = Arc::new(crypto_provider());
         let verifier = PinnedClientCert {
             expected: client_cert.into_owned(),
             algorithms: provider.signature_verification_algorithms,
@@ -182,8 +182,8 @@ pub fn accept_loop(
     rx
 }
 
-/// Exposed for tests: the crypto provider this module verifies with.
-pub fn crypto_provider() -> CryptoProvider {
+/// aws-lc-rs: it verifies the P-521 signatures of Terraform's client certificate.
+fn crypto_provider() -> CryptoProvider {
     rustls::crypto::aws_lc_rs::default_provider()
 }
 

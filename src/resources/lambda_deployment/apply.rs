@@ -334,6 +334,7 @@ async fn create_function(
     }
 }
 
+/// The state after a rollout succeeded: the new version serves, whatever else fails now.
 async fn succeeded_state(
     clients: &AwsClients,
     req: &ApplyRequest,
@@ -350,40 +351,27 @@ async fn succeeded_state(
         .to_string();
     let served = match lambda::find_function(&clients.lambda, function, &version).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return fail(
-                aws_diag("reading the deployed version", function, "it disappeared"),
-                req.prior_state.clone(),
-            )
-        }
-        Err(e) => {
-            return fail(
-                aws_diag("reading the deployed version", function, e),
-                req.prior_state.clone(),
-            )
+        result => {
+            let cause = match result {
+                Err(e) => e.to_string(),
+                _ => "it is gone".to_string(),
+            };
+            let d = aws_diag("reading back the deployed version", function, cause);
+            if req.prior_state.is_null() {
+                return fail(d, Value::Null);
+            }
+            // Record what serves; the prior definition stays, so the next plan re-applies this
+            // release (publishing nothing: Lambda returns the same version).
+            let mut s = req.prior_state.clone();
+            s.set_attr(
+                "previous_version",
+                Value::opt_string(outcome.from_version.clone()),
+            );
+            s.set_attr("version", Value::string(version));
+            s.set_attr("last_deployment", state::last_deployment(id, outcome));
+            return fail(d, s);
         }
     };
-    // Tags are not versioned: make the function's tags what the definition says.
-    let have = served
-        .tags
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| !k.starts_with("aws:"))
-        .collect();
-    if let Err(e) = lambda::sync_tags(
-        &clients.lambda,
-        &served.function_arn,
-        &have,
-        &release.definition.tags(),
-    )
-    .await
-    {
-        return fail(
-            aws_diag("tagging Lambda function", function, e),
-            req.prior_state.clone(),
-        );
-    }
     let mut s = req.planned_state.clone();
     let alias_arn = state::alias_arn(&served.function_arn, alias);
     s.set_attr("id", Value::string(function));
@@ -402,10 +390,42 @@ async fn succeeded_state(
     if s.get("source_code_hash").is_unknown() {
         s.set_attr(
             "source_code_hash",
-            Value::string(release.package_hash.clone().unwrap_or(served.code_sha256)),
+            Value::string(
+                release
+                    .package_hash
+                    .clone()
+                    .unwrap_or(served.code_sha256.clone()),
+            ),
         );
     }
     s.set_attr("last_deployment", state::last_deployment(id, outcome));
+
+    // Tags are not versioned: make the function's tags what the definition says.
+    let have = served
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .collect();
+    if let Err(e) = lambda::sync_tags(
+        &clients.lambda,
+        &served.function_arn,
+        &have,
+        &release.definition.tags(),
+    )
+    .await
+    {
+        // The release serves; only the tags lag. Keeping the prior definition text makes the
+        // next plan show the tag change again.
+        if !req.prior_state.is_null() {
+            s.set_attr(
+                "function_definition",
+                req.prior_state.get("function_definition").clone(),
+            );
+        }
+        return fail(aws_diag("tagging Lambda function", function, e), s);
+    }
     ApplyResponse {
         new_state: s,
         private: Vec::new(),

@@ -171,8 +171,7 @@ pub fn plan(
                 );
             }
         }
-        // Unknown definition (or unreadable prior): assume a deployment.
-        (_, None) if config.get("function_definition").is_unknown() => deployment = true,
+        // Unknown or invalid definition, or an unreadable prior: assume a deployment.
         _ => deployment = true,
     }
     if planned.get("source_code_hash") != prior.get("source_code_hash") {

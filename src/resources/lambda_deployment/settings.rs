@@ -2,7 +2,6 @@
 //! names its argument's path and says how to fix it (SPEC §8); unknown values are skipped here
 //! and checked again at apply.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use gitmoxi_engine::{parse_traffic_shifting, Readiness, RolloutPlan, TrafficShifting};
@@ -33,7 +32,6 @@ pub struct Settings {
     pub retain_versions: u32,
     pub skip_destroy: bool,
     pub timeouts: Timeouts,
-    pub sensitive_environment: Option<BTreeMap<String, String>>,
 }
 
 impl Settings {
@@ -293,16 +291,6 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
         }
     }
 
-    let sensitive_environment = match config.get("sensitive_environment") {
-        Value::Map(m) if m.values().all(|v| v.as_str().is_some()) => Some(
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect(),
-        ),
-        Value::Null => Some(BTreeMap::new()),
-        _ => None,
-    };
-
     (
         Settings {
             alias,
@@ -313,7 +301,6 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
             retain_versions,
             skip_destroy,
             timeouts,
-            sensitive_environment,
         },
         diags,
     )
