@@ -5,7 +5,7 @@ SHELL := bash
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test tools build fmt lint clean-tools
+.PHONY: help demo test tools build package install docs docs-check validate-examples fmt lint clean-tools
 
 # $(call phase,TITLE,COMMAND): runs COMMAND between two banners and says how long it took.
 define phase
@@ -19,22 +19,39 @@ define phase
 endef
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
 
 demo: tools build ## A real rollout through Terraform on a local AWS emulator
 	scripts/demo.sh
 
-test: tools ## Every test tier CI runs (format, lint, unit, engine, end-to-end, Terraform 1.0.3)
+test: tools ## Every test tier CI runs (format, lint, unit, engine, end-to-end, Terraform 1.0.3, docs, examples)
 	$(call phase,cargo fmt --check,$(CARGO) fmt --all -- --check)
 	$(call phase,cargo clippy,$(CARGO) clippy --workspace --all-targets -- -D warnings)
 	$(call phase,cargo test,$(CARGO) test --workspace)
 	$(call phase,Terraform 1.0.3 schema check,scripts/check-tf10.sh)
+	$(call phase,docs check,.venv/bin/python scripts/docs.py --check)
+	$(call phase,examples validate,scripts/validate-examples.sh)
 
 tools: ## Install Terraform 1.15.5 and 1.0.3, ministack and hashicorp/aws into .venv/ and .tools/
 	@scripts/setup-tools.sh
 
 build: ## Build the provider (debug: the fastest build on two cores)
 	$(CARGO) build
+
+package: ## dist/: the provider zip, SHA256SUMS and manifest, as a registry release (PROFILE=debug: faster build)
+	scripts/package.sh
+
+install: package ## The packaged provider into a filesystem mirror for `terraform init` (MIRROR=dir, default .tools/mirror)
+	scripts/install.sh
+
+docs: tools build ## Regenerate the reference sections of docs/ from the provider schema
+	.venv/bin/python scripts/docs.py
+
+docs-check: tools build ## Fail with a diff when docs/ differs from the provider schema
+	.venv/bin/python scripts/docs.py --check
+
+validate-examples: tools build ## terraform validate every folder of examples/
+	scripts/validate-examples.sh
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -15,6 +15,7 @@
 //! - [`log`]: hclog-style JSON lines on stderr.
 
 pub mod aws;
+pub mod functions;
 pub mod log;
 pub mod protocol;
 pub mod provider;

@@ -1,22 +1,36 @@
 //! The rollout engine of terraform-provider-gitmoxi: it moves a Lambda alias to a new version
-//! step by step, watching alarms, and rolls back when something goes wrong (SPEC §3, §4).
+//! step by step, watching alarms and the new version's own metrics, invoking lifecycle hooks and
+//! sending notifications, and rolls back when something goes wrong (SPEC §3, §4, §6).
 //!
 //! # Layout
 //!
 //! - [`schedule`]: pure. `traffic_shifting` as the user writes it → [`TrafficShifting`] →
 //!   [`RolloutPlan`], the weights and waits a rollout walks through; Go-style durations.
-//! - [`ports`]: the small traits the engine talks to ([`Lambda`], [`Alarms`]) and their value
-//!   types. The provider's `aws/` adapters implement them; the engine never sees the AWS SDK.
+//! - [`ports`]: the small traits the engine talks to and their value types: [`Lambda`],
+//!   [`Alarms`], [`Hooks`] (with [`HookPayload::to_json`]), [`Metrics`] and [`Notifier`] (with
+//!   [`Notification::to_json`]), plus [`NoHooks`] / [`NoMetrics`] / [`NoNotifier`] for
+//!   deployments that use none. The provider's `aws/` adapters implement them; the engine never
+//!   sees the AWS SDK (nor serde: the two JSON messages are written by `ports/json.rs`).
 //! - [`rollout`]: the deployment itself.
-//!   - `machine.rs` / `ending.rs`: a pure state machine, `step(state, observation) -> (state,
-//!     actions)`, deciding every move (forward path; rollback, conflict and cleanup).
-//!   - `checks.rs`: what is watched (alarms today; hooks and analysis slot in there).
+//!   - `machine.rs` / `io.rs`: a pure state machine, `step(state, observation) -> (state,
+//!     actions)`, deciding every move; `io.rs` holds the actions and replies it exchanges with
+//!     the driver. The phases live beside it: `release.rs` (update, publish, route),
+//!     `traffic.rs` (readiness, shifting), `hooks.rs` (before/after-traffic hooks),
+//!     `notify.rs` (start and ending notifications), `ending.rs` (rollback, conflict, cleanup).
+//!   - `checks.rs` / `analysis.rs`: what is watched and the pure judges ([`judge_alarms`],
+//!     [`judge_analysis`]); `watch.rs`: when each check is read (preflight, before each shift,
+//!     every `check_interval` during waits, metrics at most twice per `metric_period`).
 //!   - `retention.rs`: which old versions a success deletes.
-//!   - `driver.rs`: [`run`], the async loop that performs actions and sleeps with `tokio::time`,
-//!     so tests pause time and a 10-minute canary runs in milliseconds.
+//!   - `driver.rs`: [`run_with`] (all [`Ports`]) and [`run`] (Lambda and alarms only), the async
+//!     loop that performs actions and sleeps with `tokio::time`, so tests pause time and a
+//!     10-minute canary runs in milliseconds. Hook timeouts and interrupts during a hook are
+//!     enforced here.
 //! - `testing` (feature `testing`): an in-memory fake AWS that behaves like the real one
-//!   (revision conflicts, refusing to delete aliased versions, updates that take time), for the
+//!   (revision conflicts, refusing to delete aliased versions, updates that take time), with
+//!   scripted hook answers, version metrics over time and a recording notification topic, for the
 //!   scenario tests here and for the provider's own tests.
+//!
+//! [`judge_alarms`]: rollout::judge_alarms
 
 pub mod ports;
 pub mod rollout;
@@ -25,10 +39,14 @@ pub mod schedule;
 pub mod testing;
 
 pub use ports::{
-    AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda,
-    PublishedVersion,
+    AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
+    HookPayload, HookPhase, Hooks, Lambda, Metrics, NoHooks, NoMetrics, NoNotifier, Notification,
+    NotificationEvent, Notifier, PublishedVersion, VersionMetrics,
 };
-pub use rollout::{run, Deployment, Event, Outcome, Readiness, Status, StepRecord, Target};
+pub use rollout::{
+    judge_analysis, run, run_with, Analysis, Deployment, Event, HookSettings, Outcome, Ports,
+    Readiness, Status, StepRecord, Target,
+};
 pub use schedule::{
     format_duration, parse_traffic_shifting, RolloutPlan, ScheduleError, ShiftKind, Step,
     TrafficShifting,

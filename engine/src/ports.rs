@@ -4,8 +4,17 @@
 //! Methods return `impl Future + Send` so implementors can write plain `async fn` and the
 //! rollout future stays `Send` (Terraform runs deployments in parallel on a multi-thread runtime).
 
+mod hooks;
+mod json;
+mod metrics;
+mod notify;
+
 use std::fmt;
 use std::future::Future;
+
+pub use hooks::{HookOutcome, HookPayload, HookPhase, Hooks, NoHooks};
+pub use metrics::{Metrics, NoMetrics, VersionMetrics};
+pub use notify::{NoNotifier, Notification, NotificationEvent, Notifier};
 
 /// What went wrong talking to AWS, reduced to what the engine decides on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,10 +3,16 @@
 
 mod common;
 
+#[path = "scenarios/analysis.rs"]
+mod analysis;
 #[path = "scenarios/happy.rs"]
 mod happy;
+#[path = "scenarios/hooks.rs"]
+mod hooks;
 #[path = "scenarios/interrupts.rs"]
 mod interrupts;
+#[path = "scenarios/notifications.rs"]
+mod notifications;
 #[path = "scenarios/retention.rs"]
 mod retention;
 #[path = "scenarios/stops.rs"]

@@ -12,6 +12,9 @@ use crate::provider::config::ProviderConfig;
 pub struct AwsClients {
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub region: String,
 }
 
@@ -61,19 +64,23 @@ impl AwsClients {
                 .build();
         }
 
-        let lambda_conf = aws_sdk_lambda::config::Builder::from(&with_endpoint(
-            &base,
-            cfg.endpoints.get("lambda"),
-        ))
-        .build();
-        let cw_conf = aws_sdk_cloudwatch::config::Builder::from(&with_endpoint(
-            &base,
-            cfg.endpoints.get("cloudwatch"),
-        ))
-        .build();
+        let conf = |service: &str| with_endpoint(&base, cfg.endpoints.get(service));
         Ok(AwsClients {
-            lambda: aws_sdk_lambda::Client::from_conf(lambda_conf),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cw_conf),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&conf("lambda")).build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(&conf("cloudwatch")).build(),
+            ),
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(&conf("sns")).build(),
+            ),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(&conf("elbv2")).build(),
+            ),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
+                aws_sdk_apigatewayv2::config::Builder::from(&conf("apigatewayv2")).build(),
+            ),
             region: base.region().map(|r| r.to_string()).unwrap_or_default(),
         })
     }

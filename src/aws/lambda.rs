@@ -18,9 +18,26 @@ use crate::resources::lambda_deployment::definition::FunctionDefinition;
 pub struct FunctionRelease {
     pub client: Client,
     pub function_name: String,
+    /// What `$LATEST` should become; None when only existing versions are rolled out
+    /// (promotion), where updating `$LATEST` is refused.
+    pub content: Option<ReleaseContent>,
+}
+
+pub struct ReleaseContent {
     /// The definition with `sensitive_environment` merged in: never log it.
     pub definition: FunctionDefinition,
     pub code: CodeSource,
+}
+
+impl FunctionRelease {
+    fn content(&self) -> Result<&ReleaseContent, AwsError> {
+        self.content.as_ref().ok_or_else(|| {
+            AwsError::new(
+                AwsErrorKind::Other,
+                "this rollout promotes an existing version and never updates $LATEST",
+            )
+        })
+    }
 }
 
 /// The additional version and its weight: Lambda allows at most one.
@@ -84,15 +101,19 @@ impl Lambda for FunctionRelease {
     }
 
     async fn update_code(&self) -> Result<(), AwsError> {
-        expand::update_code(&self.client, &self.definition, &self.code)
-            .send()
-            .await
-            .map_err(|e| classify("updating Lambda function code", e))?;
+        expand::update_code(
+            &self.client,
+            &self.content()?.definition,
+            &self.content()?.code,
+        )
+        .send()
+        .await
+        .map_err(|e| classify("updating Lambda function code", e))?;
         Ok(())
     }
 
     async fn update_configuration(&self) -> Result<(), AwsError> {
-        expand::update_configuration(&self.client, &self.definition)
+        expand::update_configuration(&self.client, &self.content()?.definition)
             .map_err(|e| AwsError::new(AwsErrorKind::Other, e.to_string()))?
             .send()
             .await

@@ -11,6 +11,7 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Provider, Resource};
 use crate::protocol::schema::Schema;
 use crate::protocol::value::Value;
+use crate::resources::lambda_alias_deployment::LambdaAliasDeployment;
 use crate::resources::lambda_deployment::LambdaDeployment;
 
 /// Set once by ConfigureProvider; resources read the shared clients from here.
@@ -80,6 +81,13 @@ impl Provider for GitmoxiProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(LambdaDeployment::new(self.configured.clone()))]
+        vec![
+            Arc::new(LambdaDeployment::new(self.configured.clone())),
+            Arc::new(LambdaAliasDeployment::new(self.configured.clone())),
+        ]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn crate::protocol::registry::Function>> {
+        crate::functions::all()
     }
 }

@@ -9,6 +9,10 @@
 mod bad_input;
 mod deployment;
 mod fixtures;
+mod gitmoxi_repo;
 mod harness;
+mod interop;
+mod matrix;
+mod packaging;
 mod provider;
 mod smoke;

@@ -1,9 +1,10 @@
 //! What a rollout watches before it starts, before each shift and throughout every wait.
 //!
 //! A check is two halves: a read (an [`Action`](super::Action) the driver performs) and a pure
-//! judge turning the reply into a [`Verdict`]. Alarms are the only check today; before-traffic
-//! hooks and version-scoped analysis (SPEC §6) become new [`Check`] variants with their own read
-//! and judge, and the state machine runs whatever list [`Check::for_deployment`] returns.
+//! judge turning the reply into a [`Verdict`]: [`judge_alarms`] here,
+//! [`judge_analysis`](super::judge_analysis) in `analysis.rs`. The state machine runs whatever
+//! list [`Check::for_deployment`] returns (`watch.rs`). Hooks are not checks: they run once, at
+//! fixed points of the rollout (`hooks.rs`).
 
 use crate::ports::AlarmState;
 
@@ -13,6 +14,8 @@ use super::Deployment;
 pub enum Check {
     /// The deployment's CloudWatch alarms, read in one batch.
     Alarms(Vec<String>),
+    /// The new version's own metrics against the deployment's `analysis` thresholds.
+    Analysis,
 }
 
 impl Check {
@@ -20,6 +23,9 @@ impl Check {
         let mut checks = Vec::new();
         if !deployment.alarms.is_empty() {
             checks.push(Check::Alarms(deployment.alarms.clone()));
+        }
+        if deployment.analysis.is_some() {
+            checks.push(Check::Analysis);
         }
         checks
     }

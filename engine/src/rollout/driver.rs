@@ -5,10 +5,13 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use tokio::time::{sleep, sleep_until, Instant};
+use tokio::time::{sleep, sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
-use crate::ports::{Alarms, AwsError, AwsErrorKind, Lambda};
+use crate::ports::{
+    Alarms, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, NoHooks, NoMetrics, NoNotifier,
+    Notifier,
+};
 
 use super::machine::{step, Action, Observation, Reply, State};
 use super::{Deployment, Event, Outcome};
@@ -16,9 +19,31 @@ use super::{Deployment, Event, Outcome};
 const THROTTLE_ATTEMPTS: u32 = 6;
 const FIRST_THROTTLE_DELAY: Duration = Duration::from_millis(500);
 const MAX_THROTTLE_DELAY: Duration = Duration::from_secs(8);
+/// A notification is a side message: one that hangs must not hold the deployment.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Runs one deployment to its end. Never panics on AWS errors and never returns early: every
-/// path ends in an [`Outcome`] describing what the alias serves.
+/// Everything outside the engine a rollout talks to, bundled so a new port does not change
+/// [`run_with`]'s signature.
+pub struct Ports<'a, L, A, H, M, N> {
+    pub lambda: &'a L,
+    pub alarms: &'a A,
+    pub hooks: &'a H,
+    pub metrics: &'a M,
+    pub notifier: &'a N,
+}
+
+// By hand: a derive would require the port types themselves to be Clone.
+impl<L, A, H, M, N> Clone for Ports<'_, L, A, H, M, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L, A, H, M, N> Copy for Ports<'_, L, A, H, M, N> {}
+
+/// Runs one deployment without hooks, analysis or notifications ([`NoHooks`], [`NoMetrics`],
+/// [`NoNotifier`]): a deployment configuring any of them fails its hook, fails its analysis read,
+/// or warns, naming the missing port. Use [`run_with`] for those.
 pub async fn run<L: Lambda, A: Alarms>(
     lambda: &L,
     alarms: &A,
@@ -26,9 +51,26 @@ pub async fn run<L: Lambda, A: Alarms>(
     cancel: CancellationToken,
     progress: &(dyn Fn(&Event) + Send + Sync),
 ) -> Outcome {
-    let driver = Driver {
+    let ports = Ports {
         lambda,
         alarms,
+        hooks: &NoHooks,
+        metrics: &NoMetrics,
+        notifier: &NoNotifier,
+    };
+    run_with(ports, deployment, cancel, progress).await
+}
+
+/// Runs one deployment to its end. Never panics on AWS errors and never returns early: every
+/// path ends in an [`Outcome`] describing what the alias serves.
+pub async fn run_with<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier>(
+    ports: Ports<'_, L, A, H, M, N>,
+    deployment: &Deployment,
+    cancel: CancellationToken,
+    progress: &(dyn Fn(&Event) + Send + Sync),
+) -> Outcome {
+    let driver = Driver {
+        ports,
         alias: &deployment.alias,
         cancel: &cancel,
         progress,
@@ -57,17 +99,16 @@ pub async fn run<L: Lambda, A: Alarms>(
     }
 }
 
-struct Driver<'a, L, A> {
-    lambda: &'a L,
-    alarms: &'a A,
+struct Driver<'a, L, A, H, M, N> {
+    ports: Ports<'a, L, A, H, M, N>,
     alias: &'a str,
     cancel: &'a CancellationToken,
     progress: &'a (dyn Fn(&Event) + Send + Sync),
 }
 
-impl<L: Lambda, A: Alarms> Driver<'_, L, A> {
+impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H, M, N> {
     async fn perform(&self, action: Action) -> Reply {
-        let (lambda, alias) = (self.lambda, self.alias);
+        let (lambda, alias) = (self.ports.lambda, self.alias);
         match action {
             Action::Wait {
                 until,
@@ -84,7 +125,7 @@ impl<L: Lambda, A: Alarms> Driver<'_, L, A> {
                 Reply::Woke
             }
             Action::ReadAlarms { names } => Reply::Alarms(
-                self.retry("DescribeAlarms", || self.alarms.states(&names))
+                self.retry("DescribeAlarms", || self.ports.alarms.states(&names))
                     .await,
             ),
             Action::ReadStatus { qualifier } => Reply::Status(
@@ -139,6 +180,39 @@ impl<L: Lambda, A: Alarms> Driver<'_, L, A> {
                 self.retry("DeleteFunction", || lambda.delete_version(&version))
                     .await,
             ),
+            // The wait for a hook ends at its timeout or at an interrupt, whichever comes first;
+            // the machine tells the two apart by the interrupt flag.
+            Action::InvokeHook {
+                function,
+                payload,
+                timeout: limit,
+            } => {
+                let call = self.retry("Invoke", || {
+                    self.ports.hooks.invoke(&function, &payload, limit)
+                });
+                tokio::select! {
+                    r = timeout(limit, call) => Reply::Hook(r.ok()),
+                    _ = self.cancel.cancelled() => Reply::Hook(None),
+                }
+            }
+            Action::ReadMetrics {
+                version,
+                since,
+                period,
+            } => Reply::Metrics(
+                self.retry("GetMetricData", || {
+                    self.ports
+                        .metrics
+                        .version_metrics(alias, &version, since, period)
+                })
+                .await,
+            ),
+            Action::Notify(n) => {
+                let call = self.retry("Publish", || self.ports.notifier.notify(&n));
+                Reply::Notified(timeout(NOTIFY_TIMEOUT, call).await.unwrap_or_else(|_| {
+                    Err(AwsError::new(AwsErrorKind::Other, "no answer within 30s"))
+                }))
+            }
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,
         }
     }

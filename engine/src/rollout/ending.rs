@@ -22,9 +22,9 @@ pub(super) enum Cause {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Ending {
-    status: Status,
-    reason: Option<String>,
-    failed_check: Option<String>,
+    pub(super) status: Status,
+    pub(super) reason: Option<String>,
+    pub(super) failed_check: Option<String>,
 }
 
 impl State {
@@ -145,6 +145,7 @@ impl State {
             Ok(routing) => {
                 self.serving = Some(routing);
                 self.traffic_moved = false;
+                self.traffic_restored = true;
                 self.append_reason(&format!("traffic restored to version {from}"));
                 let alias = self.d.alias.clone();
                 out.push(Action::Emit(Event::TrafficRestored {
@@ -247,12 +248,17 @@ impl State {
         }
     }
 
-    fn finish(&mut self, out: &mut Vec<Action>) {
+    /// Ends the rollout: the ending notification first (when asked to), then the outcome.
+    pub(super) fn finish(&mut self, out: &mut Vec<Action>) {
         let ending = self.ending.take().unwrap_or(Ending {
             status: Status::Failed,
             reason: Some("internal error: the rollout ended without a cause".into()),
             failed_check: Some("internal".into()),
         });
+        if self.announce_end(ending.status, ending.reason.clone(), out) {
+            self.ending = Some(ending);
+            return;
+        }
         out.push(Action::Emit(Event::Finished {
             status: ending.status,
             reason: ending.reason.clone(),
@@ -270,6 +276,7 @@ impl State {
             published: self.published,
             deleted_versions: std::mem::take(&mut self.deleted),
             last_step: self.last_step,
+            warnings: std::mem::take(&mut self.warnings),
         })));
         self.phase = Phase::Finished;
     }

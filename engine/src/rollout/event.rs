@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::ports::AliasRouting;
+use crate::ports::{AliasRouting, HookPhase, NotificationEvent, VersionMetrics};
 use crate::schedule::format_duration;
 
 use super::Status;
@@ -70,6 +70,36 @@ pub enum Event {
     },
     /// Cleanup could not even list what to delete; the next deployment will.
     CleanupSkipped {
+        reason: String,
+    },
+    HookStarted {
+        phase: HookPhase,
+        function: String,
+    },
+    HookFinished {
+        phase: HookPhase,
+        function: String,
+        passed: bool,
+        after: Duration,
+    },
+    /// The new version's figures since it first received traffic, as analysis read them.
+    MetricsRead {
+        version: String,
+        metrics: VersionMetrics,
+    },
+    /// At the end, fewer invocations than `min_invocations`: passing, as `fail_without_traffic`
+    /// is off.
+    TooFewInvocations {
+        version: String,
+        invocations: u64,
+        min_invocations: u64,
+    },
+    Notified {
+        event: NotificationEvent,
+    },
+    /// A notification could not be sent; the deployment goes on (and the outcome warns).
+    NotifyFailed {
+        event: NotificationEvent,
         reason: String,
     },
     Throttled {
@@ -147,6 +177,27 @@ impl fmt::Display for Event {
                 write!(f, "kept version {version}: {reason}")
             }
             Event::CleanupSkipped { reason } => write!(f, "skipped deleting old versions: {reason}"),
+            Event::HookStarted { phase, function } => {
+                write!(f, "invoking {phase} hook {function}")
+            }
+            Event::HookFinished { phase, function, passed, after } => write!(
+                f,
+                "{phase} hook {function} {} after {}",
+                if *passed { "passed" } else { "failed" },
+                format_duration(*after)
+            ),
+            Event::MetricsRead { version, metrics: m } => write!(
+                f,
+                "version {version}: {} invocations, {} errors, {} throttles",
+                m.invocations, m.errors, m.throttles
+            ),
+            Event::TooFewInvocations { version, invocations, min_invocations } => write!(
+                f,
+                "version {version} had {invocations} invocations, under min_invocations {min_invocations}: \
+                 passing (fail_without_traffic is off)"
+            ),
+            Event::Notified { event } => write!(f, "sent {event} notification"),
+            Event::NotifyFailed { reason, .. } => write!(f, "{reason}"),
             Event::Throttled { operation, attempt, delay } => write!(
                 f,
                 "{operation} throttled (attempt {attempt}): retrying in {}",

@@ -4,81 +4,23 @@
 //!
 //! This file holds the vocabulary (observations, actions, phases, state) and the dispatch; the
 //! phases themselves live beside it: `release.rs` (update `$LATEST`, publish, choose the route),
-//! `traffic.rs` (readiness, checks, shifting) and `ending.rs` (rollback, conflict, cleanup).
+//! `traffic.rs` (readiness, shifting), `watch.rs` (checks), `hooks.rs`, `notify.rs` and
+//! `ending.rs` (rollback, conflict, cleanup). The actions and replies are in `io.rs`.
 
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::ports::{AlarmState, AliasRouting, AwsError, FunctionStatus, PublishedVersion};
+use crate::ports::{AliasRouting, NotificationEvent};
 use crate::schedule::Step;
 
 use super::checks::Check;
 use super::ending::{Cause, Ending};
-use super::{Deployment, Event, StepRecord};
+use super::hooks::HookCall;
+use super::notify::AfterNotify;
+use super::{Deployment, StepRecord};
 
-/// What the driver saw: the reply to the last action, the time, and whether the user interrupted.
-#[derive(Debug, Clone)]
-pub struct Observation {
-    pub now: Instant,
-    pub interrupted: bool,
-    pub reply: Reply,
-}
-
-/// The result of an [`Action`], one variant per kind of call.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    Start,
-    Woke,
-    Alarms(Result<Vec<(String, AlarmState)>, AwsError>),
-    Status(Result<FunctionStatus, AwsError>),
-    Updated(Result<(), AwsError>),
-    Published(Result<PublishedVersion, AwsError>),
-    Alias(Result<Option<AliasRouting>, AwsError>),
-    AliasSet(Result<AliasRouting, AwsError>),
-    Versions(Result<Vec<String>, AwsError>),
-    Aliases(Result<Vec<(String, AliasRouting)>, AwsError>),
-    Deleted(Result<(), AwsError>),
-}
-
-/// What the driver does next. Alias actions act on the deployment's alias. Each step returns
-/// any number of `Emit`s followed by exactly one other action, whose reply is the next input.
-#[derive(Debug, Clone)]
-pub enum Action {
-    Emit(Event),
-    ReadAlarms {
-        names: Vec<String>,
-    },
-    ReadStatus {
-        qualifier: String,
-    },
-    UpdateCode,
-    UpdateConfiguration,
-    Publish {
-        revision_id: String,
-        description: String,
-    },
-    ReadAlias,
-    CreateAlias {
-        version: String,
-    },
-    ShiftAlias {
-        version: String,
-        extra: Option<(String, f64)>,
-        revision_id: String,
-    },
-    ListVersions,
-    ListAliases,
-    DeleteVersion {
-        version: String,
-    },
-    /// Sleep until `until`; when `interruptible`, wake early on interrupt.
-    Wait {
-        until: Instant,
-        interruptible: bool,
-    },
-    Finish(Box<super::Outcome>),
-}
+pub use super::io::{Action, Observation, Reply};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Update {
@@ -124,6 +66,13 @@ pub(super) enum Phase {
         index: usize,
         until: Instant,
     },
+    // hooks.rs
+    Hook(HookCall),
+    // notify.rs
+    Notifying {
+        event: NotificationEvent,
+        then: AfterNotify,
+    },
     // ending.rs
     ReadingServing,
     RestoringTraffic,
@@ -164,6 +113,15 @@ pub struct State {
     pub(super) deleted: Vec<String>,
     pub(super) ending: Option<Ending>,
     pub(super) update_attempts: u32,
+    /// When the new version first received traffic (wall clock): the start of its metrics.
+    pub(super) traffic_since: Option<SystemTime>,
+    /// A wait or bake with traffic on the new version began: analysis has a window to judge.
+    pub(super) observed: bool,
+    pub(super) metrics_read_at: Option<Instant>,
+    /// Traffic had moved and was put back on `from`.
+    pub(super) traffic_restored: bool,
+    pub(super) end_announced: bool,
+    pub(super) warnings: Vec<String>,
 }
 
 /// Advances a rollout by one observation.
@@ -197,6 +155,12 @@ impl State {
             deleted: Vec::new(),
             ending: None,
             update_attempts: 0,
+            traffic_since: None,
+            observed: false,
+            metrics_read_at: None,
+            traffic_restored: false,
+            end_announced: false,
+            warnings: Vec::new(),
         }
     }
 
@@ -263,6 +227,10 @@ impl State {
             (Phase::CreatingAlias, Reply::AliasSet(r)) => self.alias_created(r, out),
             (Phase::Shifting { index }, Reply::AliasSet(r)) => self.shifted(index, r, out),
             (Phase::Watching { index, until }, Reply::Woke) => self.woke(index, until, out),
+            (Phase::Hook(call), Reply::Hook(r)) => self.hook_answered(call, r, out),
+            (Phase::Notifying { event, then }, Reply::Notified(r)) => {
+                self.notified(event, then, r, out)
+            }
             (phase, reply) => self.ending_step(phase, reply, out),
         }
     }
@@ -283,6 +251,11 @@ impl State {
                 | Phase::Publishing
                 | Phase::Readiness { .. }
                 | Phase::Watching { .. }
+                | Phase::Hook(_)
+                | Phase::Notifying {
+                    then: AfterNotify::Route,
+                    ..
+                }
         ) || matches!(phase, Phase::Shifting { .. } if !is_conflict(&obs.reply));
         if !forward {
             return None;

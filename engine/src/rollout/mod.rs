@@ -1,17 +1,23 @@
-//! The rollout (SPEC §3): a pure state machine ([`step`]) deciding everything, and a small async
-//! driver ([`run`]) that performs its actions against the ports and sleeps with `tokio::time`.
+//! The rollout (SPEC §3, §6): a pure state machine ([`step`]) deciding everything, and a small
+//! async driver ([`run_with`]) that performs its actions against the ports and sleeps with
+//! `tokio::time`.
 
+mod analysis;
 mod checks;
 mod driver;
 mod ending;
 mod event;
+mod hooks;
+mod io;
 mod machine;
+mod notify;
 mod outcome;
 mod release;
 mod retention;
 #[cfg(test)]
 mod tests;
 mod traffic;
+mod watch;
 
 use std::time::Duration;
 
@@ -19,9 +25,11 @@ use tokio::time::Instant;
 
 use crate::schedule::RolloutPlan;
 
+pub use analysis::{judge_analysis, Analysis};
 pub use checks::{judge_alarms, Check, Verdict};
-pub use driver::run;
+pub use driver::{run, run_with, Ports};
 pub use event::Event;
+pub use hooks::HookSettings;
 pub use machine::{step, Action, Observation, Reply, State};
 pub use outcome::{Outcome, Status, StepRecord};
 pub use retention::versions_to_delete;
@@ -34,22 +42,32 @@ pub struct Deployment {
     pub alias: String,
     pub target: Target,
     pub plan: RolloutPlan,
+    /// The function's name as hooks and notifications report it (the [`Lambda`](crate::Lambda)
+    /// port already knows which function it acts on; the engine needs the name only for these).
+    pub function_name: String,
     /// CloudWatch alarm names watched in preflight and throughout every wait.
     pub alarms: Vec<String>,
+    /// Lifecycle hook functions and their timeout.
+    pub hooks: HookSettings,
+    /// Version-scoped checks on the new version's own metrics, watched like alarms.
+    pub analysis: Option<Analysis>,
+    /// Send `DeploymentStart` and an ending notification through the [`Notifier`](crate::Notifier).
+    pub notify: bool,
     pub readiness: Readiness,
     /// After a rollback, delete the version that failed (never one an alias still routes to).
     pub delete_failed_version: bool,
     /// Versions below the serving one kept after a successful deployment.
     pub retain_versions: u32,
-    /// How often alarms are read during waits.
+    /// How often alarms (and, at most twice per `metric_period`, metrics) are read during waits.
     pub check_interval: Duration,
     /// From Terraform's `timeouts`: reaching it rolls back.
     pub deadline: Option<Instant>,
 }
 
 impl Deployment {
-    /// A deployment with the provider's defaults: no alarms, the default readiness check,
-    /// `delete_failed_version`, nothing retained, alarms read every 3s, no deadline.
+    /// A deployment with the provider's defaults: no alarms, hooks, analysis or notifications, the
+    /// default readiness check, `delete_failed_version`, nothing retained, alarms read every 3s,
+    /// no deadline. `function_name` defaults to empty: set it when hooks or notifications are on.
     pub fn new(
         id: impl Into<String>,
         alias: impl Into<String>,
@@ -61,13 +79,24 @@ impl Deployment {
             alias: alias.into(),
             target,
             plan,
+            function_name: String::new(),
             alarms: Vec::new(),
+            hooks: HookSettings::default(),
+            analysis: None,
+            notify: false,
             readiness: Readiness::default(),
             delete_failed_version: true,
             retain_versions: 0,
             check_interval: Duration::from_secs(3),
             deadline: None,
         }
+    }
+
+    /// The waits the schedule configures (every step's wait plus the bake), as
+    /// [`RolloutPlan::configured_waits`]. Readiness and hooks come on top, each bounded by its own
+    /// window (`readiness.window()`, `hooks.timeout`).
+    pub fn configured_waits(&self) -> Duration {
+        self.plan.configured_waits()
     }
 }
 

@@ -10,7 +10,8 @@ pub enum Status {
     Succeeded,
     /// Traffic had moved to the new version and was restored to the previous one.
     RolledBack,
-    /// Stopped before any traffic moved (preflight, update, publish, readiness), or by a conflict.
+    /// Stopped before any traffic moved (preflight, update, publish, readiness, before-traffic
+    /// hook), or by a conflict.
     Failed,
     /// Stopped by the user (Terraform's StopProvider) and rolled back.
     Interrupted,
@@ -51,7 +52,9 @@ pub struct Outcome {
     /// What the alias routes at the end, as last written or re-read after a conflict.
     pub serving: Option<AliasRouting>,
     pub reason: Option<String>,
-    /// e.g. `alarm:NAME`, `readiness`, `conflict`, `timeout`, `interrupt`, `publish`, `update`.
+    /// e.g. `alarm:NAME`, `readiness`, `conflict`, `timeout`, `interrupt`, `publish`, `update`,
+    /// `hook:BeforeAllowTraffic`, `hook:AfterAllowTraffic`, `analysis:error_rate`,
+    /// `analysis:errors`, `analysis:throttles`, `analysis:no_traffic`, `analysis` (a failed read).
     pub failed_check: Option<String>,
     pub steps: Vec<StepRecord>,
     pub started_at: SystemTime,
@@ -61,6 +64,9 @@ pub struct Outcome {
     pub deleted_versions: Vec<String>,
     /// Index (0-based) and weight of the last step the alias reached, when it moved at all.
     pub last_step: Option<(usize, u8)>,
+    /// What went wrong without failing the deployment, e.g. a notification that could not be
+    /// sent.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {

@@ -46,11 +46,17 @@ impl State {
             alias: self.d.alias.clone(),
             routing,
         }));
-        match self.d.target.clone() {
-            Target::Existing(version) => {
-                self.note_target(version);
-                self.target_known(out)
-            }
+        if let Target::Existing(version) = &self.d.target {
+            self.note_target(version.clone());
+        }
+        self.announce_start(out)
+    }
+
+    /// On from the alias read (and the start notification): update and publish, or go straight
+    /// to the route for a version that exists.
+    pub(super) fn route(&mut self, out: &mut Vec<Action>) {
+        match self.d.target {
+            Target::Existing(_) => self.target_known(out),
             Target::Publish {
                 update_code,
                 update_configuration,
@@ -212,6 +218,7 @@ impl State {
             }
             // A killed rollout left weights on the version we want: normalize to it at 100%.
             Some(s) if s.version == to => {
+                self.traffic_since = Some(self.wall(self.now));
                 self.remaining = vec![Step::FULL];
                 self.bake = Duration::ZERO;
                 self.run_checks(AfterChecks::Shift(0), out)
@@ -222,6 +229,7 @@ impl State {
                 ..
             }) if v == to => {
                 let reached = (w * 100.0).round().clamp(0.0, 100.0) as u8;
+                self.traffic_since = Some(self.wall(self.now));
                 self.remaining.retain(|s| s.weight_percent >= reached);
                 let e = Event::Resuming {
                     alias,

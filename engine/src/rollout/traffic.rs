@@ -1,83 +1,18 @@
-//! Traffic: readiness of the new version, the checks run before and during every wait, and the
-//! walk through the plan's weights.
+//! Traffic: readiness of the new version and the walk through the plan's weights (the checks
+//! run before and during every wait are in `watch.rs`).
 
 use tokio::time::Instant;
 
 use crate::ports::{AliasRouting, AwsError, AwsErrorKind, FunctionStatus};
 use crate::schedule::format_duration;
 
-use super::checks::{judge_alarms, Check, Verdict};
 use super::ending::Cause;
-use super::machine::{Action, AfterChecks, Phase, Reply, State};
-use super::release::{backoff, update_failure, MIN_POLL};
+use super::hooks::AfterHook;
+use super::machine::{Action, AfterChecks, Phase, State};
+use super::release::{backoff, update_failure};
 use super::{Event, StepRecord};
 
 impl State {
-    // ---- checks -------------------------------------------------------------------------
-
-    pub(super) fn run_checks(&mut self, then: AfterChecks, out: &mut Vec<Action>) {
-        self.next_check(0, then, out)
-    }
-
-    pub(super) fn next_check(&mut self, check: usize, then: AfterChecks, out: &mut Vec<Action>) {
-        let Some(c) = self.checks.get(check) else {
-            return self.checks_passed(then, out);
-        };
-        out.push(match c {
-            Check::Alarms(names) => Action::ReadAlarms {
-                names: names.clone(),
-            },
-        });
-        self.phase = Phase::Checking { check, then };
-    }
-
-    pub(super) fn judge(
-        &mut self,
-        check: usize,
-        then: AfterChecks,
-        reply: Reply,
-        out: &mut Vec<Action>,
-    ) {
-        let verdict = match (self.checks.get(check), reply) {
-            (Some(Check::Alarms(names)), Reply::Alarms(Ok(states))) => judge_alarms(names, &states),
-            (_, Reply::Alarms(Err(e))) => {
-                return self.fail("alarms", format!("reading alarm states: {e}"), out)
-            }
-            (_, reply) => return self.unexpected(&Phase::Checking { check, then }, reply, out),
-        };
-        match verdict {
-            Verdict::Healthy => self.next_check(check + 1, then, out),
-            Verdict::Unhealthy { check, reason } => {
-                let reason = if then == AfterChecks::Preflight {
-                    format!("{reason} before the rollout started; nothing was changed")
-                } else {
-                    reason
-                };
-                self.fail(&check, reason, out)
-            }
-        }
-    }
-
-    pub(super) fn checks_passed(&mut self, then: AfterChecks, out: &mut Vec<Action>) {
-        match then {
-            AfterChecks::Preflight => {
-                out.push(Action::Emit(Event::PreflightPassed {
-                    alarms: self.d.alarms.len(),
-                }));
-                self.phase = Phase::ReadingAlias;
-                out.push(Action::ReadAlias);
-            }
-            AfterChecks::Shift(index) => self.shift(index, out),
-            // A check that ends at or after the wait doubles as the check before the next shift.
-            AfterChecks::Watch { index, until } if self.now >= until => self.shift(index + 1, out),
-            AfterChecks::Watch { index, until } => {
-                self.phase = Phase::Watching { index, until };
-                let next = self.now + self.d.check_interval.max(MIN_POLL);
-                self.wait(next.min(until), out);
-            }
-        }
-    }
-
     // ---- readiness ----------------------------------------------------------------------
 
     pub(super) fn start_readiness(&mut self, out: &mut Vec<Action>) {
@@ -114,15 +49,7 @@ impl State {
                 version: to,
                 after: waited,
             }));
-            return match self.serving {
-                None => {
-                    self.phase = Phase::CreatingAlias;
-                    out.push(Action::CreateAlias {
-                        version: self.to.clone().unwrap_or_default(),
-                    });
-                }
-                Some(_) => self.run_checks(AfterChecks::Shift(0), out),
-            };
+            return self.allow_traffic(out);
         }
         let window = self.d.readiness.window();
         if waited >= window {
@@ -163,7 +90,7 @@ impl State {
                 self.last_step = Some((0, 100));
                 let alias = self.d.alias.clone();
                 out.push(Action::Emit(Event::AliasCreated { alias, version }));
-                self.succeed(out)
+                self.traffic_allowed(AfterHook::Succeed, out)
             }
             Err(e) if is_conflict_kind(&e) => self.stop(Cause::Conflict(e.to_string()), out),
             Err(e) => self.fail(
@@ -205,6 +132,9 @@ impl State {
         let weight = self.remaining.get(index).map_or(100, |s| s.weight_percent);
         self.traffic_moved = self.from.as_ref().is_none_or(|f| !routing.serves_fully(f));
         self.serving = Some(routing.clone());
+        if self.traffic_since.is_none() {
+            self.traffic_since = Some(self.wall(self.now));
+        }
         self.steps.push(StepRecord {
             weight_percent: weight,
             at: self.wall(self.now),
@@ -242,7 +172,17 @@ impl State {
             weight_percent: weight,
             from,
         }));
+        if index + 1 >= self.remaining.len() {
+            return self.traffic_allowed(AfterHook::Bake, out);
+        }
+        self.watch_step(index, out)
+    }
+
+    /// Watches the weight of step `index` for its wait (the bake for the last step), or goes on
+    /// at once when there is none.
+    pub(super) fn watch_step(&mut self, index: usize, out: &mut Vec<Action>) {
         let last = index + 1 >= self.remaining.len();
+        let weight = self.remaining.get(index).map_or(100, |s| s.weight_percent);
         let wait = if last {
             self.bake
         } else {
@@ -255,6 +195,7 @@ impl State {
                 self.run_checks(AfterChecks::Shift(index + 1), out)
             };
         }
+        self.observed = true;
         out.push(Action::Emit(Event::Watching {
             weight_percent: weight,
             wait,

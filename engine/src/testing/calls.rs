@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::ports::AwsErrorKind;
+use crate::ports::{AwsErrorKind, HookPayload, Notification};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
@@ -27,6 +27,15 @@ pub enum Call {
     ListAliases,
     DeleteVersion(String),
     AlarmStates(Vec<String>),
+    InvokeHook {
+        function: String,
+        payload: HookPayload,
+    },
+    VersionMetrics {
+        alias: String,
+        version: String,
+    },
+    Notify(Notification),
 }
 
 /// One call, when it happened (since the fake was made) and how it was refused, if it was.
@@ -52,6 +61,9 @@ impl Call {
             Call::ListAliases => "list_aliases",
             Call::DeleteVersion(_) => "delete_version",
             Call::AlarmStates(_) => "alarm_states",
+            Call::InvokeHook { .. } => "invoke_hook",
+            Call::VersionMetrics { .. } => "version_metrics",
+            Call::Notify(_) => "notify",
         }
     }
 
@@ -112,6 +124,10 @@ impl Recorded {
             Call::Publish { .. } => "publish".into(),
             Call::Status(q) => format!("status {q}"),
             Call::GetAlias(a) => format!("get {a}"),
+            Call::InvokeHook { function, payload } => {
+                format!("hook {function} {}", payload.phase)
+            }
+            Call::Notify(n) => format!("notify {}", n.event),
             other => other.operation().into(),
         };
         match self.error {

@@ -1,4 +1,5 @@
-//! An in-memory AWS for tests, behaving like the real one where a rollout can tell: every update
+//! An in-memory AWS for tests (Lambda, alarms, hook functions, version metrics and a
+//! notification topic), behaving like the real one where a rollout can tell: every update
 //! changes the RevisionId, a stale RevisionId is a conflict, `$LATEST` stays InProgress for a
 //! while after each update, new versions can stay Pending, an aliased version cannot be deleted,
 //! and publishing an unchanged `$LATEST` returns the existing version. Time is `tokio::time`, so
@@ -7,6 +8,7 @@
 //! Everything the engine calls is recorded in order ([`FakeAws::calls`]).
 
 mod calls;
+mod guards;
 mod world;
 
 use std::sync::{Mutex, MutexGuard};
@@ -23,7 +25,9 @@ pub use calls::{Call, Recorded};
 pub use world::Outside;
 use world::World;
 
-/// One function (and its alarms) held in memory; implements [`Lambda`] and [`Alarms`].
+/// One function (and its alarms, hooks, metrics and topic) held in memory; implements
+/// [`Lambda`], [`Alarms`] and, in `guards.rs`, [`Hooks`](crate::Hooks),
+/// [`Metrics`](crate::Metrics) and [`Notifier`](crate::Notifier).
 pub struct FakeAws {
     world: Mutex<World>,
     epoch: Instant,

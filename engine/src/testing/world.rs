@@ -9,6 +9,7 @@ use crate::ports::{
     AlarmState, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, PublishedVersion,
 };
 
+use super::guards::Guards;
 use super::Recorded;
 
 /// A change someone else makes while the engine runs.
@@ -55,6 +56,7 @@ pub(super) struct World {
     pub alarms: BTreeMap<String, Vec<(Duration, AlarmState)>>,
     pub outside: Vec<(Duration, Outside)>,
     pub calls: Vec<Recorded>,
+    pub guards: Guards,
 }
 
 fn error(kind: AwsErrorKind, message: impl Into<String>) -> AwsError {
@@ -85,6 +87,7 @@ impl World {
             alarms: BTreeMap::new(),
             outside: Vec::new(),
             calls: Vec::new(),
+            guards: Guards::default(),
         }
     }
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{
-    run, Deployment, Outcome, Readiness, RolloutPlan, ShiftKind, Target, TrafficShifting,
+    run_with, Deployment, Outcome, Ports, Readiness, RolloutPlan, ShiftKind, Target,
+    TrafficShifting,
 };
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -41,6 +42,7 @@ pub fn deployment(plan: RolloutPlan) -> Deployment {
         },
         plan,
     );
+    d.function_name = "orders".into();
     d.alarms = vec!["errors".into()];
     d.readiness = Readiness {
         wait_interval: secs(10),
@@ -71,11 +73,19 @@ pub async fn deploy(fake: &FakeAws, d: &Deployment) -> Run {
     deploy_with(fake, d, CancellationToken::new()).await
 }
 
+/// Runs `d` with the fake behind every port: Lambda, alarms, hooks, metrics and notifier.
 pub async fn deploy_with(fake: &FakeAws, d: &Deployment, cancel: CancellationToken) -> Run {
     let events = Mutex::new(Vec::new());
     let start = Instant::now();
     let progress = |e: &gitmoxi_engine::Event| events.lock().unwrap().push(e.to_string());
-    let outcome = run(fake, fake, d, cancel, &progress).await;
+    let ports = Ports {
+        lambda: fake,
+        alarms: fake,
+        hooks: fake,
+        metrics: fake,
+        notifier: fake,
+    };
+    let outcome = run_with(ports, d, cancel, &progress).await;
     Run {
         outcome,
         events: events.into_inner().unwrap(),

@@ -289,4 +289,36 @@ fn the_rollout_future_is_send() {
         Default::default(),
         &progress,
     ));
+    let ports = gitmoxi_engine::Ports {
+        lambda: &fake,
+        alarms: &fake,
+        hooks: &fake,
+        metrics: &fake,
+        notifier: &fake,
+    };
+    assert_send(gitmoxi_engine::run_with(
+        ports,
+        &d,
+        Default::default(),
+        &progress,
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_with_lambda_and_alarms_only_still_rolls_out() {
+    let fake = fake();
+    let d = deployment(plan(ShiftKind::Linear, 50, 60, 30));
+    let progress = |_: &gitmoxi_engine::Event| {};
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let outcome = gitmoxi_engine::run(&fake, &fake, &d, cancel, &progress).await;
+
+    assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.reason);
+    assert_eq!(fake.traffic_to("3"), [50, 100]);
+    assert!(outcome.warnings.is_empty());
+    assert_eq!(d.configured_waits(), secs(90));
+    let guards = ["invoke_hook", "version_metrics", "notify"];
+    assert!(fake
+        .calls()
+        .iter()
+        .all(|c| !guards.contains(&c.call.operation())));
 }

@@ -3,39 +3,28 @@
 
 use std::time::Duration;
 
-use gitmoxi_engine::rollout::{judge_alarms, Verdict};
-use gitmoxi_engine::{Alarms, Deployment, Outcome, RolloutPlan, Status, Target};
+use gitmoxi_engine::{Deployment, Outcome, RolloutPlan, Target};
 
 use super::definition::compare;
 use super::plan;
 use super::release::{self, Release};
-use super::settings::{self, Settings};
-use super::state;
 use crate::aws::alarms::CloudWatchAlarms;
 use crate::aws::clients::AwsClients;
-use crate::aws::lambda::{self as lambda, FunctionRelease};
+use crate::aws::event_sources::{self, Target as EventTarget};
+use crate::aws::lambda::{self as lambda, FunctionRelease, ReleaseContent};
 use crate::log;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
+use crate::resources::common::rollout::{
+    aws_diag, deployment_error, fail, ports, preflight_alarms, preflight_hooks,
+};
+use crate::resources::common::settings::{self, Settings};
+use crate::resources::common::state;
+use crate::resources::event_source_attr;
 
 /// How long a just-created role may take to become assumable by Lambda (IAM propagation).
 const ROLE_PROPAGATION: Duration = Duration::from_secs(120);
-
-fn fail(diags: impl Into<Diagnostics>, state: Value) -> ApplyResponse {
-    ApplyResponse {
-        new_state: state,
-        private: Vec::new(),
-        diagnostics: diags.into(),
-    }
-}
-
-fn aws_diag(action: &str, function: &str, e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(
-        format!("Error {action} ({function})"),
-        format!("{e}. Nothing was left half-done: fix the cause and run `terraform apply` again."),
-    )
-}
 
 pub async fn apply(ctx: &RequestContext, clients: &AwsClients, req: ApplyRequest) -> ApplyResponse {
     if req.planned_state.is_null() {
@@ -115,6 +104,9 @@ async fn deploy(
     if let Err(d) = preflight_alarms(&alarms, &settings.alarms).await {
         return fail(d, undo_state);
     }
+    if let Err(d) = preflight_hooks(clients, &settings.hooks).await {
+        return fail(d, undo_state);
+    }
 
     let existing = match lambda::find_function(&clients.lambda, &function, "$LATEST").await {
         Ok(f) => f,
@@ -159,13 +151,19 @@ async fn deploy(
     d.delete_failed_version =
         settings.delete_failed_version && !matches!(d.target, Target::Existing(_));
     d.retain_versions = settings.retain_versions;
+    d.function_name = function.clone();
     d.deadline = Some(deadline);
+    d.hooks = settings.hooks.clone();
+    d.analysis = settings.analysis.clone();
+    d.notify = settings.notification_topic_arn.is_some();
 
     let release_port = FunctionRelease {
         client: clients.lambda.clone(),
         function_name: function.clone(),
-        definition: release.definition.clone(),
-        code: release.code.clone(),
+        content: Some(ReleaseContent {
+            definition: release.definition.clone(),
+            code: release.code.clone(),
+        }),
     };
     log::info(
         "deployment started",
@@ -184,8 +182,13 @@ async fn deploy(
             ],
         );
     };
-    let outcome =
-        gitmoxi_engine::run(&release_port, &alarms, &d, ctx.stop.clone(), &progress).await;
+    let outcome = gitmoxi_engine::run_with(
+        ports(clients, &release_port, &alarms, settings, &function).as_ports(),
+        &d,
+        ctx.stop.clone(),
+        &progress,
+    )
+    .await;
     log::info(
         "deployment finished",
         &[
@@ -196,7 +199,15 @@ async fn deploy(
     );
 
     if outcome.succeeded() {
-        return succeeded_state(clients, req, &function, &alias, &id, &outcome, &release).await;
+        let mut resp =
+            succeeded_state(clients, req, &function, &alias, &id, &outcome, &release).await;
+        for w in &outcome.warnings {
+            resp.diagnostics.push(Diagnostic::warning(
+                "Deployment notification not sent",
+                w.clone(),
+            ));
+        }
+        return resp;
     }
 
     let error = deployment_error(&function, &alias, &outcome, creating);
@@ -243,65 +254,6 @@ async fn repair_only(clients: &AwsClients, function: &str, req: &ApplyRequest) -
     match lambda::find_function(&clients.lambda, function, &version).await {
         Ok(Some(_)) => Some(version),
         _ => None,
-    }
-}
-
-fn deployment_error(function: &str, alias: &str, o: &Outcome, creating: bool) -> Diagnostic {
-    let reason = o.reason.clone().unwrap_or_else(|| "no reason given".into());
-    let summary = match o.status {
-        Status::RolledBack => format!("Deployment of {function} rolled back: {reason}"),
-        Status::Interrupted => format!("Deployment of {function} interrupted and rolled back"),
-        _ => format!("Deployment of {function} failed: {reason}"),
-    };
-    let mut detail = String::new();
-    if let Some(check) = &o.failed_check {
-        detail.push_str(&format!("Failed check: {check}. "));
-    }
-    if let Some((i, w)) = o.last_step {
-        detail.push_str(&format!(
-            "Traffic had reached step {} ({w}%) on version {}. ",
-            i + 1,
-            o.to_version.as_deref().unwrap_or("?")
-        ));
-    }
-    match o.serving.as_ref() {
-        Some(r) => detail.push_str(&format!(
-            "Alias {alias} now routes {}. ",
-            state::describe_routing(r)
-        )),
-        None if creating => detail.push_str("Nothing serves yet. "),
-        None => {}
-    }
-    if creating {
-        detail.push_str("The create was undone; fix the cause and apply again.");
-    } else {
-        detail.push_str(
-            "The state keeps the previous release, so the next plan shows this change again. Fix the cause (or the \
-             alarm) and run `terraform apply` again.",
-        );
-    }
-    Diagnostic::error(summary, detail)
-}
-
-async fn preflight_alarms<A: Alarms>(alarms: &A, names: &[String]) -> Result<(), Diagnostics> {
-    if names.is_empty() {
-        return Ok(());
-    }
-    let states = alarms.states(names).await.map_err(|e| {
-        Diagnostics::from(
-            Diagnostic::error("Error reading CloudWatch alarms", e.to_string())
-                .at(AttrPath::root("alarms")),
-        )
-    })?;
-    match judge_alarms(names, &states) {
-        Verdict::Healthy => Ok(()),
-        Verdict::Unhealthy { reason, .. } => Err(Diagnostic::error(
-            format!("Deployment not started: {reason}"),
-            "Nothing was changed. An alarm must exist and not be in ALARM before a rollout starts; wait for it to \
-             recover (or fix the alarm name) and apply again.",
-        )
-        .at(AttrPath::root("alarms"))
-        .into()),
     }
 }
 
@@ -426,14 +378,42 @@ async fn succeeded_state(
         }
         return fail(aws_diag("tagging Lambda function", function, e), s);
     }
+    // Step 6: event sources follow the alias only once the new version serves 100%.
+    let alias_arn = state::alias_arn(&served.function_arn, alias);
+    let target = EventTarget {
+        function,
+        alias,
+        alias_arn: &alias_arn,
+    };
+    let had = event_source_attr::stored(&req.prior_state);
+    let want =
+        event_source_attr::declared(&req.config, &mut Diagnostics::default()).unwrap_or_default();
+    let mut diagnostics = Diagnostics::default();
+    match event_sources::reconcile(clients, &target, &had, &want).await {
+        Ok(warnings) => {
+            for w in warnings {
+                diagnostics.push(Diagnostic::warning("Event sources", w));
+            }
+        }
+        Err(e) => {
+            // The release serves; the sources lag. The state keeps the previous ones so the
+            // next plan shows the change again.
+            s.set_attr(
+                "event_sources",
+                req.prior_state.get("event_sources").clone(),
+            );
+            return fail(aws_diag("reconciling event sources", function, e), s);
+        }
+    }
     ApplyResponse {
         new_state: s,
         private: Vec::new(),
-        diagnostics: Diagnostics::default(),
+        diagnostics,
     }
 }
 
-/// Settings, tags and alias renames: nothing is published.
+/// Settings, tags, event sources and alias renames: nothing is published. Each step that
+/// fails returns a state saying which of them already happened.
 async fn update_in_place(
     clients: &AwsClients,
     req: &ApplyRequest,
@@ -465,56 +445,90 @@ async fn update_in_place(
         }
     }
 
-    // Alias rename: the new alias starts on the serving version, then the old one goes.
+    let had = event_source_attr::stored(prior);
+    let want = event_source_attr::declared(&req.config, &mut scratch).unwrap_or_default();
     let old_alias = prior.get("alias").as_str().unwrap_or_default().to_string();
     let new_alias = settings.alias.clone().unwrap_or_default();
-    if old_alias != new_alias {
-        let version = prior
-            .get("version")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        match lambda::find_alias(&clients.lambda, &function, &new_alias).await {
-            Ok(Some(_)) => {
-                return fail(
-                    Diagnostic::error(
-                        format!("Alias {new_alias} already exists on {function}"),
-                        "Another alias of that name exists; choose another name or import it.",
-                    )
-                    .at(AttrPath::root("alias")),
-                    prior.clone(),
-                )
-            }
-            Ok(None) => {}
-            Err(e) => {
-                return fail(
-                    aws_diag("reading Lambda alias", &function, e),
-                    prior.clone(),
-                )
+    let old_alias_arn = state::alias_arn(&function_arn, &old_alias);
+
+    if old_alias == new_alias {
+        if had != want {
+            let target = EventTarget {
+                function: &function,
+                alias: &old_alias,
+                alias_arn: &old_alias_arn,
+            };
+            if let Err(e) = event_sources::reconcile(clients, &target, &had, &want).await {
+                let mut partial = s.clone();
+                partial.set_attr("event_sources", prior.get("event_sources").clone());
+                return fail(aws_diag("reconciling event sources", &function, e), partial);
             }
         }
-        if let Err(e) = lambda::create_alias(&clients.lambda, &function, &new_alias, &version).await
-        {
-            return fail(
-                aws_diag("creating Lambda alias", &function, e),
-                prior.clone(),
-            );
-        }
-        if let Err(e) = lambda::delete_alias(&clients.lambda, &function, &old_alias).await {
-            let mut moved = prior.clone();
-            moved.set_attr("alias", Value::string(new_alias.clone()));
-            return fail(
-                aws_diag("deleting the old Lambda alias", &function, e),
-                moved,
-            );
-        }
-        let alias_arn = state::alias_arn(&function_arn, &new_alias);
-        s.set_attr(
-            "invoke_arn",
-            Value::string(state::invoke_arn(&clients.region, &alias_arn)),
-        );
-        s.set_attr("alias_arn", Value::string(alias_arn));
+        return ApplyResponse {
+            new_state: s,
+            private: Vec::new(),
+            diagnostics: Diagnostics::default(),
+        };
     }
+
+    // Alias rename: the new alias starts on the serving version and gets the event sources,
+    // then the old alias loses them and goes.
+    let version = prior
+        .get("version")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    match lambda::find_alias(&clients.lambda, &function, &new_alias).await {
+        Ok(Some(_)) => {
+            return fail(
+                Diagnostic::error(
+                    format!("Alias {new_alias} already exists on {function}"),
+                    "Another alias of that name exists: choose another name, or delete that alias first.",
+                )
+                .at(AttrPath::root("alias")),
+                prior.clone(),
+            )
+        }
+        Ok(None) => {}
+        Err(e) => return fail(aws_diag("reading Lambda alias", &function, e), prior.clone()),
+    }
+    if let Err(e) = lambda::create_alias(&clients.lambda, &function, &new_alias, &version).await {
+        return fail(
+            aws_diag("creating Lambda alias", &function, e),
+            prior.clone(),
+        );
+    }
+    let new_alias_arn = state::alias_arn(&function_arn, &new_alias);
+    let new_target = EventTarget {
+        function: &function,
+        alias: &new_alias,
+        alias_arn: &new_alias_arn,
+    };
+    let old_target = EventTarget {
+        function: &function,
+        alias: &old_alias,
+        alias_arn: &old_alias_arn,
+    };
+    let moved = async {
+        event_sources::reconcile(clients, &new_target, &Default::default(), &want).await?;
+        event_sources::reconcile(clients, &old_target, &had, &Default::default()).await?;
+        lambda::delete_alias(&clients.lambda, &function, &old_alias).await
+    };
+    if let Err(e) = moved.await {
+        // Both aliases may exist now; undo the new one so the state's alias is the one serving.
+        let _ = event_sources::reconcile(clients, &new_target, &want, &Default::default()).await;
+        let _ = lambda::delete_alias(&clients.lambda, &function, &new_alias).await;
+        let _ = event_sources::reconcile(clients, &old_target, &Default::default(), &had).await;
+        return fail(
+            aws_diag("moving to the new alias", &function, e),
+            prior.clone(),
+        );
+    }
+    s.set_attr(
+        "invoke_arn",
+        Value::string(state::invoke_arn(&clients.region, &new_alias_arn)),
+    );
+    s.set_attr("alias_arn", Value::string(new_alias_arn.clone()));
     ApplyResponse {
         new_state: s,
         private: Vec::new(),
@@ -538,6 +552,19 @@ async fn destroy(clients: &AwsClients, prior: &Value) -> ApplyResponse {
         .unwrap_or(settings::DEFAULT_DELETE_TIMEOUT);
     let work = async {
         if let Some(alias) = prior.get("alias").as_str() {
+            let arn = prior.get("alias_arn").as_str().unwrap_or_default();
+            let target = EventTarget {
+                function: &function,
+                alias,
+                alias_arn: arn,
+            };
+            event_sources::reconcile(
+                clients,
+                &target,
+                &event_source_attr::stored(prior),
+                &Default::default(),
+            )
+            .await?;
             lambda::delete_alias(&clients.lambda, &function, alias).await?;
         }
         lambda::delete_function(&clients.lambda, &function).await

@@ -3,18 +3,16 @@
 //!
 //! - [`schema`]: arguments and attributes (their descriptions are the docs).
 //! - [`definition`]: the `function_definition` JSON, validated and compared.
-//! - [`settings`], [`release`]: everything else the configuration says, validated at plan.
+//! - [`release`]: the code and definition together, validated at plan and loaded at apply;
+//!   the rollout settings and state shapes are shared with other resources in `common`.
 //! - [`plan`]: the plan rules, pure.
 //! - [`apply`]: deployments through the engine, in-place changes, destroy.
-//! - [`state`]: `last_deployment`, ARNs, drift seen by refresh.
 
 pub mod apply;
 pub mod definition;
 pub mod plan;
 pub mod release;
 pub mod schema;
-pub mod settings;
-pub mod state;
 
 use async_trait::async_trait;
 
@@ -28,7 +26,7 @@ use crate::protocol::registry::{
 use crate::protocol::schema::Schema;
 use crate::protocol::value::Value;
 use crate::provider::Configured;
-use state::Drift;
+use crate::resources::common::state::{self, Drift};
 
 pub struct LambdaDeployment {
     schema: Schema,

@@ -6,11 +6,12 @@ use gitmoxi_engine::RolloutPlan;
 
 use super::definition::{compare, FunctionDefinition};
 use super::release;
-use super::settings::{self, Settings};
-use super::state::Drift;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
+use crate::resources::common::settings::{self, Settings};
+use crate::resources::common::state::Drift;
+use crate::resources::event_source_attr;
 
 /// Computed attributes a deployment changes.
 const DEPLOYMENT_COMPUTED: [&str; 4] = [
@@ -45,6 +46,7 @@ pub fn validate(
     let hash = release::check(config, def.as_ref(), &mut diags);
     let (settings, settings_diags) = settings::parse(config);
     diags.extend(settings_diags);
+    event_source_attr::declared(config, &mut diags);
     (def, settings, hash, diags)
 }
 
@@ -193,6 +195,21 @@ pub fn plan(
     if deployment {
         for name in DEPLOYMENT_COMPUTED {
             planned.set_attr(name, Value::Unknown);
+        }
+    }
+    // Event sources: equal JSON written differently keeps the stored text; a real change is
+    // applied in place, with a warning for stream mappings AWS must recreate.
+    if let Some(want) = event_source_attr::declared(config, &mut Diagnostics::default()) {
+        let had = event_source_attr::stored(prior);
+        if want == had
+            && !prior.get("event_sources").is_null()
+            && !config.get("event_sources").is_null()
+        {
+            planned.set_attr("event_sources", prior.get("event_sources").clone());
+        } else {
+            for w in event_source_attr::plan_warnings(&had, &want) {
+                diags.push(w);
+            }
         }
     }
     if config.get("alias") != prior.get("alias") {

@@ -2,34 +2,13 @@
 
 use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::Type;
+use crate::resources::common::blocks;
 
 pub const TYPE_NAME: &str = "gitmoxi_lambda_deployment";
 pub const SCHEMA_VERSION: i64 = 0;
 
-pub fn last_deployment_type() -> Type {
-    Type::object([
-        ("id", Type::String),
-        ("status", Type::String),
-        ("from_version", Type::String),
-        ("to_version", Type::String),
-        ("started_at", Type::String),
-        ("finished_at", Type::String),
-        ("reason", Type::String),
-        ("failed_check", Type::String),
-        (
-            "steps",
-            Type::list(Type::object([
-                ("weight_percent", Type::Number),
-                ("at", Type::String),
-            ])),
-        ),
-    ])
-}
-
 pub fn schema() -> Schema {
-    Schema::new(
-        SCHEMA_VERSION,
-        Block::new(
+    let block = Block::new(
             "Owns one AWS Lambda function, publishes a version for each release and rolls it out on one alias \
              step by step (CANARY, LINEAR or ALL_AT_ONCE), watching CloudWatch alarms and rolling back on its own. \
              Point invokers at `alias_arn`, not `function_arn`.",
@@ -65,18 +44,12 @@ pub fn schema() -> Schema {
             )
             .sensitive(),
         )
+        .attr(blocks::event_sources_attribute())
         .attr(Attribute::required(
             "alias",
             Type::String,
             "Alias that receives traffic (not a number, not `$LATEST`). Renaming it moves traffic in place, \
              publishing nothing.",
-        ))
-        .attr(Attribute::optional(
-            "alarms",
-            Type::list(Type::String),
-            "CloudWatch alarm names (metric or composite, at most 100). Checked before the rollout (one in ALARM \
-             stops it before any change) and every few seconds during every wait and the bake; one in ALARM rolls \
-             back.",
         ))
         .attr(Attribute::optional(
             "delete_failed_version",
@@ -110,45 +83,6 @@ pub fn schema() -> Schema {
         ))
         .attr(Attribute::computed("previous_version", Type::String, "Version served before the last successful deployment."))
         .attr(Attribute::computed("code_sha256", Type::String, "Code SHA-256 of the serving version."))
-        .attr(Attribute::computed(
-            "rollout_schedule",
-            Type::list(Type::String),
-            "The steps the next rollout takes, known at plan time, e.g. `[\"10% for 5m0s\", \"100%\"]`.",
-        ))
-        .attr(Attribute::computed(
-            "last_deployment",
-            last_deployment_type(),
-            "The last deployment: `id`, `status` (SUCCEEDED, ROLLED_BACK, FAILED, INTERRUPTED), `from_version`, \
-             `to_version`, `started_at`, `finished_at`, `reason`, `failed_check` and `steps` \
-             (`weight_percent`, `at`).",
-        ))
-        .single_list_block(
-            "traffic_shifting",
-            Block::new("How a new version reaches traffic. Absent: ALL_AT_ONCE with no wait.")
-                .attr(Attribute::optional(
-                    "type",
-                    Type::String,
-                    "`CANARY`, `LINEAR` or `ALL_AT_ONCE` (default `ALL_AT_ONCE`), or a CodeDeploy configuration name \
-                     such as `Canary10Percent5Minutes`, `Linear10PercentEvery1Minute` or `AllAtOnce` (with or without \
-                     `CodeDeployDefault.Lambda`), which then sets `percent` and `wait_interval`.",
-                ))
-                .attr(Attribute::optional(
-                    "percent",
-                    Type::Number,
-                    "CANARY: the first step; LINEAR: the increment. 1 to 99, default 20.",
-                ))
-                .attr(Attribute::optional(
-                    "wait_interval",
-                    Type::String,
-                    "Wait after each step below 100% (ALL_AT_ONCE: bake time at 100%), e.g. `\"60s\"`, `\"5m\"`. \
-                     Default `60s`.",
-                ))
-                .attr(Attribute::optional(
-                    "bake_time",
-                    Type::String,
-                    "CANARY and LINEAR: how long checks keep running at 100% before success. Default `0s`.",
-                )),
-        )
         .single_list_block(
             "readiness_check",
             Block::new(
@@ -159,20 +93,6 @@ pub fn schema() -> Schema {
             .attr(Attribute::optional("max_retries", Type::Number, "Default `5`."))
             .attr(Attribute::optional("timeout", Type::String, "Optional absolute bound, e.g. `\"10m\"`.")),
         )
-        .single_list_block(
-            "timeouts",
-            Block::new("Operation timeouts. Reaching `create` or `update` rolls back (the rollback may take up to 5 more minutes).")
-                .attr(Attribute::optional(
-                    "create",
-                    Type::String,
-                    "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
-                ))
-                .attr(Attribute::optional(
-                    "update",
-                    Type::String,
-                    "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
-                ))
-                .attr(Attribute::optional("delete", Type::String, "Default `15m`.")),
-        ),
-    )
+    ;
+    Schema::new(SCHEMA_VERSION, blocks::with_rollout_settings(block))
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use gitmoxi_engine::rollout::{Analysis, HookSettings};
 use gitmoxi_engine::{parse_traffic_shifting, Readiness, RolloutPlan, TrafficShifting};
 
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
@@ -32,6 +33,9 @@ pub struct Settings {
     pub retain_versions: u32,
     pub skip_destroy: bool,
     pub timeouts: Timeouts,
+    pub hooks: HookSettings,
+    pub analysis: Option<Analysis>,
+    pub notification_topic_arn: Option<String>,
 }
 
 impl Settings {
@@ -291,6 +295,26 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
         }
     }
 
+    let hooks = parse_hooks(config, &mut diags);
+    let analysis = parse_analysis(config, &mut diags);
+    let notification_topic_arn = config
+        .get("notification_topic_arn")
+        .as_str()
+        .map(str::to_string);
+    if let Some(arn) = &notification_topic_arn {
+        if !(arn.starts_with("arn:")
+            && arn.split(':').nth(2) == Some("sns")
+            && arn.split(':').count() == 6)
+        {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid SNS topic ARN {arn:?}"),
+                    "Set `notification_topic_arn` to an SNS topic ARN such as \"arn:aws:sns:us-east-1:123456789012:deployments\".",
+                )
+                .at(AttrPath::root("notification_topic_arn")),
+            );
+        }
+    }
     (
         Settings {
             alias,
@@ -301,6 +325,9 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
             retain_versions,
             skip_destroy,
             timeouts,
+            hooks,
+            analysis,
+            notification_topic_arn,
         },
         diags,
     )
@@ -309,4 +336,126 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
 /// How long an apply may run: the configured timeout, else the schedule's waits + 30 minutes.
 pub fn apply_timeout(configured: Option<Duration>, plan: &RolloutPlan) -> Duration {
     configured.unwrap_or_else(|| plan.configured_waits() + DEFAULT_EXTRA_TIMEOUT)
+}
+
+fn parse_hooks(config: &Value, diags: &mut Diagnostics) -> HookSettings {
+    let mut hooks = HookSettings::default();
+    let Some(block) = config.get("hooks").elements().first() else {
+        return hooks;
+    };
+    let base = AttrPath::root("hooks").index(0);
+    for (name, slot) in [
+        ("before_allow_traffic", &mut hooks.before_allow_traffic),
+        ("after_allow_traffic", &mut hooks.after_allow_traffic),
+    ] {
+        if let Some(f) = block.get(name).as_str() {
+            let plain_name = !f.is_empty()
+                && f.len() <= 64
+                && f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let arn = f.starts_with("arn:") && f.split(':').nth(2) == Some("lambda");
+            if plain_name || arn {
+                *slot = Some(f.to_string());
+            } else {
+                diags.push(
+                    Diagnostic::error(
+                        format!("Invalid hook function {f:?}"),
+                        "Name the hook by its Lambda function name (letters, digits, - and _) or its function ARN.",
+                    )
+                    .at(base.clone().attr(name)),
+                );
+            }
+        }
+    }
+    if let Some(t) = parse_duration(block.get("timeout"), base.clone().attr("timeout"), diags) {
+        if t.is_zero() || t > Duration::from_secs(15 * 60) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid hook timeout",
+                    "A hook timeout must be longer than zero and at most 15m (Lambda's own limit).",
+                )
+                .at(base.attr("timeout")),
+            );
+        } else {
+            hooks.timeout = t;
+        }
+    }
+    hooks
+}
+
+fn parse_analysis(config: &Value, diags: &mut Diagnostics) -> Option<Analysis> {
+    let block = config.get("analysis").elements().first()?;
+    let base = AttrPath::root("analysis").index(0);
+    let mut a = Analysis::default();
+    if let Some(rate) = block.get("max_error_rate").as_f64() {
+        if (0.0..=100.0).contains(&rate) {
+            a.max_error_rate = Some(rate);
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid max_error_rate {rate}"),
+                    "`max_error_rate` is a percent from 0 to 100, e.g. 1.0.",
+                )
+                .at(base.clone().attr("max_error_rate")),
+            );
+        }
+    }
+    let count = |name: &str, diags: &mut Diagnostics| {
+        whole_number(
+            block.get(name),
+            base.clone().attr(name),
+            0.0,
+            1.0e9,
+            &format!("`{name}`"),
+            diags,
+        )
+        .map(u64::from)
+    };
+    a.max_errors = count("max_errors", diags);
+    a.max_throttles = count("max_throttles", diags);
+    if let Some(n) = count("min_invocations", diags) {
+        a.min_invocations = n;
+    }
+    if let Some(p) = parse_duration(
+        block.get("metric_period"),
+        base.clone().attr("metric_period"),
+        diags,
+    ) {
+        let secs = p.as_secs();
+        if p.subsec_nanos() != 0
+            || !(secs == 1
+                || secs == 5
+                || secs == 10
+                || secs == 30
+                || (secs >= 60 && secs % 60 == 0))
+        {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "Invalid metric_period {}",
+                        gitmoxi_engine::format_duration(p)
+                    ),
+                    "CloudWatch periods are 1s, 5s, 10s, 30s or a multiple of 60s, e.g. \"60s\".",
+                )
+                .at(base.clone().attr("metric_period")),
+            );
+        } else {
+            a.metric_period = p;
+        }
+    }
+    a.fail_without_traffic = block.get("fail_without_traffic").as_bool().unwrap_or(false);
+    if a.max_error_rate.is_none()
+        && a.max_errors.is_none()
+        && a.max_throttles.is_none()
+        && !a.fail_without_traffic
+    {
+        diags.push(
+            Diagnostic::error(
+                "analysis has nothing to check",
+                "Set at least one of `max_error_rate`, `max_errors`, `max_throttles` or `fail_without_traffic`, or remove the block.",
+            )
+            .at(base),
+        );
+    }
+    Some(a)
 }

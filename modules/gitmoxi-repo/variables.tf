@@ -1,0 +1,61 @@
+variable "path" {
+  description = <<-EOT
+    Folder laid out the Gitmoxi way: one `<prefix>_lambdadef.json` per function, and optionally
+    `<prefix>_lambdainput.json` (or `<prefix>_input.json`), `<prefix>_lambdadepdef.json` (or
+    `<prefix>_depdef.json`) and `<prefix>_lambdaeventsourcedef.json` beside it. Only this folder
+    is read, not its subfolders.
+  EOT
+  type        = string
+
+  validation {
+    # fileset() of a folder that does not exist is empty: without this check a mistyped path
+    # would plan to destroy every function the module made.
+    condition     = length(fileset(var.path, "*_lambdadef.json")) > 0
+    error_message = "The folder holds no <prefix>_lambdadef.json file (or does not exist). Check `path`; to remove every function, remove the module block instead."
+  }
+}
+
+variable "repo_root" {
+  description = "Folder that the `ref.file` paths of input files are relative to (Gitmoxi's paths are repository-relative). Null: the Terraform root module (`path.root`)."
+  type        = string
+  default     = null
+}
+
+variable "defaults" {
+  description = <<-EOT
+    Settings for what the files leave out. A deployment file's values win over these.
+    - `alias`: alias that receives traffic when the deployment file names none (default "live").
+    - `traffic_shifting`: `{ type, percent, wait_interval, bake_time }` when the deployment file
+      has no `trafficShiftingConfig` (null: ALL_AT_ONCE with no wait).
+    - `alarms`: alarm names when the deployment file has no `alarms`.
+    - `readiness_check`: `{ wait_interval, max_retries, timeout }` when the deployment file has no
+      `readinessCheck`.
+    - `definition`: top-level CreateFunction keys (e.g. `{ Role = aws_iam_role.fn.arn }`) merged
+      under every rendered definition; keys in the definition win.
+    - `packages`: prefix → path of the function's .zip (`package_file`). Without one, a
+      `<prefix>.zip` beside the definition is used when present and the definition has no `Code`.
+    - `package_s3_bucket`, `retain_versions`, `delete_failed_version`: passed to every function.
+  EOT
+  type = object({
+    alias = optional(string, "live")
+    traffic_shifting = optional(object({
+      type          = optional(string)
+      percent       = optional(number)
+      wait_interval = optional(string)
+      bake_time     = optional(string)
+    }))
+    alarms = optional(list(string))
+    readiness_check = optional(object({
+      wait_interval = optional(string)
+      max_retries   = optional(number)
+      timeout       = optional(string)
+    }))
+    definition            = optional(any, {})
+    packages              = optional(map(string), {})
+    package_s3_bucket     = optional(string)
+    retain_versions       = optional(number)
+    delete_failed_version = optional(bool)
+  })
+  default  = {}
+  nullable = false
+}
