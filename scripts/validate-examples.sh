@@ -51,6 +51,13 @@ tf() {
 }
 
 count=0
+# Formatting first: examples are what users copy.
+if ! "$TERRAFORM" fmt -check -recursive -no-color "$ROOT/examples" "$ROOT/modules" >"$WORK/fmt.log" 2>&1; then
+  cat "$WORK/fmt.log" >&2
+  die "terraform fmt -check: run 'terraform fmt -recursive examples modules'"
+fi
+say "terraform fmt: ok"
+
 for example in "$ROOT"/examples/*/; do
   example="${example%/}"
   name="${example##*/}"

@@ -30,6 +30,14 @@ pub fn handler_zip_bytes(dir: &Path, body: &str) -> Vec<u8> {
     std::fs::read(&path).expect("reading the zip just written")
 }
 
+/// The bytes of a .zip holding `app.py` with `source` (a handler named `handler`), for functions
+/// made with the SDK whose code does more than return a string (hooks).
+pub fn python_zip_bytes(dir: &Path, file: &str, source: &str) -> Vec<u8> {
+    let path = dir.join(file);
+    write_zip(&path, "app.py", source);
+    std::fs::read(&path).expect("reading the zip just written")
+}
+
 fn write_zip(path: &Path, name: &str, source: &str) {
     let status = Command::new("python3")
         .args([
@@ -69,6 +77,15 @@ pub struct Deployment {
     pub extra: String,
     /// Replaces the generated `function_definition` value (HCL), for bad-input tests.
     pub definition: Option<String>,
+    /// `event_sources` JSON, written as a heredoc.
+    pub event_sources: Option<String>,
+    /// The `hooks { ... }` block, or empty for none.
+    pub hooks: String,
+    /// The `analysis { ... }` block, or empty for none.
+    pub analysis: String,
+    pub notification_topic_arn: Option<String>,
+    /// Other blocks written after the resource (e.g. alias deployments of the same function).
+    pub also: String,
 }
 
 impl Deployment {
@@ -84,7 +101,34 @@ impl Deployment {
             readiness_check: readiness_check("1s", 20),
             extra: String::new(),
             definition: None,
+            event_sources: None,
+            hooks: String::new(),
+            analysis: String::new(),
+            notification_topic_arn: None,
+            also: String::new(),
         }
+    }
+
+    pub fn event_sources(mut self, json: &str) -> Deployment {
+        self.event_sources = Some(json.to_string());
+        self
+    }
+
+    /// `hooks { ... }` with the given lines (`before_allow_traffic = "smoke"`, ...).
+    pub fn hooks(mut self, body: &str) -> Deployment {
+        self.hooks = block("hooks", body);
+        self
+    }
+
+    /// `analysis { ... }` with the given lines (`max_error_rate = 5`, ...).
+    pub fn analysis(mut self, body: &str) -> Deployment {
+        self.analysis = block("analysis", body);
+        self
+    }
+
+    pub fn notification_topic_arn(mut self, arn: &str) -> Deployment {
+        self.notification_topic_arn = Some(arn.to_string());
+        self
     }
 
     pub fn linear(mut self, percent: u32, wait: &str) -> Deployment {
@@ -132,18 +176,25 @@ impl Deployment {
   function_definition = {definition}
   package_file        = "{package}"
   alias               = "{alias}"
-{alarms}{retain}
+{alarms}{retain}{checks}
   {shifting}
   {readiness}
 {extra}
 }}
-"#,
+{also}"#,
             definition = self.definition_hcl(),
             package = self.package_file,
             alias = self.alias,
+            checks = checks_hcl(
+                self.event_sources.as_deref(),
+                &self.hooks,
+                &self.analysis,
+                self.notification_topic_arn.as_deref()
+            ),
             shifting = self.traffic_shifting,
             readiness = self.readiness_check,
             extra = self.extra,
+            also = self.also,
         )
     }
 
@@ -156,6 +207,101 @@ impl Deployment {
     pub fn write(&self, ws: &Workspace, endpoint: &str) {
         ws.write("main.tf", &self.main_tf(endpoint));
     }
+}
+
+/// One `gitmoxi_lambda_alias_deployment.<name>`: an existing version rolled out on an alias.
+#[derive(Clone, Debug)]
+pub struct AliasDeployment {
+    pub name: String,
+    /// HCL expression, e.g. `gitmoxi_lambda_deployment.fn.id` (orders it after the function).
+    pub function_name: String,
+    pub alias: String,
+    /// HCL expression, e.g. `"1"`.
+    pub version: String,
+    /// The `traffic_shifting { ... }` block, or empty for none.
+    pub traffic_shifting: String,
+    pub event_sources: Option<String>,
+    pub hooks: String,
+    pub analysis: String,
+    pub notification_topic_arn: Option<String>,
+}
+
+impl AliasDeployment {
+    /// `name` on the function of `gitmoxi_lambda_deployment.fn`, serving `version` (a number).
+    pub fn new(name: &str, alias: &str, version: &str) -> AliasDeployment {
+        AliasDeployment {
+            name: name.to_string(),
+            function_name: "gitmoxi_lambda_deployment.fn.id".to_string(),
+            alias: alias.to_string(),
+            version: format!("{version:?}"),
+            traffic_shifting: String::new(),
+            event_sources: None,
+            hooks: String::new(),
+            analysis: String::new(),
+            notification_topic_arn: None,
+        }
+    }
+
+    pub fn canary(mut self, percent: u32, wait: &str) -> AliasDeployment {
+        self.traffic_shifting = shifting("CANARY", percent, wait);
+        self
+    }
+
+    pub fn resource_hcl(&self) -> String {
+        format!(
+            r#"resource "gitmoxi_lambda_alias_deployment" "{name}" {{
+  function_name = {function}
+  alias         = "{alias}"
+  version       = {version}
+{checks}
+  {shifting}
+}}
+"#,
+            name = self.name,
+            function = self.function_name,
+            alias = self.alias,
+            version = self.version,
+            checks = checks_hcl(
+                self.event_sources.as_deref(),
+                &self.hooks,
+                &self.analysis,
+                self.notification_topic_arn.as_deref()
+            ),
+            shifting = self.traffic_shifting,
+        )
+    }
+}
+
+/// The check and event-source arguments both rollout resources share, as HCL lines.
+fn checks_hcl(
+    event_sources: Option<&str>,
+    hooks: &str,
+    analysis: &str,
+    topic: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    if let Some(json) = event_sources {
+        out.push_str(&format!("  event_sources = <<-EOT\n{json}\n  EOT\n"));
+    }
+    if let Some(arn) = topic {
+        out.push_str(&format!("  notification_topic_arn = {arn:?}\n"));
+    }
+    for b in [hooks, analysis] {
+        if !b.is_empty() {
+            out.push_str(&format!("  {b}\n"));
+        }
+    }
+    out
+}
+
+fn block(name: &str, body: &str) -> String {
+    let lines: Vec<String> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("    {l}\n"))
+        .collect();
+    format!("{name} {{\n{}  }}", lines.concat())
 }
 
 pub fn shifting(kind: &str, percent: u32, wait: &str) -> String {
@@ -272,4 +418,197 @@ pub fn deployment_state(state: &serde_json::Value) -> &serde_json::Value {
         .and_then(|r| r.iter().find(|r| r["type"] == "gitmoxi_lambda_deployment"))
         .map(|r| &r["values"])
         .unwrap_or_else(|| panic!("no gitmoxi_lambda_deployment in the state: {state:#}"))
+}
+
+/// The `gitmoxi_lambda_alias_deployment.<name>` in `terraform show -json` output.
+pub fn alias_deployment_state<'a>(state: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|r| {
+            r.iter().find(|r| {
+                r["type"] == "gitmoxi_lambda_alias_deployment" && r["name"] == name
+            })
+        })
+        .map(|r| &r["values"])
+        .unwrap_or_else(|| panic!("no gitmoxi_lambda_alias_deployment.{name} in the state: {state:#}"))
+}
+
+/// Every distinct view of the alias seen (polling every 100 ms) until `apply` ends; returns them
+/// with the command's output.
+pub async fn watch_alias_during(
+    lambda: &aws_sdk_lambda::Client,
+    function: &str,
+    alias_name: &str,
+    mut apply: crate::harness::TfChild,
+    timeout: Duration,
+) -> (Vec<AliasView>, crate::harness::TfOutput) {
+    let deadline = Instant::now() + timeout;
+    let mut seen: Vec<AliasView> = Vec::new();
+    while !apply.is_finished() && Instant::now() < deadline {
+        let lookup = lambda
+            .get_alias()
+            .function_name(function)
+            .name(alias_name)
+            .send()
+            .await;
+        if lookup.is_ok() {
+            let view = alias(lambda, function, alias_name).await;
+            if seen.last() != Some(&view) {
+                seen.push(view);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = apply.wait_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_secs(5));
+    (seen, out)
+}
+
+/// The statements of the alias's resource-based policy (empty when it has none).
+pub async fn policy_statements(
+    lambda: &aws_sdk_lambda::Client,
+    function: &str,
+    qualifier: &str,
+) -> Vec<serde_json::Value> {
+    match lambda
+        .get_policy()
+        .function_name(function)
+        .qualifier(qualifier)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let policy: serde_json::Value =
+                serde_json::from_str(out.policy().unwrap_or("{}")).expect("the policy is JSON");
+            policy["Statement"].as_array().cloned().unwrap_or_default()
+        }
+        Err(e) if format!("{e:?}").contains("ResourceNotFound") => Vec::new(),
+        Err(e) => panic!("GetPolicy {function}:{qualifier}: {e:?}"),
+    }
+}
+
+/// `(EventSourceArn, BatchSize)` of the mappings whose function is `function_arn`.
+pub async fn mappings(
+    lambda: &aws_sdk_lambda::Client,
+    function_arn: &str,
+) -> Vec<(String, Option<i32>)> {
+    lambda
+        .list_event_source_mappings()
+        .function_name(function_arn)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ListEventSourceMappings {function_arn}: {e:?}"))
+        .event_source_mappings()
+        .iter()
+        .map(|m| {
+            (
+                m.event_source_arn().unwrap_or_default().to_string(),
+                m.batch_size(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services the crate has no SDK for (SQS): the venv's boto3
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `script` with the venv's Python, where `client(name)` gives a boto3 client pointed at
+/// `endpoint`, and returns the JSON value the script leaves in `result`.
+pub fn boto3(endpoint: &str, script: &str) -> serde_json::Value {
+    let python = crate::harness::repo_root().join(".venv/bin/python");
+    let prelude = format!(
+        "import json, boto3\n\
+         def client(name):\n    \
+         return boto3.client(name, endpoint_url={endpoint:?}, region_name={region:?}, \
+         aws_access_key_id='test', aws_secret_access_key='test')\n\
+         result = None\n",
+        region = crate::harness::REGION,
+    );
+    let output = Command::new(&python)
+        .arg("-c")
+        .arg(format!("{prelude}{script}\nprint(json.dumps(result, default=str))\n"))
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", python.display()));
+    assert!(
+        output.status.success(),
+        "boto3 script failed:\n{script}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("boto3 script printed no JSON ({e}): {stdout}"))
+}
+
+/// Creates an SQS queue; returns `(url, arn)`.
+pub fn create_queue(endpoint: &str, name: &str) -> (String, String) {
+    let out = boto3(
+        endpoint,
+        &format!(
+            "sqs = client('sqs')\n\
+             url = sqs.create_queue(QueueName={name:?})['QueueUrl']\n\
+             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=['QueueArn'])['Attributes']['QueueArn']\n\
+             result = [url, arn]\n"
+        ),
+    );
+    (
+        out[0].as_str().unwrap_or_default().to_string(),
+        out[1].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Receives (and deletes) every message waiting in the queue; returns their bodies.
+pub fn drain_queue(endpoint: &str, url: &str) -> Vec<String> {
+    let out = boto3(
+        endpoint,
+        &format!(
+            "sqs = client('sqs')\n\
+             result = []\n\
+             while True:\n    \
+             got = sqs.receive_message(QueueUrl={url:?}, MaxNumberOfMessages=10, WaitTimeSeconds=1).get('Messages', [])\n    \
+             if not got:\n        break\n    \
+             for m in got:\n        \
+             result.append(m['Body'])\n        \
+             sqs.delete_message(QueueUrl={url:?}, ReceiptHandle=m['ReceiptHandle'])\n"
+        ),
+    );
+    out.as_array()
+        .map(|a| a.iter().filter_map(|b| b.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Creates a Python 3.12 function `name` whose `app.py` is `source` (handler `app.handler`), and
+/// waits until it is Active. For hook functions and functions another resource promotes.
+pub async fn create_python_function(
+    lambda: &aws_sdk_lambda::Client,
+    dir: &Path,
+    name: &str,
+    source: &str,
+) {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let zip = python_zip_bytes(dir, &format!("{name}.zip"), source);
+    lambda
+        .create_function()
+        .function_name(name)
+        .role(ROLE_ARN)
+        .runtime(Runtime::Python312)
+        .handler("app.handler")
+        .timeout(5)
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateFunction {name}: {e:?}"));
+    for _ in 0..100 {
+        let config = lambda
+            .get_function_configuration()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetFunctionConfiguration {name}: {e:?}"));
+        if config.state().map(|s| s.as_str()) == Some("Active") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{name} did not become Active");
 }

@@ -287,6 +287,42 @@ impl Emulator {
             .build();
         aws_sdk_cloudwatch::Client::from_conf(config)
     }
+
+    /// An SNS client (notification topics and their subscriptions).
+    pub fn sns_client(&self) -> aws_sdk_sns::Client {
+        use aws_sdk_sns::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_sns::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_sns::Client::from_conf(config)
+    }
+
+    /// An Elastic Load Balancing client (target groups of push event sources).
+    pub fn elbv2_client(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        use aws_sdk_elasticloadbalancingv2::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_elasticloadbalancingv2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_elasticloadbalancingv2::Client::from_conf(config)
+    }
+
+    /// An API Gateway v2 client (HTTP APIs of push event sources).
+    pub fn apigatewayv2_client(&self) -> aws_sdk_apigatewayv2::Client {
+        use aws_sdk_apigatewayv2::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_apigatewayv2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_apigatewayv2::Client::from_conf(config)
+    }
 }
 
 enum StartError {
@@ -339,7 +375,8 @@ impl Drop for Emulator {
 // ---------------------------------------------------------------------------------------------
 
 /// The `terraform { required_providers }` block and a `provider "gitmoxi"` block whose endpoints
-/// all point at `endpoint` (the emulator).
+/// all point at `endpoint` (the emulator): Lambda and CloudWatch for rollouts, SNS for
+/// notifications, ELBv2 and API Gateway for push event sources.
 pub fn provider_block(endpoint: &str) -> String {
     format!(
         r#"terraform {{
@@ -354,9 +391,13 @@ provider "gitmoxi" {{
   region = "{REGION}"
 
   endpoints {{
-    lambda     = "{endpoint}"
-    cloudwatch = "{endpoint}"
-    sts        = "{endpoint}"
+    lambda       = "{endpoint}"
+    cloudwatch   = "{endpoint}"
+    sts          = "{endpoint}"
+    sns          = "{endpoint}"
+    elbv2        = "{endpoint}"
+    apigateway   = "{endpoint}"
+    apigatewayv2 = "{endpoint}"
   }}
 }}
 "#
