@@ -5,7 +5,7 @@ SHELL := bash
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test tools build package install docs docs-check validate-examples fmt lint clean-tools
+.PHONY: help demo test tools build package install docs docs-check validate-examples fmt lint bench clean-tools
 
 # $(call phase,TITLE,COMMAND): runs COMMAND between two banners and says how long it took.
 define phase
@@ -60,6 +60,29 @@ lint: ## Check formatting and run clippy as CI does
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+bench: tools ## Release build vs hashicorp/aws 3.39.0 on ministack: one table of medians (docs/benchmarks.md)
+	scripts/bench.sh
+
 clean-tools: ## Stop the demo emulator and delete .venv/ and .tools/
 	@if [ -x .venv/bin/python ]; then scripts/emulator.sh stop; fi
 	rm -rf .venv .tools
+
+FAULTS_FIGURES := target/faults-figures.txt
+FUZZ_SECONDS ?= 60
+
+faults: tools ## The long fault suite (20 interrupts, 10 kills, 30 throttled deployments, pipelines, flapping alarm, secrets) and its figures
+	@rm -f $(FAULTS_FIGURES)
+	$(call phase,fault suite,$(CARGO) test --test e2e faults:: -- --include-ignored --test-threads=2 --nocapture)
+	@printf '\n==> figures (%s)\n' '$(FAULTS_FIGURES)'; cat $(FAULTS_FIGURES)
+
+fuzz: ## Fuzz the three parsers for FUZZ_SECONDS each (cargo-fuzz on nightly; else a bounded proptest loop)
+	@if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then \
+	  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then $(CARGO) install cargo-fuzz --locked; fi; \
+	  for target in function_definition event_sources msgpack_value; do \
+	    printf '\n==> fuzz %s (%ss)\n' $$target $(FUZZ_SECONDS); \
+	    (cd fuzz && cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS)) || exit 1; \
+	  done; \
+	else \
+	  echo 'no nightly toolchain (rustup toolchain install nightly): running the same parsers through proptest instead of libFuzzer'; \
+	  PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --test e2e properties -- --test-threads=2; \
+	fi

@@ -12,6 +12,7 @@ use crate::provider::config::ProviderConfig;
 pub struct AwsClients {
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub apigatewayv2: aws_sdk_apigatewayv2::Client,
@@ -71,6 +72,15 @@ impl AwsClients {
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
                 aws_sdk_cloudwatch::config::Builder::from(&conf("cloudwatch")).build(),
+            ),
+            // Emulators and VPC endpoints serve buckets by path, not by virtual host.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&conf("s3"))
+                    .force_path_style(
+                        cfg.endpoints.contains_key("s3")
+                            || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+                    )
+                    .build(),
             ),
             sns: aws_sdk_sns::Client::from_conf(
                 aws_sdk_sns::config::Builder::from(&conf("sns")).build(),

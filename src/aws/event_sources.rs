@@ -62,6 +62,11 @@ async fn reconcile_pull(
     want: &[PullSource],
     warnings: &mut Vec<String>,
 ) -> Result<(), AwsError> {
+    // Nothing to create, update or delete: listing the alias's mappings would be a wasted call
+    // on every deployment of a function without pull sources.
+    if had.is_empty() && want.is_empty() {
+        return Ok(());
+    }
     let lambda = &clients.lambda;
     let qualified = target.qualified();
     let mut existing = Vec::new();

@@ -10,3 +10,4 @@ pub mod hooks;
 pub mod lambda;
 pub mod metrics;
 pub mod notify;
+pub mod s3;

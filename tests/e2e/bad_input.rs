@@ -4,7 +4,8 @@
 //! appear in the emulator, and the provider must never panic.
 
 use crate::fixtures::{
-    function_names, readiness_check, shifting, write_handler_zip, Deployment, ROLE_ARN,
+    function_names, readiness_check, shifting, write_handler_zip, AliasDeployment, Deployment,
+    ROLE_ARN,
 };
 use crate::harness::{Emulator, TfOutput, Workspace};
 
@@ -173,6 +174,60 @@ fn cases() -> Vec<Case> {
                 "update = \"1s\"",
                 "shorter than the rollout's waits",
                 "timeouts.update",
+            ],
+        },
+        Case {
+            name: "event_sources is not JSON",
+            deployment: base().event_sources("{ PullEventSources: ["),
+            expect: vec!["event_sources", "not valid JSON"],
+        },
+        Case {
+            name: "event_sources with an unknown key",
+            deployment: base().event_sources(
+                r#"{"PullEventSources": [{"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "BatchSze": 5}]}"#,
+            ),
+            expect: vec!["event_sources", "Unknown key", "BatchSze"],
+        },
+        Case {
+            name: "event_sources BatchSize 0",
+            deployment: base().event_sources(
+                r#"{"PullEventSources": [{"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "BatchSize": 0}]}"#,
+            ),
+            expect: vec!["event_sources", "BatchSize", "between 1 and"],
+        },
+        Case {
+            name: "hooks timeout 0s",
+            deployment: base().hooks("before_allow_traffic = \"smoke\"\ntimeout = \"0s\""),
+            expect: vec!["timeout = \"0s\"", "Invalid hook timeout", "longer than zero"],
+        },
+        Case {
+            name: "analysis with nothing to check",
+            deployment: base().analysis("min_invocations = 10"),
+            expect: vec!["analysis has nothing to check", "max_error_rate"],
+        },
+        Case {
+            name: "analysis max_error_rate 150",
+            deployment: base().analysis("max_error_rate = 150"),
+            expect: vec!["max_error_rate = 150", "percent from 0 to 100"],
+        },
+        Case {
+            name: "notification_topic_arn that is not an SNS ARN",
+            deployment: base().notification_topic_arn("arn:aws:sqs:us-east-1:000000000000:q"),
+            expect: vec![
+                "notification_topic_arn",
+                "Invalid SNS topic ARN",
+                "arn:aws:sns:",
+            ],
+        },
+        Case {
+            name: "alias deployment version $LATEST",
+            deployment: with(|d| {
+                d.also = AliasDeployment::new("qa", "qa", "$LATEST").resource_hcl()
+            }),
+            expect: vec![
+                "version = \"$LATEST\"",
+                "Invalid version",
+                "published version number",
             ],
         },
     ]

@@ -421,16 +421,20 @@ pub fn deployment_state(state: &serde_json::Value) -> &serde_json::Value {
 }
 
 /// The `gitmoxi_lambda_alias_deployment.<name>` in `terraform show -json` output.
-pub fn alias_deployment_state<'a>(state: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+pub fn alias_deployment_state<'a>(
+    state: &'a serde_json::Value,
+    name: &str,
+) -> &'a serde_json::Value {
     state["values"]["root_module"]["resources"]
         .as_array()
         .and_then(|r| {
-            r.iter().find(|r| {
-                r["type"] == "gitmoxi_lambda_alias_deployment" && r["name"] == name
-            })
+            r.iter()
+                .find(|r| r["type"] == "gitmoxi_lambda_alias_deployment" && r["name"] == name)
         })
         .map(|r| &r["values"])
-        .unwrap_or_else(|| panic!("no gitmoxi_lambda_alias_deployment.{name} in the state: {state:#}"))
+        .unwrap_or_else(|| {
+            panic!("no gitmoxi_lambda_alias_deployment.{name} in the state: {state:#}")
+        })
 }
 
 /// Every distinct view of the alias seen (polling every 100 ms) until `apply` ends; returns them
@@ -459,11 +463,13 @@ pub async fn watch_alias_during(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let out = apply.wait_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_secs(5));
+    let out = apply
+        .wait_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_secs(5));
     (seen, out)
 }
 
-/// The statements of the alias's resource-based policy (empty when it has none).
+/// The statements of the alias's resource-based policy (empty when it has none); an empty
+/// `qualifier` reads the unqualified function's policy.
 pub async fn policy_statements(
     lambda: &aws_sdk_lambda::Client,
     function: &str,
@@ -472,7 +478,7 @@ pub async fn policy_statements(
     match lambda
         .get_policy()
         .function_name(function)
-        .qualifier(qualifier)
+        .set_qualifier((!qualifier.is_empty()).then(|| qualifier.to_string()))
         .send()
         .await
     {
@@ -526,7 +532,9 @@ pub fn boto3(endpoint: &str, script: &str) -> serde_json::Value {
     );
     let output = Command::new(&python)
         .arg("-c")
-        .arg(format!("{prelude}{script}\nprint(json.dumps(result, default=str))\n"))
+        .arg(format!(
+            "{prelude}{script}\nprint(json.dumps(result, default=str))\n"
+        ))
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", python.display()));
     assert!(
@@ -572,7 +580,11 @@ pub fn drain_queue(endpoint: &str, url: &str) -> Vec<String> {
         ),
     );
     out.as_array()
-        .map(|a| a.iter().filter_map(|b| b.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|b| b.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -394,6 +394,7 @@ provider "gitmoxi" {{
     lambda       = "{endpoint}"
     cloudwatch   = "{endpoint}"
     sts          = "{endpoint}"
+    s3           = "{endpoint}"
     sns          = "{endpoint}"
     elbv2        = "{endpoint}"
     apigateway   = "{endpoint}"

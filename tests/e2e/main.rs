@@ -7,12 +7,18 @@
 //! The tools come from `scripts/setup-tools.sh`; `make test` runs it before `cargo test`.
 
 mod bad_input;
+mod checks;
 mod deployment;
+mod event_sources;
+mod faults;
 mod fixtures;
 mod gitmoxi_repo;
 mod harness;
 mod interop;
 mod matrix;
 mod packaging;
+mod promotion;
+mod properties;
 mod provider;
+mod s3_staging;
 mod smoke;

@@ -11,7 +11,9 @@ use super::release::{self, Release};
 use crate::aws::alarms::CloudWatchAlarms;
 use crate::aws::clients::AwsClients;
 use crate::aws::event_sources::{self, Target as EventTarget};
+use crate::aws::function_definition::CodeSource;
 use crate::aws::lambda::{self as lambda, FunctionRelease, ReleaseContent};
+use crate::aws::s3;
 use crate::log;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
@@ -55,7 +57,7 @@ async fn deploy(
         req.prior_state.clone()
     };
     let planned_hash = req.planned_state.get("source_code_hash").as_str();
-    let release = match release::load(&req.config, planned_hash) {
+    let mut release = match release::load(&req.config, planned_hash) {
         Ok(r) => r,
         Err(d) => return fail(d, undo_state),
     };
@@ -106,6 +108,25 @@ async fn deploy(
     }
     if let Err(d) = preflight_hooks(clients, &settings.hooks).await {
         return fail(d, undo_state);
+    }
+
+    if let (Some(bucket), CodeSource::Zip(bytes)) =
+        (req.config.get("package_s3_bucket").as_str(), &release.code)
+    {
+        match s3::stage_package(&clients.s3, bucket, &function, bytes).await {
+            Ok(key) => {
+                release.code = CodeSource::S3 {
+                    bucket: bucket.to_string(),
+                    key,
+                    version: None,
+                }
+            }
+            Err(e) => {
+                let d = aws_diag("staging the package in S3", &function, e)
+                    .at(AttrPath::root("package_s3_bucket"));
+                return fail(d, undo_state);
+            }
+        }
     }
 
     let existing = match lambda::find_function(&clients.lambda, &function, "$LATEST").await {

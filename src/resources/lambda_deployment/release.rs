@@ -67,10 +67,10 @@ pub fn check(
                 )
                 .at(AttrPath::root("package_file")),
             ),
-            Ok(m) if m.len() > MAX_DIRECT_ZIP_BYTES => diags.push(
+            Ok(m) if m.len() > MAX_DIRECT_ZIP_BYTES && config.get("package_s3_bucket").is_null() => diags.push(
                 Diagnostic::error(
                     format!("package_file is larger than 50 MB ({} bytes)", m.len()),
-                    "Lambda accepts at most 50 MB uploaded directly: upload the .zip to S3 and set Code.S3Bucket and Code.S3Key in function_definition instead.",
+                    "Lambda accepts at most 50 MB uploaded directly: set `package_s3_bucket` to stage the package in S3 (or upload it yourself and set Code.S3Bucket and Code.S3Key in function_definition).",
                 )
                 .at(AttrPath::root("package_file")),
             ),
@@ -90,6 +90,34 @@ pub fn check(
             )
             .at(AttrPath::root("package_file")),
         );
+    }
+
+    if let Some(bucket) = config.get("package_s3_bucket").as_str() {
+        if package_file.is_null() {
+            diags.push(
+                Diagnostic::error(
+                    "package_s3_bucket needs package_file",
+                    "`package_s3_bucket` stages the local package in S3: set `package_file` too, or remove the bucket \
+                     and give Code.S3Bucket/S3Key in function_definition.",
+                )
+                .at(AttrPath::root("package_s3_bucket")),
+            );
+        }
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+            && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !valid {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid S3 bucket name {bucket:?}"),
+                    "Bucket names are 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.",
+                )
+                .at(AttrPath::root("package_s3_bucket")),
+            );
+        }
     }
 
     if let (Some(def), Value::Map(sensitive)) = (def, config.get("sensitive_environment")) {

@@ -28,6 +28,12 @@ pub fn schema() -> Schema {
             "Path of a local `.zip` uploaded as the function's code (at most 50 MB). Conflicts with `Code` in \
              `function_definition`.",
         ))
+        .attr(Attribute::optional(
+            "package_s3_bucket",
+            Type::String,
+            "Stage `package_file` in this S3 bucket (key `gitmoxi/<function>/<sha256>.zip`, uploaded once per \
+             package) and create the code from S3. Needed for packages over 50 MB.",
+        ))
         .attr(Attribute::optional_computed(
             "source_code_hash",
             Type::String,
