@@ -101,6 +101,13 @@ def _query_service(headers, action: str) -> str:
     return "query"
 
 
+class _Server(ThreadingHTTPServer):
+    # listen() runs in the constructor: the backlog must be a class attribute. The default (5)
+    # overflows when 50 rollouts open their connections at once.
+    request_queue_size = 512
+    daemon_threads = True
+
+
 class CountingProxy:
     def __init__(self, upstream: str, port: int = 0):
         parsed = urllib.parse.urlsplit(upstream)
@@ -125,9 +132,7 @@ class CountingProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 256
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
 

@@ -4,11 +4,15 @@ CLI configuration, and running Terraform while sampling the provider's peak RSS.
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 import subprocess
 import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 import zipfile
 from pathlib import Path
 
@@ -104,7 +108,7 @@ resource "gitmoxi_lambda_deployment" "fn" {{
 '''
 
 
-def aws_tf(n: int, endpoint: str) -> str:
+def aws_tf(n: int, endpoint: str, count: int | None = None) -> str:
     return f'''terraform {{
   required_providers {{
     aws = {{
@@ -134,7 +138,7 @@ provider "aws" {{
 }}
 
 resource "aws_lambda_function" "fn" {{
-  count            = {n}
+  count            = {n if count is None else count}
   function_name    = "bench-aws-{n}-${{count.index}}"
   role             = "{ROLE}"
   runtime          = "python3.8"
@@ -147,7 +151,7 @@ resource "aws_lambda_function" "fn" {{
 }}
 
 resource "aws_lambda_alias" "live" {{
-  count            = {n}
+  count            = {n if count is None else count}
   name             = "live"
   function_name    = aws_lambda_function.fn[count.index].function_name
   function_version = aws_lambda_function.fn[count.index].version
@@ -242,3 +246,50 @@ class Workspace:
             raise SystemExit(f"terraform {' '.join(args)} in {self.dir} failed (exit {rc}); log {log}:\n"
                              + "\n".join(tail))
         return elapsed, rss
+
+    def populate_aws(self, emulator_url: str, package_file: str):
+        """N functions under hashicorp/aws without N serialised creates.
+
+        hashicorp/aws holds one provider-wide lock around each create and update that uploads a
+        `filename` (the upload, the wait until the function is ready and the publish), so its
+        creates run one at a time, about 5 s each here: 200 take 17 minutes. Instead Terraform
+        creates function 0 and its alias, boto3 creates the others the same way (CreateFunction
+        with Publish, CreateAlias) straight on the emulator, and the state gets copies of
+        instance 0 renamed. The refresh of the first plan then reads every one from AWS.
+        """
+        import boto3  # in .venv (scripts/requirements-tools.txt)
+
+        endpoint_tf = (self.dir / "main.tf").read_text()
+        proxy_endpoint = endpoint_tf.split('lambda     = "', 1)[1].split('"', 1)[0]
+        (self.dir / "main.tf").write_text(aws_tf(self.n, proxy_endpoint, count=1))
+        self.tf("apply", "-auto-approve", "-input=false", f"-var=package_file={package_file}")
+
+        lam = boto3.client("lambda", endpoint_url=emulator_url, region_name=REGION,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        code = Path(package_file).read_bytes()
+        names = [f"bench-aws-{self.n}-{i}" for i in range(1, self.n)]
+
+        def create(name: str):
+            f = lam.create_function(FunctionName=name, Role=ROLE, Runtime="python3.8", Handler="app.handler",
+                                    MemorySize=128, Timeout=5, Code={"ZipFile": code}, Publish=True)
+            lam.create_alias(FunctionName=name, Name="live", FunctionVersion=f["Version"])
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(create, names))
+
+        state_path = self.dir / "terraform.tfstate"
+        state = json.loads(state_path.read_text())
+        first = f"bench-aws-{self.n}-0"
+        for resource in state["resources"]:
+            template = resource["instances"][0]
+            text = json.dumps(template)
+            for i in range(1, self.n):
+                instance = json.loads(text.replace(f'{first}"', f'bench-aws-{self.n}-{i}"')
+                                      .replace(f"{first}:", f"bench-aws-{self.n}-{i}:")
+                                      .replace(f"{first}/", f"bench-aws-{self.n}-{i}/"))
+                instance["index_key"] = i
+                resource["instances"].append(copy.deepcopy(instance))
+        state["serial"] += 1
+        state["lineage"] = str(uuid.uuid4())
+        state_path.write_text(json.dumps(state, indent=2))
+        (self.dir / "main.tf").write_text(aws_tf(self.n, proxy_endpoint))

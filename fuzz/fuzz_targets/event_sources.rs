@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use terraform_provider_gitmoxi::resources::event_sources;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok((parsed, _)) = event_sources::parse(text) {
         let canonical = parsed.canonical_json();
         let (again, _) = event_sources::parse(&canonical).expect("the canonical form parses");

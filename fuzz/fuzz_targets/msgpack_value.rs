@@ -21,7 +21,10 @@ fn pick_type(selector: &mut impl Iterator<Item = u8>, depth: u8) -> Type {
         4 => Type::list(pick_type(selector, depth - 1)),
         5 => Type::set(pick_type(selector, depth - 1)),
         6 => Type::map(pick_type(selector, depth - 1)),
-        7 => Type::Tuple(vec![pick_type(selector, depth - 1), pick_type(selector, depth - 1)]),
+        7 => Type::Tuple(vec![
+            pick_type(selector, depth - 1),
+            pick_type(selector, depth - 1),
+        ]),
         _ => Type::object([
             ("a", pick_type(selector, depth - 1)),
             ("b", pick_type(selector, depth - 1)),

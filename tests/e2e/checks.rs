@@ -68,6 +68,7 @@ async fn failing_before_allow_traffic_hook_leaves_traffic_untouched_and_names_th
 
     out.assert_failure_contains("smoke test failed")
         .assert_contains("BeforeAllowTraffic 1->2 on e2e-hooked:live");
+    assert!(!seen.is_empty(), "the alias was never read during:\n{out}");
     assert!(
         seen.iter().all(|a| a.serves_only("1")),
         "traffic moved although the hook failed before traffic: {seen:?}\n{out}"

@@ -115,7 +115,7 @@ async fn promotion_rolls_prod_forward_with_a_canary_and_leaves_dev_and_qa_alone(
     );
 
     // Removing the PROD promotion removes its alias only.
-    write(&ws, &emulator, "v2.zip", &[qa.clone()]);
+    write(&ws, &emulator, "v2.zip", std::slice::from_ref(&qa));
     ws.tf(&["apply", "-auto-approve"]).assert_success();
     let prod_lookup = lambda
         .get_alias()

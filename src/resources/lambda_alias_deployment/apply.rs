@@ -84,9 +84,7 @@ async fn roll_out(
         }
         Err(e) => return fail(aws_diag("reading the version to promote", &function, e), undo_state),
     };
-    let alarms = CloudWatchAlarms {
-        client: clients.cloudwatch.clone(),
-    };
+    let alarms = CloudWatchAlarms::new(clients.cloudwatch.clone());
     if let Err(d) = preflight_alarms(&alarms, &settings.alarms).await {
         return fail(d, undo_state);
     }

@@ -80,9 +80,7 @@ async fn deploy(
             undo_state,
         );
     };
-    let alarms = CloudWatchAlarms {
-        client: clients.cloudwatch.clone(),
-    };
+    let alarms = CloudWatchAlarms::new(clients.cloudwatch.clone());
 
     // Role/DeadLetterConfig changes cannot be split by weight (SPEC §3).
     let prior_def =
@@ -307,6 +305,26 @@ async fn create_function(
     }
 }
 
+/// Reads the version a rollout just put in service, riding out throttling longer than the SDK's
+/// own retries: the rollout already succeeded, so giving up early would only misreport it.
+async fn read_back(
+    clients: &AwsClients,
+    function: &str,
+    version: &str,
+) -> Result<Option<lambda::ServedVersion>, gitmoxi_engine::AwsError> {
+    let mut delay = Duration::from_millis(500);
+    for _ in 0..5 {
+        match lambda::find_function(&clients.lambda, function, version).await {
+            Err(e) if e.kind == gitmoxi_engine::AwsErrorKind::Throttled => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(8));
+            }
+            other => return other,
+        }
+    }
+    lambda::find_function(&clients.lambda, function, version).await
+}
+
 /// The state after a rollout succeeded: the new version serves, whatever else fails now.
 async fn succeeded_state(
     clients: &AwsClients,
@@ -322,14 +340,21 @@ async fn succeeded_state(
         .or(outcome.to_version.as_deref())
         .unwrap_or_default()
         .to_string();
-    let served = match lambda::find_function(&clients.lambda, function, &version).await {
+    let served = match read_back(clients, function, &version).await {
         Ok(Some(s)) => s,
         result => {
             let cause = match result {
                 Err(e) => e.to_string(),
                 _ => "it is gone".to_string(),
             };
-            let d = aws_diag("reading back the deployed version", function, cause);
+            let d = Diagnostic::error(
+                format!("Version {version} of {function} is serving, but reading it back failed"),
+                format!(
+                    "The rollout succeeded: alias {alias} serves version {version} at 100%. Reading that version \
+                     back then failed ({cause}). The state records version {version}; run `terraform apply` again to \
+                     record the rest (it publishes nothing)."
+                ),
+            );
             if req.prior_state.is_null() {
                 return fail(d, Value::Null);
             }

@@ -22,6 +22,7 @@ pub async fn interrupts_at_random_moments(runs: usize, label: &str) {
 
     let (mut succeeded, mut failed, mut plans_pending) = (0, 0, 0);
     let mut stop_times = Vec::new();
+    let mut outcomes = Vec::new();
     let started = Instant::now();
     for run in 0..runs {
         deployment.greeting = format!("release-{run}");
@@ -48,6 +49,18 @@ pub async fn interrupts_at_random_moments(runs: usize, label: &str) {
         } else {
             failed += 1;
         }
+        let state = ws.state_json();
+        let status = crate::fixtures::deployment_state(&state)["last_deployment"]["status"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        outcomes.push(format!(
+            "run {run}: SIGINT at {at:?}: exit {:?} after {}, \"Interrupt received\" {}, \
+             last_deployment {status}",
+            out.code(),
+            secs_f(*stop_times.last().unwrap()),
+            out.contains("Interrupt received"),
+        ));
         assert_clean(&lambda, &function, 0, &context).await;
         let code = assert_truthful(&ws, &lambda, &function, &deployment.greeting, &context).await;
         if code == Some(2) {
@@ -58,11 +71,12 @@ pub async fn interrupts_at_random_moments(runs: usize, label: &str) {
     let figures = format!(
         "seed {seed}; runs {runs}: apply exited 0 {succeeded}, interrupted {failed}; \
          plans pending after the run {plans_pending}, empty {}; \
-         interrupt-to-exit median {} max {}; total {}",
+         interrupt-to-exit median {} max {}; total {}\n{}",
         runs - plans_pending,
         secs_f(stop_times[stop_times.len() / 2]),
         secs_f(*stop_times.last().unwrap()),
         secs_f(started.elapsed()),
+        outcomes.join("\n"),
     );
     report(&format!("interrupts ({label})"), &figures);
     assert!(

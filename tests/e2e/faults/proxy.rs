@@ -17,7 +17,7 @@
 //! to an `http://` endpoint.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -94,6 +94,8 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Calls of one operation (the benchmark counts these).
+    #[allow(dead_code)]
     pub fn calls(&self, operation: &str) -> u64 {
         self.operations.get(operation).map_or(0, |o| o.calls)
     }

@@ -60,8 +60,18 @@ async fn sensitive_environment_never_leaves_its_attribute() {
     ws.set_env("TF_LOG", "trace");
     ws.set_env("TF_LOG_PATH", &ws.path("trace.log").display().to_string());
     write_handler_zip(&ws, "v1.zip", "v1");
+    // The values come from sensitive variables, as real configurations pass them: a literal
+    // written in main.tf would be shown by Terraform itself in the source snippet of any
+    // diagnostic on that line, which no provider can prevent.
+    ws.write(
+        "variables.tf",
+        "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n\
+         variable \"other\" {\n  type      = string\n  sensitive = true\n}\n",
+    );
+    ws.set_env("TF_VAR_db_password", SECRET);
+    ws.set_env("TF_VAR_other", SECRET_2);
     let mut deployment = Deployment::new("faults-secrets").canary(50, "1s");
-    deployment.extra = format!("  sensitive_environment = {{ DB_PASSWORD = \"{SECRET}\" }}\n");
+    deployment.extra = "  sensitive_environment = { DB_PASSWORD = var.db_password }\n".into();
     deployment.write(&ws, &emulator.endpoint());
 
     let plan = ws.tf(&["plan"]);
@@ -92,7 +102,7 @@ async fn sensitive_environment_never_leaves_its_attribute() {
     );
 
     // A new secret, rolled out; then an apply that fails (a missing alarm) after reading it.
-    deployment.extra = format!("  sensitive_environment = {{ DB_PASSWORD = \"{SECRET_2}\" }}\n");
+    deployment.extra = "  sensitive_environment = { DB_PASSWORD = var.other }\n".into();
     deployment.write(&ws, &emulator.endpoint());
     let out = ws.tf(&["plan", "-detailed-exitcode"]);
     assert_eq!(out.code(), Some(2), "a new secret is a deployment:\n{out}");
@@ -110,9 +120,9 @@ async fn sensitive_environment_never_leaves_its_attribute() {
 
     // A key in both Environment.Variables and sensitive_environment: a plan-time error that
     // must name the key, not the value.
-    deployment.extra = format!(
-        "  sensitive_environment = {{ GREETING = \"{SECRET}\", DB_PASSWORD = \"{SECRET_2}\" }}\n"
-    );
+    deployment.extra =
+        "  sensitive_environment = { GREETING = var.db_password, DB_PASSWORD = var.other }\n"
+            .into();
     deployment.write(&ws, &emulator.endpoint());
     let clash = ws.tf(&["plan"]);
     clash.assert_failure_contains("GREETING");
@@ -120,8 +130,8 @@ async fn sensitive_environment_never_leaves_its_attribute() {
 
     let trace = ws.read("trace.log");
     assert!(
-        trace.contains("gitmoxi"),
-        "the trace log holds the provider's lines"
+        trace.contains("provider.terraform-provider-gitmoxi: shifted alias live"),
+        "the trace log holds the provider's own lines (its stderr, through Terraform's log)"
     );
     assert_hidden("the TF_LOG=trace log", &trace);
     let tfstate = ws.read("terraform.tfstate");

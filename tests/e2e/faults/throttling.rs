@@ -38,7 +38,7 @@ pub async fn deployments_through_faults(runs: usize, label: &str) {
 
     proxy.set_faults(storm(seed));
     proxy.reset_stats();
-    let (mut succeeded, mut rolled_back, mut failed) = (0, 0, 0);
+    let (mut succeeded, mut rolled_back, mut failed, mut read_back_failed) = (0, 0, 0, 0);
     let mut durations = Vec::new();
     let mut failures = Vec::new();
     let started = Instant::now();
@@ -62,6 +62,16 @@ pub async fn deployments_through_faults(runs: usize, label: &str) {
             succeeded += 1;
             assert_eq!(status, "SUCCEEDED", "{context}:\n{out}");
             assert_eq!(values["version"], live.version.as_str(), "{context}");
+        } else if out.contains("reading back the deployed version") {
+            // The rollout succeeded; a throttled read-back after it failed the apply. The state
+            // records the serving version with the prior definition (see docs/reliability.md).
+            read_back_failed += 1;
+            assert_eq!(status, "SUCCEEDED", "{context}:\n{out}");
+            assert_eq!(values["version"], live.version.as_str(), "{context}");
+            failures.push(format!(
+                "deployment {run}: rolled out, then {}",
+                out.stderr.trim()
+            ));
         } else {
             match status {
                 "ROLLED_BACK" => rolled_back += 1,
@@ -80,7 +90,8 @@ pub async fn deployments_through_faults(runs: usize, label: &str) {
     durations.sort();
     let figures = format!(
         "seed {seed}; deployments {runs}: succeeded {succeeded}, rolled back {rolled_back}, \
-         failed cleanly {failed}, inconsistent 0\n\
+         failed cleanly {failed}, rolled out but read-back failed {read_back_failed}, \
+         inconsistent 0\n\
          calls {} (faults injected {}, retried {}); retry gap min {:?} median {:?} max {:?}\n\
          apply median {} max {}; total {}\n{}{}",
         stats.total_calls(),
@@ -107,7 +118,7 @@ pub async fn deployments_through_faults(runs: usize, label: &str) {
         "retries back off (median gap {median_gap:?}): {figures}"
     );
     assert!(
-        succeeded * 2 >= runs,
+        (succeeded + read_back_failed) * 2 >= runs,
         "with retries, most deployments get through 15% faults: {figures}"
     );
 }
