@@ -7,7 +7,8 @@ has one. Medians over repeated runs. See docs/benchmarks.md for what each figure
 Environment (all optional):
   BENCH_HANDSHAKE_RUNS   start-to-handshake runs per provider (default 20)
   BENCH_PLAN_RUNS        plans per provider and N (default 3)
-  BENCH_APPLY_RUNS       code-change applies per provider (default 3)
+  BENCH_APPLY_RUNS       code-change applies of ours (default 3)
+  BENCH_AWS_APPLY_RUNS   code-change applies of hashicorp/aws (default 1: over 4 minutes each)
   BENCH_SIZES            plan sizes, comma separated (default 50,200)
   BENCH_APPLY_N          functions changed by one apply (default 50)
   GITMOXI_BINARY         provider to measure (default target/release/terraform-provider-gitmoxi)
@@ -28,6 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy import CountingProxy  # noqa: E402
 from terraform import (  # noqa: E402
@@ -49,7 +51,6 @@ WAIT_SECONDS = 2.0
 STEPS = 2
 # Default check_interval of the provider (engine: every 3s during waits, and before each shift).
 CHECK_INTERVAL = 3.0
-
 
 
 def say(msg: str):

@@ -182,9 +182,16 @@ pub fn accept_loop(
     rx
 }
 
-/// aws-lc-rs: it verifies the P-521 signatures of Terraform's client certificate.
+/// ring for the handshake and for our key, aws-lc-rs only to verify signatures: ring cannot
+/// verify the P-521 signatures of Terraform's client certificate, and aws-lc's random number
+/// generator seeds itself from CPU jitter (~20 ms) on first use, which would delay the handshake
+/// line Terraform waits for. Verifying a signature needs no randomness.
 fn crypto_provider() -> CryptoProvider {
-    rustls::crypto::aws_lc_rs::default_provider()
+    CryptoProvider {
+        signature_verification_algorithms: rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms,
+        ..rustls::crypto::ring::default_provider()
+    }
 }
 
 #[cfg(test)]

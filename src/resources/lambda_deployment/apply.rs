@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use gitmoxi_engine::{Deployment, Outcome, RolloutPlan, Target};
 
-use super::definition::compare;
+use super::definition::{self, compare};
 use super::plan;
 use super::release::{self, Release};
 use crate::aws::alarms::CloudWatchAlarms;
 use crate::aws::clients::AwsClients;
 use crate::aws::event_sources::{self, Target as EventTarget};
+use crate::aws::function_definition::flatten;
 use crate::aws::function_definition::CodeSource;
 use crate::aws::lambda::{self as lambda, FunctionRelease, ReleaseContent};
 use crate::aws::s3;
@@ -100,9 +101,23 @@ async fn deploy(
     );
     let deadline = tokio::time::Instant::now() + timeout;
 
-    // Preflight of what only AWS can tell, before any change.
-    if let Err(d) = preflight_alarms(&alarms, &settings.alarms).await {
-        return fail(d, undo_state);
+    let existing = match lambda::find_function(&clients.lambda, &function, "$LATEST").await {
+        Ok(f) => f,
+        Err(e) => {
+            return fail(
+                aws_diag("reading Lambda function", &function, e),
+                undo_state,
+            )
+        }
+    };
+
+    // Preflight of what only AWS can tell, before any change. For an existing function the
+    // engine checks the alarms itself before touching anything; a new one is created first, so
+    // its alarms are checked here.
+    if existing.is_none() {
+        if let Err(d) = preflight_alarms(&alarms, &settings.alarms).await {
+            return fail(d, undo_state);
+        }
     }
     if let Err(d) = preflight_hooks(clients, &settings.hooks).await {
         return fail(d, undo_state);
@@ -127,15 +142,6 @@ async fn deploy(
         }
     }
 
-    let existing = match lambda::find_function(&clients.lambda, &function, "$LATEST").await {
-        Ok(f) => f,
-        Err(e) => {
-            return fail(
-                aws_diag("reading Lambda function", &function, e),
-                undo_state,
-            )
-        }
-    };
     let created = existing.is_none();
     if created {
         if let Err(d) = create_function(ctx, clients, &release).await {
@@ -143,10 +149,18 @@ async fn deploy(
         }
     }
 
-    let code_changed = created
-        || release.package_hash.is_none()
-        || existing.as_ref().map(|f| f.code_sha256.as_str()) != release.package_hash.as_deref()
-        || req.prior_state.get("source_code_hash") != req.planned_state.get("source_code_hash");
+    // `$LATEST` is compared with the release, not the prior state: after a rollback it may hold
+    // the rejected release, which must never leak into the next version.
+    let latest_sha = existing.as_ref().map(|f| f.code_sha256.as_str());
+    let code_changed = match &release.package_hash {
+        // A local package: Lambda's CodeSha256 is the same hash.
+        Some(hash) => latest_sha != Some(hash.as_str()),
+        // S3 or image code: no hash to compare, so push it.
+        None => true,
+    };
+    let configuration_changed = existing
+        .as_ref()
+        .is_none_or(|f| latest_differs(f, &release));
     let target = if created {
         Target::Publish {
             update_code: false,
@@ -159,7 +173,7 @@ async fn deploy(
     } else {
         Target::Publish {
             update_code: code_changed,
-            update_configuration: true,
+            update_configuration: configuration_changed,
         }
     };
     let id = state::new_deployment_id(&function);
@@ -255,6 +269,15 @@ async fn deploy(
         }
     }
     fail(error, new_state)
+}
+
+/// Whether `$LATEST`'s configuration differs from the release's (unreadable counts as different).
+fn latest_differs(latest: &lambda::ServedVersion, release: &Release) -> bool {
+    let served = flatten(&latest.configuration, None).to_string();
+    match definition::parse(&served) {
+        Ok((served, _)) => compare(&served, &release.definition).configuration,
+        Err(_) => true,
+    }
 }
 
 /// The deployed version, when this deployment only repairs drift: the declared release equals
