@@ -6,10 +6,11 @@
 //! - [`release`]: the code and definition together, validated at plan and loaded at apply;
 //!   the rollout settings and state shapes are shared with other resources in `common`.
 //! - [`plan`]: the plan rules, pure.
-//! - [`apply`]: deployments through the engine, in-place changes, destroy.
+//! - [`apply`]: deployments through the engine; [`in_place`]: changes without a rollout, destroy.
 
 pub mod apply;
 pub mod definition;
+pub mod in_place;
 pub mod plan;
 pub mod release;
 pub mod schema;

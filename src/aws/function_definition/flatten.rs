@@ -1,0 +1,119 @@
+//! What AWS serves → a definition (import and adoption).
+
+use std::collections::HashMap;
+
+use aws_sdk_lambda::types as api;
+
+use crate::resources::lambda_deployment::definition::{model, FunctionDefinition};
+
+/// What AWS serves → a definition JSON (import, adoption): AWS-computed fields (Version,
+/// RevisionId, CodeSha256, LastModified, State, VpcId, …) and every value equal to the AWS default
+/// are left out, and so are tags AWS manages (`aws:` prefix). `Code` is not part of a function's
+/// configuration and `CodeSigningConfigArn` has its own API: neither appears.
+pub fn flatten(
+    config: &api::FunctionConfiguration,
+    tags: Option<&HashMap<String, String>>,
+) -> serde_json::Value {
+    let name = config.function_name().map(str::to_string);
+    let fields = model::CreateFunctionJson {
+        function_name: name,
+        runtime: config.runtime().map(|r| r.as_str().to_string()),
+        role: config.role().map(str::to_string),
+        handler: config.handler().map(str::to_string),
+        description: config.description().map(str::to_string),
+        timeout: config.timeout(),
+        memory_size: config.memory_size(),
+        vpc_config: config.vpc_config().map(|v| model::VpcConfig {
+            subnet_ids: v.subnet_ids.clone(),
+            security_group_ids: v.security_group_ids.clone(),
+            ipv6_allowed_for_dual_stack: v.ipv6_allowed_for_dual_stack(),
+        }),
+        package_type: config.package_type().map(|p| p.as_str().to_string()),
+        dead_letter_config: config
+            .dead_letter_config()
+            .map(|d| model::DeadLetterConfig {
+                target_arn: d.target_arn().map(str::to_string),
+            }),
+        environment: config.environment().map(|e| model::Environment {
+            variables: e.variables().map(|v| v.clone().into_iter().collect()),
+        }),
+        kms_key_arn: config.kms_key_arn().map(str::to_string),
+        tracing_config: config.tracing_config().map(|t| model::TracingConfig {
+            mode: t.mode().map(|m| m.as_str().to_string()),
+        }),
+        tags: tags.map(|t| {
+            t.iter()
+                .filter(|(k, _)| !k.starts_with("aws:"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }),
+        layers: config.layers.as_ref().map(|ls| {
+            ls.iter()
+                .filter_map(|l| l.arn().map(str::to_string))
+                .collect()
+        }),
+        file_system_configs: config.file_system_configs.as_ref().map(|fs| {
+            fs.iter()
+                .map(|c| model::FileSystemConfig {
+                    arn: c.arn().to_string(),
+                    local_mount_path: c.local_mount_path().to_string(),
+                    s3_files_config: c.s3_files_config().map(|s| model::S3FilesConfig {
+                        direct_s3_read: s.direct_s3_read().map(|d| d.as_str().to_string()),
+                    }),
+                })
+                .collect()
+        }),
+        image_config: config
+            .image_config_response()
+            .and_then(|r| r.image_config())
+            .map(|i| model::ImageConfig {
+                entry_point: i.entry_point.clone(),
+                command: i.command.clone(),
+                working_directory: i.working_directory().map(str::to_string),
+            }),
+        architectures: config
+            .architectures
+            .as_ref()
+            .map(|a| a.iter().map(|a| a.as_str().to_string()).collect()),
+        ephemeral_storage: config
+            .ephemeral_storage()
+            .map(|e| model::EphemeralStorage { size: e.size() }),
+        snap_start: config.snap_start().map(|s| model::SnapStart {
+            apply_on: s.apply_on().map(|a| a.as_str().to_string()),
+        }),
+        logging_config: config.logging_config().map(|l| model::LoggingConfig {
+            log_format: l.log_format().map(|f| f.as_str().to_string()),
+            application_log_level: l.application_log_level().map(|a| a.as_str().to_string()),
+            system_log_level: l.system_log_level().map(|s| s.as_str().to_string()),
+            log_group: l.log_group().map(str::to_string),
+        }),
+        tenancy_config: config.tenancy_config().map(|t| model::TenancyConfig {
+            tenant_isolation_mode: t.tenant_isolation_mode().as_str().to_string(),
+        }),
+        capacity_provider_config: config.capacity_provider_config().map(|c| {
+            model::CapacityProviderConfig {
+                lambda_managed_instances_capacity_provider_config: c
+                    .lambda_managed_instances_capacity_provider_config()
+                    .map(|m| model::LambdaManagedInstancesConfig {
+                        capacity_provider_arn: m.capacity_provider_arn().to_string(),
+                        per_execution_environment_max_concurrency: m
+                            .per_execution_environment_max_concurrency(),
+                        execution_environment_memory_gib_per_vcpu: m
+                            .execution_environment_memory_gib_per_v_cpu(),
+                    }),
+            }
+        }),
+        durable_config: config.durable_config().map(|d| model::DurableConfig {
+            kms_key_arn: d.kms_key_arn().map(str::to_string),
+            retention_period_in_days: d.retention_period_in_days(),
+            execution_timeout: d.execution_timeout(),
+        }),
+        code: None,
+        code_signing_config_arn: None,
+        publish: None,
+        publish_to: None,
+    };
+    FunctionDefinition::from_served(fields)
+        .without_defaults()
+        .canonical_value()
+}

@@ -1,0 +1,491 @@
+//! `function_definition` ⇄ aws-sdk-lambda 1.156: `expand_*` builds API shapes from the
+//! definition, `flatten` reads a served function back into a definition.
+//!
+//! The only place that maps a `FunctionDefinition` onto the SDK. Nested shapes with required
+//! members (FileSystemConfig, EphemeralStorage, TenancyConfig, the managed-instances config) have
+//! fallible `build()`s; the definition always sets those members, but the error is passed on
+//! rather than unwrapped.
+
+use aws_sdk_lambda::error::BuildError;
+use aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder;
+use aws_sdk_lambda::operation::update_function_code::builders::UpdateFunctionCodeFluentBuilder;
+use aws_sdk_lambda::operation::update_function_configuration::builders::UpdateFunctionConfigurationFluentBuilder;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{
+    self as api, ApplicationLogLevel, Architecture, DirectS3Read, FunctionCode, LogFormat,
+    PackageType, Runtime, S3ObjectStorageMode, SnapStartApplyOn, SystemLogLevel,
+    TenantIsolationMode, TracingMode,
+};
+use aws_sdk_lambda::Client;
+
+use crate::resources::lambda_deployment::definition::{
+    aws_default, model, DefinitionError, FunctionDefinition,
+};
+
+/// Where the code of a deployment comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CodeSource {
+    Zip(Vec<u8>),
+    S3 {
+        bucket: String,
+        key: String,
+        version: Option<String>,
+    },
+    Image(String),
+}
+
+impl std::fmt::Debug for CodeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeSource::Zip(bytes) => write!(f, "Zip({} bytes)", bytes.len()),
+            CodeSource::S3 {
+                bucket,
+                key,
+                version,
+            } => {
+                write!(f, "S3(s3://{bucket}/{key}")?;
+                version
+                    .iter()
+                    .try_for_each(|v| write!(f, "?versionId={v}"))?;
+                write!(f, ")")
+            }
+            CodeSource::Image(uri) => write!(f, "Image({uri})"),
+        }
+    }
+}
+
+/// Picks the code: a package staged in S3, else the local package, else `Code` in the definition.
+pub fn code_source(
+    def: &FunctionDefinition,
+    package_bytes: Option<Vec<u8>>,
+    staged_s3: Option<(String, String)>,
+) -> Result<CodeSource, DefinitionError> {
+    if let Some((bucket, key)) = staged_s3 {
+        return Ok(CodeSource::S3 {
+            bucket,
+            key,
+            version: None,
+        });
+    }
+    if let Some(bytes) = package_bytes {
+        return Ok(CodeSource::Zip(bytes));
+    }
+    let code = def.code();
+    if let Some(uri) = code.and_then(|c| c.image_uri.clone()) {
+        return Ok(CodeSource::Image(uri));
+    }
+    if let Some(zip) = code.and_then(|c| c.zip_file.as_deref()) {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(zip).map_err(|_| {
+            DefinitionError {
+                summary: "Code.ZipFile is not valid base64".into(),
+                detail: "Give the .zip as standard base64, e.g. filebase64(\"app.zip\"), or use package_file.".into(),
+                key_path: Some("Code.ZipFile".into()),
+            }
+        })?;
+        return Ok(CodeSource::Zip(bytes));
+    }
+    if let Some((bucket, key)) = code.and_then(|c| Some((c.s3_bucket.clone()?, c.s3_key.clone()?)))
+    {
+        let version = code.and_then(|c| c.s3_object_version.clone());
+        return Ok(CodeSource::S3 {
+            bucket,
+            key,
+            version,
+        });
+    }
+    Err(DefinitionError {
+        summary: "The function has no code".into(),
+        detail: "Set package_file (a local .zip), or Code in function_definition (ZipFile, \
+                 S3Bucket + S3Key, or ImageUri for PackageType Image)."
+            .into(),
+        key_path: Some("Code".into()),
+    })
+}
+
+/// The CreateFunction `Code`: the source plus `S3ObjectStorageMode` and `SourceKMSKeyArn` from the
+/// definition.
+pub fn function_code(source: &CodeSource, def: &FunctionDefinition) -> FunctionCode {
+    let code = def.code();
+    let builder = match source {
+        CodeSource::Zip(bytes) => FunctionCode::builder().zip_file(Blob::new(bytes.clone())),
+        CodeSource::S3 {
+            bucket,
+            key,
+            version,
+        } => FunctionCode::builder()
+            .s3_bucket(bucket)
+            .s3_key(key)
+            .set_s3_object_version(version.clone())
+            .set_s3_object_storage_mode(
+                code.and_then(|c| c.s3_object_storage_mode.as_deref())
+                    .map(S3ObjectStorageMode::from),
+            ),
+        CodeSource::Image(uri) => FunctionCode::builder().image_uri(uri),
+    };
+    builder
+        .set_source_kms_key_arn(code.and_then(|c| c.source_kms_key_arn.clone()))
+        .build()
+}
+
+/// CreateFunction with every field of the definition; never publishes (the engine does).
+pub fn create_function(
+    client: &Client,
+    def: &FunctionDefinition,
+    code: FunctionCode,
+) -> Result<CreateFunctionFluentBuilder, BuildError> {
+    let f = def.fields();
+    let env = def.env_vars();
+    Ok(client
+        .create_function()
+        .function_name(def.function_name())
+        .role(def.role())
+        .code(code)
+        .publish(false)
+        .set_runtime(f.runtime.as_deref().map(Runtime::from))
+        .set_handler(f.handler.clone())
+        .set_description(f.description.clone())
+        .set_timeout(f.timeout)
+        .set_memory_size(f.memory_size)
+        .set_vpc_config(f.vpc_config.as_ref().map(expand_vpc_config))
+        .set_package_type(f.package_type.as_deref().map(PackageType::from))
+        .set_dead_letter_config(f.dead_letter_config.as_ref().map(expand_dead_letter_config))
+        .set_environment((!env.is_empty()).then(|| expand_environment(env.into_map())))
+        .set_kms_key_arn(f.kms_key_arn.clone())
+        .set_tracing_config(
+            f.tracing_config
+                .as_ref()
+                .map(|t| expand_tracing_config(t.mode.as_deref())),
+        )
+        .set_tags(f.tags.as_ref().map(|t| t.clone().into_iter().collect()))
+        .set_layers(f.layers.clone())
+        .set_file_system_configs(
+            f.file_system_configs
+                .as_deref()
+                .map(expand_file_system_configs)
+                .transpose()?,
+        )
+        .set_code_signing_config_arn(f.code_signing_config_arn.clone())
+        .set_image_config(f.image_config.as_ref().map(expand_image_config))
+        .set_architectures(f.architectures.as_deref().map(expand_architectures))
+        .set_ephemeral_storage(
+            f.ephemeral_storage
+                .as_ref()
+                .map(|e| expand_ephemeral_storage(e.size))
+                .transpose()?,
+        )
+        .set_snap_start(
+            f.snap_start
+                .as_ref()
+                .map(|s| expand_snap_start(s.apply_on.as_deref())),
+        )
+        .set_logging_config(
+            f.logging_config
+                .as_ref()
+                .map(|l| expand_logging_config(l, def.function_name())),
+        )
+        .set_tenancy_config(
+            f.tenancy_config
+                .as_ref()
+                .map(expand_tenancy_config)
+                .transpose()?,
+        )
+        .set_capacity_provider_config(
+            f.capacity_provider_config
+                .as_ref()
+                .map(expand_capacity_provider_config)
+                .transpose()?,
+        )
+        .set_durable_config(f.durable_config.as_ref().map(expand_durable_config)))
+}
+
+/// UpdateFunctionConfiguration setting every field, so that removing a key from the definition
+/// puts the AWS default back ("an absent key means the AWS default"):
+///
+/// | key                    | sent when absent                                        |
+/// |------------------------|---------------------------------------------------------|
+/// | Role                   | (required)                                              |
+/// | Runtime, Handler       | not sent: no default; an Image function has neither     |
+/// | Description            | `""`                                                    |
+/// | Timeout                | 3                                                       |
+/// | MemorySize             | 128                                                     |
+/// | VpcConfig              | SubnetIds `[]`, SecurityGroupIds `[]` (leaves the VPC)  |
+/// | VpcConfig.Ipv6AllowedForDualStack | false when in a VPC                          |
+/// | Environment            | Variables `{}` (sensitive_environment merged in)        |
+/// | DeadLetterConfig       | TargetArn `""` (removes it)                             |
+/// | KMSKeyArn              | `""` (back to the AWS managed key)                      |
+/// | TracingConfig          | Mode PassThrough                                        |
+/// | Layers                 | `[]`                                                    |
+/// | FileSystemConfigs      | `[]`                                                    |
+/// | ImageConfig            | Image only: EntryPoint `[]`, Command `[]`, WorkingDirectory `""` |
+/// | EphemeralStorage       | Size 512                                                |
+/// | SnapStart              | Zip only: ApplyOn None (images have no SnapStart)       |
+/// | LoggingConfig          | LogFormat Text, LogGroup `/aws/lambda/<FunctionName>`; with JSON, absent levels INFO |
+/// | CapacityProviderConfig | not sent: chosen at creation, there is nothing to reset |
+/// | DurableConfig          | not sent: no documented reset                           |
+/// | CodeSigningConfigArn   | not carried by this call (Put/DeleteFunctionCodeSigningConfig) |
+/// | Architectures, Code    | not carried by this call (UpdateFunctionCode)           |
+/// | PackageType, TenancyConfig | immutable (a change is a plan-time error)           |
+/// | Tags                   | not carried by this call (TagResource/UntagResource)    |
+pub fn update_configuration(
+    client: &Client,
+    def: &FunctionDefinition,
+) -> Result<UpdateFunctionConfigurationFluentBuilder, BuildError> {
+    let f = def.fields();
+    let name = def.function_name();
+    // Lists default to empty (out of the VPC); IPv6 only means something inside a VPC.
+    let declared_vpc = f.vpc_config.clone().unwrap_or_default();
+    let subnet_ids = declared_vpc.subnet_ids.unwrap_or_default();
+    let in_vpc = !subnet_ids.is_empty();
+    let vpc = model::VpcConfig {
+        subnet_ids: Some(subnet_ids),
+        security_group_ids: Some(declared_vpc.security_group_ids.unwrap_or_default()),
+        ipv6_allowed_for_dual_stack: in_vpc
+            .then(|| declared_vpc.ipv6_allowed_for_dual_stack.unwrap_or(false)),
+    };
+    let image_config = match (&f.image_config, def.is_image()) {
+        (Some(image), _) => Some(expand_image_config(image)),
+        (None, true) => Some(
+            api::ImageConfig::builder()
+                .set_entry_point(Some(vec![]))
+                .set_command(Some(vec![]))
+                .working_directory("")
+                .build(),
+        ),
+        (None, false) => None,
+    };
+    let snap_start = match (&f.snap_start, def.is_image()) {
+        (Some(s), _) => Some(expand_snap_start(s.apply_on.as_deref())),
+        (None, false) => Some(expand_snap_start(None)),
+        (None, true) => None,
+    };
+    Ok(client
+        .update_function_configuration()
+        .function_name(name)
+        .role(def.role())
+        .set_runtime(f.runtime.as_deref().map(Runtime::from))
+        .set_handler(f.handler.clone())
+        .description(f.description.clone().unwrap_or_default())
+        .timeout(f.timeout.unwrap_or(aws_default::TIMEOUT))
+        .memory_size(f.memory_size.unwrap_or(aws_default::MEMORY_SIZE))
+        .vpc_config(expand_vpc_config(&vpc))
+        .environment(expand_environment(def.env_vars().into_map()))
+        .dead_letter_config(
+            api::DeadLetterConfig::builder()
+                .target_arn(def.dead_letter_target().unwrap_or_default())
+                .build(),
+        )
+        .kms_key_arn(f.kms_key_arn.clone().unwrap_or_default())
+        .tracing_config(expand_tracing_config(
+            f.tracing_config.as_ref().and_then(|t| t.mode.as_deref()),
+        ))
+        .set_layers(Some(f.layers.clone().unwrap_or_default()))
+        .set_file_system_configs(Some(expand_file_system_configs(
+            f.file_system_configs.as_deref().unwrap_or_default(),
+        )?))
+        .set_image_config(image_config)
+        .ephemeral_storage(expand_ephemeral_storage(
+            f.ephemeral_storage
+                .as_ref()
+                .map_or(aws_default::EPHEMERAL_STORAGE, |e| e.size),
+        )?)
+        .set_snap_start(snap_start)
+        .logging_config(expand_logging_config(
+            f.logging_config
+                .as_ref()
+                .unwrap_or(&model::LoggingConfig::default()),
+            name,
+        ))
+        .set_capacity_provider_config(
+            f.capacity_provider_config
+                .as_ref()
+                .map(expand_capacity_provider_config)
+                .transpose()?,
+        )
+        .set_durable_config(f.durable_config.as_ref().map(expand_durable_config)))
+}
+
+/// UpdateFunctionCode for the definition's function; never publishes. Architectures travel here
+/// (x86_64 when absent).
+pub fn update_code(
+    client: &Client,
+    def: &FunctionDefinition,
+    code: &CodeSource,
+) -> UpdateFunctionCodeFluentBuilder {
+    let f = def.fields();
+    let architectures = f
+        .architectures
+        .clone()
+        .unwrap_or_else(|| vec![aws_default::ARCHITECTURE.to_string()]);
+    let request = client
+        .update_function_code()
+        .function_name(def.function_name())
+        .publish(false)
+        .set_architectures(Some(expand_architectures(&architectures)))
+        .set_source_kms_key_arn(def.code().and_then(|c| c.source_kms_key_arn.clone()));
+    match code {
+        CodeSource::Zip(bytes) => request.zip_file(Blob::new(bytes.clone())),
+        CodeSource::S3 {
+            bucket,
+            key,
+            version,
+        } => request
+            .s3_bucket(bucket)
+            .s3_key(key)
+            .set_s3_object_version(version.clone())
+            .set_s3_object_storage_mode(
+                def.code()
+                    .and_then(|c| c.s3_object_storage_mode.as_deref())
+                    .map(S3ObjectStorageMode::from),
+            ),
+        CodeSource::Image(uri) => request.image_uri(uri),
+    }
+}
+
+fn expand_vpc_config(v: &model::VpcConfig) -> api::VpcConfig {
+    api::VpcConfig::builder()
+        .set_subnet_ids(v.subnet_ids.clone())
+        .set_security_group_ids(v.security_group_ids.clone())
+        .set_ipv6_allowed_for_dual_stack(v.ipv6_allowed_for_dual_stack)
+        .build()
+}
+
+fn expand_dead_letter_config(d: &model::DeadLetterConfig) -> api::DeadLetterConfig {
+    api::DeadLetterConfig::builder()
+        .set_target_arn(d.target_arn.clone())
+        .build()
+}
+
+fn expand_environment(vars: std::collections::BTreeMap<String, String>) -> api::Environment {
+    api::Environment::builder()
+        .set_variables(Some(vars.into_iter().collect()))
+        .build()
+}
+
+fn expand_tracing_config(mode: Option<&str>) -> api::TracingConfig {
+    let mode = mode.unwrap_or(aws_default::TRACING_MODE);
+    api::TracingConfig::builder()
+        .mode(TracingMode::from(mode))
+        .build()
+}
+
+fn expand_file_system_configs(
+    configs: &[model::FileSystemConfig],
+) -> Result<Vec<api::FileSystemConfig>, BuildError> {
+    configs
+        .iter()
+        .map(|c| {
+            let s3 = c.s3_files_config.as_ref().map(|s| {
+                api::S3FilesConfig::builder()
+                    .set_direct_s3_read(s.direct_s3_read.as_deref().map(DirectS3Read::from))
+                    .build()
+            });
+            api::FileSystemConfig::builder()
+                .arn(&c.arn)
+                .local_mount_path(&c.local_mount_path)
+                .set_s3_files_config(s3)
+                .build()
+        })
+        .collect()
+}
+
+fn expand_image_config(i: &model::ImageConfig) -> api::ImageConfig {
+    api::ImageConfig::builder()
+        .set_entry_point(i.entry_point.clone())
+        .set_command(i.command.clone())
+        .set_working_directory(i.working_directory.clone())
+        .build()
+}
+
+fn expand_architectures(archs: &[String]) -> Vec<Architecture> {
+    archs
+        .iter()
+        .map(|a| Architecture::from(a.as_str()))
+        .collect()
+}
+
+fn expand_ephemeral_storage(size: i32) -> Result<api::EphemeralStorage, BuildError> {
+    api::EphemeralStorage::builder().size(size).build()
+}
+
+fn expand_snap_start(apply_on: Option<&str>) -> api::SnapStart {
+    let apply_on = apply_on.unwrap_or(aws_default::SNAP_START_APPLY_ON);
+    api::SnapStart::builder()
+        .apply_on(SnapStartApplyOn::from(apply_on))
+        .build()
+}
+
+/// Absent format and group are sent as their defaults, so removing them reverts; levels only
+/// apply to JSON logs (Lambda rejects them with Text), where absent means INFO.
+fn expand_logging_config(l: &model::LoggingConfig, function_name: &str) -> api::LoggingConfig {
+    let format = l.log_format.as_deref().unwrap_or(aws_default::LOG_FORMAT);
+    let json = format == "JSON";
+    let level = |given: &Option<String>| {
+        json.then(|| {
+            given
+                .clone()
+                .unwrap_or_else(|| aws_default::LOG_LEVEL.to_string())
+        })
+    };
+    api::LoggingConfig::builder()
+        .log_format(LogFormat::from(format))
+        .log_group(
+            l.log_group
+                .clone()
+                .unwrap_or_else(|| aws_default::log_group(function_name)),
+        )
+        .set_application_log_level(
+            level(&l.application_log_level)
+                .as_deref()
+                .map(ApplicationLogLevel::from),
+        )
+        .set_system_log_level(
+            level(&l.system_log_level)
+                .as_deref()
+                .map(SystemLogLevel::from),
+        )
+        .build()
+}
+
+fn expand_tenancy_config(t: &model::TenancyConfig) -> Result<api::TenancyConfig, BuildError> {
+    api::TenancyConfig::builder()
+        .tenant_isolation_mode(TenantIsolationMode::from(t.tenant_isolation_mode.as_str()))
+        .build()
+}
+
+fn expand_capacity_provider_config(
+    c: &model::CapacityProviderConfig,
+) -> Result<api::CapacityProviderConfig, BuildError> {
+    let managed = c
+        .lambda_managed_instances_capacity_provider_config
+        .as_ref()
+        .map(|m| {
+            api::LambdaManagedInstancesCapacityProviderConfig::builder()
+                .capacity_provider_arn(&m.capacity_provider_arn)
+                .set_per_execution_environment_max_concurrency(
+                    m.per_execution_environment_max_concurrency,
+                )
+                .set_execution_environment_memory_gib_per_v_cpu(
+                    m.execution_environment_memory_gib_per_vcpu,
+                )
+                .build()
+        })
+        .transpose()?;
+    Ok(api::CapacityProviderConfig::builder()
+        .set_lambda_managed_instances_capacity_provider_config(managed)
+        .build())
+}
+
+fn expand_durable_config(d: &model::DurableConfig) -> api::DurableConfig {
+    api::DurableConfig::builder()
+        .set_kms_key_arn(d.kms_key_arn.clone())
+        .set_retention_period_in_days(d.retention_period_in_days)
+        .set_execution_timeout(d.execution_timeout)
+        .build()
+}
+
+mod flatten;
+pub use flatten::flatten;
+
+#[cfg(test)]
+mod tests;
