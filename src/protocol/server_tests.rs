@@ -1,0 +1,160 @@
+//! Tests of the gRPC service.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::*;
+use crate::protocol::registry::{ApplyResponse, ImportResponse, PlanResponse, ReadResponse};
+use crate::protocol::schema::{Attribute, Block, Schema};
+
+/// A resource whose apply runs for an hour unless StopProvider interrupts it.
+struct Slow(Schema);
+
+#[async_trait]
+impl Resource for Slow {
+    fn type_name(&self) -> &'static str {
+        "test_slow"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::default()
+    }
+    async fn plan(&self, _ctx: &RequestContext, _req: PlanRequest) -> PlanResponse {
+        PlanResponse::default()
+    }
+    async fn apply(&self, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse {
+        tokio::select! {
+            _ = ctx.stop.cancelled() => ApplyResponse {
+                new_state: req.prior_state,
+                private: vec![],
+                diagnostics: Diagnostic::error("interrupted", "StopProvider").into(),
+            },
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => ApplyResponse { new_state: req.planned_state, ..Default::default() },
+        }
+    }
+    async fn read(&self, _ctx: &RequestContext, state: Value, _private: Vec<u8>) -> ReadResponse {
+        ReadResponse {
+            new_state: state,
+            ..Default::default()
+        }
+    }
+    async fn import(&self, _ctx: &RequestContext, _id: &str) -> ImportResponse {
+        ImportResponse::default()
+    }
+}
+
+struct TestProvider(Schema);
+
+#[async_trait]
+impl Provider for TestProvider {
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::default()
+    }
+    async fn configure(&self, _v: &str, _config: &Value) -> Diagnostics {
+        Diagnostics::default()
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        let schema = Schema::new(
+            0,
+            Block::new("slow").attr(Attribute::required("name", Type::String, "n")),
+        );
+        vec![Arc::new(Slow(schema))]
+    }
+}
+
+fn service() -> Arc<ProviderService<TestProvider>> {
+    Arc::new(ProviderService::new(
+        TestProvider(Schema::new(0, Block::new("p"))),
+        CancellationToken::new(),
+    ))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_apply_notices_stop_provider_within_a_second() {
+    let svc = service();
+    let state = Value::object([("name", Value::string("x"))]);
+    let req = pb::apply_resource_change::Request {
+        type_name: "test_slow".into(),
+        prior_state: encode(&Value::Null),
+        planned_state: encode(&state),
+        config: encode(&state),
+        ..Default::default()
+    };
+    let running = {
+        let svc = svc.clone();
+        tokio::spawn(async move { svc.apply_resource_change(Request::new(req)).await })
+    };
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(!running.is_finished(), "the apply runs until stopped");
+    let stopped_at = tokio::time::Instant::now();
+    svc.stop_provider(Request::new(pb::stop_provider::Request {}))
+        .await
+        .unwrap();
+    let resp = tokio::time::timeout(Duration::from_secs(1), running)
+        .await
+        .expect("apply ended within a second of StopProvider")
+        .unwrap()
+        .unwrap()
+        .into_inner();
+    assert!(stopped_at.elapsed() < Duration::from_secs(1));
+    assert_eq!(resp.diagnostics[0].summary, "interrupted");
+}
+
+#[tokio::test]
+async fn schema_and_capabilities_are_served() {
+    let svc = service();
+    let resp = svc
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.resource_schemas.contains_key("test_slow"));
+    let caps = resp.server_capabilities.unwrap();
+    assert!(caps.plan_destroy && caps.get_provider_schema_optional);
+    let ids = svc
+        .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ids.identity_schemas.is_empty() && ids.diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_resource_types_get_a_diagnostic_not_a_panic() {
+    let svc = service();
+    let resp = svc
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "nope".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics[0]
+        .summary
+        .contains("Unknown resource type"));
+}
+
+#[tokio::test]
+async fn undecodable_values_are_reported_as_diagnostics() {
+    let svc = service();
+    let resp = svc
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "test_slow".into(),
+            config: Some(pb::DynamicValue {
+                msgpack: vec![0xc1],
+                json: vec![],
+            }),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics[0].summary.contains("could not decode"));
+}
