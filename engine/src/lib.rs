@@ -25,18 +25,16 @@
 //!     loop that performs actions and sleeps with `tokio::time`, so tests pause time and a
 //!     10-minute canary runs in milliseconds. Hook timeouts and interrupts during a hook are
 //!     enforced here.
-//! - `testing` (feature `testing`): an in-memory fake AWS that behaves like the real one
-//!   (revision conflicts, refusing to delete aliased versions, updates that take time), with
-//!   scripted hook answers, version metrics over time and a recording notification topic, for the
-//!   scenario tests here and for the provider's own tests.
+//!
+//! The scenario tests in `tests/` run against the in-memory AWS of the `gitmoxi-fake-aws` crate
+//! (revision conflicts, refusing to delete aliased versions, updates that take time), the same
+//! one the provider's resource tests use.
 //!
 //! [`judge_alarms`]: rollout::judge_alarms
 
 pub mod ports;
 pub mod rollout;
 pub mod schedule;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
 
 pub use ports::{
     AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,

@@ -31,8 +31,13 @@ pub enum AwsErrorKind {
     /// ResourceConflictException: e.g. deleting a version an alias routes to, or an update of the
     /// function still in progress.
     InUse,
-    /// Throttling or a retryable 5xx; the driver retries these with backoff.
+    /// Throttling, a 5xx or a lost connection that outlasted the adapter's retries.
     Throttled,
+    /// AWS has not caught up with a change made elsewhere yet (an execution role created moments
+    /// ago that Lambda cannot assume yet); the adapter retries these for a while.
+    Propagating,
+    /// The request was refused as invalid: retrying the same request cannot help.
+    Invalid,
     Other,
 }
 
@@ -43,6 +48,24 @@ impl AwsError {
             message: message.into(),
         }
     }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == AwsErrorKind::NotFound
+    }
+}
+
+/// `Ok(None)` for a NotFound answer: a `find_*` reports absence as a value.
+pub fn absent_if_not_found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `Ok(())` for a NotFound answer: deleting what is already gone is done.
+pub fn done_if_not_found(result: Result<(), AwsError>) -> Result<(), AwsError> {
+    absent_if_not_found(result).map(|_| ())
 }
 
 impl fmt::Display for AwsErrorKind {
@@ -52,6 +75,8 @@ impl fmt::Display for AwsErrorKind {
             AwsErrorKind::Conflict => "revision conflict",
             AwsErrorKind::InUse => "resource in use",
             AwsErrorKind::Throttled => "throttled",
+            AwsErrorKind::Propagating => "not propagated yet",
+            AwsErrorKind::Invalid => "invalid request",
             AwsErrorKind::Other => "error",
         })
     }

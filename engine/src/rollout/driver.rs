@@ -1,11 +1,10 @@
 //! The async loop around the state machine: performs each [`Action`] against the ports, sleeps
-//! with `tokio::time`, and feeds the reply back. It decides nothing except retrying throttled
-//! calls, which is a transport concern the machine should never see.
+//! with `tokio::time`, and feeds the reply back. It decides nothing. Throttling is retried below
+//! the ports, by the adapters, so an error that reaches the machine already outlasted them.
 
-use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use tokio::time::{sleep, sleep_until, timeout, Instant};
+use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::ports::{
@@ -16,9 +15,6 @@ use crate::ports::{
 use super::machine::{step, Action, Observation, Reply, State};
 use super::{Deployment, Event, Outcome};
 
-const THROTTLE_ATTEMPTS: u32 = 6;
-const FIRST_THROTTLE_DELAY: Duration = Duration::from_millis(500);
-const MAX_THROTTLE_DELAY: Duration = Duration::from_secs(8);
 /// A notification is a side message: one that hangs must not hold the deployment.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -73,7 +69,6 @@ pub async fn run_with<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier>(
         ports,
         alias: &deployment.alias,
         cancel: &cancel,
-        progress,
     };
     let mut state = State::new(deployment.clone(), Instant::now(), SystemTime::now());
     let mut reply = Reply::Start;
@@ -103,7 +98,6 @@ struct Driver<'a, L, A, H, M, N> {
     ports: Ports<'a, L, A, H, M, N>,
     alias: &'a str,
     cancel: &'a CancellationToken,
-    progress: &'a (dyn Fn(&Event) + Send + Sync),
 }
 
 impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H, M, N> {
@@ -124,62 +118,35 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                 }
                 Reply::Woke
             }
-            Action::ReadAlarms { names } => Reply::Alarms(
-                self.retry("DescribeAlarms", || self.ports.alarms.states(&names))
-                    .await,
-            ),
-            Action::ReadStatus { qualifier } => Reply::Status(
-                self.retry("GetFunctionConfiguration", || lambda.status(&qualifier))
-                    .await,
-            ),
-            Action::UpdateCode => Reply::Updated(
-                self.retry("UpdateFunctionCode", || lambda.update_code())
-                    .await,
-            ),
-            Action::UpdateConfiguration => Reply::Updated(
-                self.retry("UpdateFunctionConfiguration", || {
-                    lambda.update_configuration()
-                })
-                .await,
-            ),
+            Action::ReadAlarms { names } => Reply::Alarms(self.ports.alarms.states(&names).await),
+            Action::ReadStatus { qualifier } => Reply::Status(lambda.status(&qualifier).await),
+            Action::UpdateCode => Reply::Updated(lambda.update_code().await),
+            Action::UpdateConfiguration => Reply::Updated(lambda.update_configuration().await),
             Action::Publish {
                 revision_id,
                 description,
-            } => Reply::Published(
-                self.retry("PublishVersion", || {
-                    lambda.publish_version(&revision_id, &description)
-                })
-                .await,
-            ),
-            Action::ReadAlias => {
-                Reply::Alias(self.retry("GetAlias", || lambda.get_alias(alias)).await)
+            } => Reply::Published(lambda.publish_version(&revision_id, &description).await),
+            Action::ReadAlias => Reply::Alias(lambda.get_alias(alias).await),
+            Action::CreateAlias { version } => {
+                Reply::AliasSet(lambda.create_alias(alias, &version).await)
             }
-            Action::CreateAlias { version } => Reply::AliasSet(
-                self.retry("CreateAlias", || lambda.create_alias(alias, &version))
-                    .await,
-            ),
             Action::ShiftAlias {
                 version,
                 extra,
                 revision_id,
-            } => Reply::AliasSet(
-                self.retry("UpdateAlias", || {
-                    let extra = extra.as_ref().map(|(v, w)| (v.as_str(), *w));
-                    lambda.shift_alias(alias, &version, extra, &revision_id)
-                })
-                .await,
-            ),
-            Action::ListVersions => Reply::Versions(
-                self.retry("ListVersionsByFunction", || lambda.list_versions())
-                    .await,
-            ),
-            Action::ListAliases => {
-                Reply::Aliases(self.retry("ListAliases", || lambda.list_aliases()).await)
+            } => {
+                let extra = extra.as_ref().map(|(v, w)| (v.as_str(), *w));
+                Reply::AliasSet(
+                    lambda
+                        .shift_alias(alias, &version, extra, &revision_id)
+                        .await,
+                )
             }
-            Action::DeleteVersion { version } => Reply::Deleted(
-                self.retry("DeleteFunction", || lambda.delete_version(&version))
-                    .await,
-            ),
+            Action::ListVersions => Reply::Versions(lambda.list_versions().await),
+            Action::ListAliases => Reply::Aliases(lambda.list_aliases().await),
+            Action::DeleteVersion { version } => {
+                Reply::Deleted(lambda.delete_version(&version).await)
+            }
             // The wait for a hook ends at its timeout or at an interrupt, whichever comes first;
             // the machine tells the two apart by the interrupt flag.
             Action::InvokeHook {
@@ -187,9 +154,7 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                 payload,
                 timeout: limit,
             } => {
-                let call = self.retry("Invoke", || {
-                    self.ports.hooks.invoke(&function, &payload, limit)
-                });
+                let call = self.ports.hooks.invoke(&function, &payload, limit);
                 tokio::select! {
                     r = timeout(limit, call) => Reply::Hook(r.ok()),
                     _ = self.cancel.cancelled() => Reply::Hook(None),
@@ -199,47 +164,21 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                 version,
                 since,
                 period,
-            } => Reply::Metrics(
-                self.retry("GetMetricData", || {
-                    self.ports
-                        .metrics
+            } => {
+                let metrics = self.ports.metrics;
+                Reply::Metrics(
+                    metrics
                         .version_metrics(alias, &version, since, period)
-                })
-                .await,
-            ),
+                        .await,
+                )
+            }
             Action::Notify(n) => {
-                let call = self.retry("Publish", || self.ports.notifier.notify(&n));
+                let call = self.ports.notifier.notify(&n);
                 Reply::Notified(timeout(NOTIFY_TIMEOUT, call).await.unwrap_or_else(|_| {
                     Err(AwsError::new(AwsErrorKind::Other, "no answer within 30s"))
                 }))
             }
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,
-        }
-    }
-
-    /// Throttling is retried here, bounded, so the machine only sees errors that mean something.
-    /// The backoff ignores interrupts: it is short, and the machine reacts at its next wait.
-    async fn retry<T, F, Fut>(&self, operation: &'static str, mut call: F) -> Result<T, AwsError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, AwsError>>,
-    {
-        let mut delay = FIRST_THROTTLE_DELAY;
-        let mut attempt = 1;
-        loop {
-            match call().await {
-                Err(e) if e.kind == AwsErrorKind::Throttled && attempt < THROTTLE_ATTEMPTS => {
-                    (self.progress)(&Event::Throttled {
-                        operation,
-                        attempt,
-                        delay,
-                    });
-                    sleep(delay).await;
-                    delay = (delay * 2).min(MAX_THROTTLE_DELAY);
-                    attempt += 1;
-                }
-                result => return result,
-            }
         }
     }
 }

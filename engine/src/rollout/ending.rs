@@ -1,11 +1,19 @@
 //! How a rollout ends: rollback (traffic first, then the failed version), a conflict (their
 //! change wins), or success (cleanup per `retain_versions`), and the [`Outcome`] that says so.
 
+use std::time::Duration;
+
 use crate::ports::{AliasRouting, AwsError, AwsErrorKind};
 
 use super::machine::{Action, Phase, Reply, State};
 use super::retention::versions_to_delete;
 use super::{Event, Outcome, Status};
+
+/// Restoring traffic is the one write a rollback must not give up on early: a restore refused
+/// as throttled or busy is tried again (after reading the alias afresh) this many times.
+const RESTORE_ATTEMPTS: u32 = 8;
+const RESTORE_PAUSE: Duration = Duration::from_secs(2);
+const MAX_RESTORE_PAUSE: Duration = Duration::from_secs(30);
 
 /// Why the forward path stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,16 +82,58 @@ impl State {
             return out.push(Action::ReadAlias);
         }
         match (&self.from, &self.serving) {
-            (Some(from), Some(serving)) if rolling_back => {
-                self.phase = Phase::RestoringTraffic;
-                out.push(Action::ShiftAlias {
-                    version: from.clone(),
-                    extra: None,
-                    revision_id: serving.revision_id.clone(),
-                });
+            (Some(_), Some(serving)) if rolling_back => {
+                let revision_id = serving.revision_id.clone();
+                self.restore(0, revision_id, out)
             }
             _ => self.delete_failed_version(out),
         }
+    }
+
+    fn restore(&mut self, attempt: u32, revision_id: String, out: &mut Vec<Action>) {
+        self.phase = Phase::RestoringTraffic { attempt };
+        out.push(Action::ShiftAlias {
+            version: self.from.clone().unwrap_or_default(),
+            extra: None,
+            revision_id,
+        });
+    }
+
+    /// After a pause, the alias read afresh: already back on `from` (an earlier attempt went
+    /// through after all) or restored now with its current revision.
+    fn restore_reread(
+        &mut self,
+        attempt: u32,
+        r: Result<Option<AliasRouting>, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let from = self.from.clone().unwrap_or_default();
+        match r {
+            Ok(Some(routing)) if routing.serves_fully(&from) => self.restored(Ok(routing), out),
+            Ok(Some(routing)) => self.restore(attempt, routing.revision_id, out),
+            Ok(None) => self.restored(
+                Err(AwsError::new(AwsErrorKind::NotFound, "the alias is gone")),
+                out,
+            ),
+            Err(e) => self.restore_refused(attempt, e, out),
+        }
+    }
+
+    fn restore_refused(&mut self, attempt: u32, e: AwsError, out: &mut Vec<Action>) {
+        let retryable = matches!(e.kind, AwsErrorKind::Throttled | AwsErrorKind::InUse);
+        if !retryable || attempt + 1 >= RESTORE_ATTEMPTS {
+            return self.restored(Err(e), out);
+        }
+        self.phase = Phase::RestorePause {
+            attempt: attempt + 1,
+        };
+        let pause = RESTORE_PAUSE
+            .saturating_mul(1 << attempt.min(8))
+            .min(MAX_RESTORE_PAUSE);
+        out.push(Action::Wait {
+            until: self.now + pause,
+            interruptible: false,
+        });
     }
 
     pub(super) fn succeed(&mut self, out: &mut Vec<Action>) {
@@ -104,7 +154,19 @@ impl State {
                 }
                 self.delete_failed_version(out)
             }
-            (Phase::RestoringTraffic, Reply::AliasSet(r)) => self.restored(r, out),
+            (Phase::RestoringTraffic { attempt }, Reply::AliasSet(Err(e)))
+                if e.kind != AwsErrorKind::Conflict =>
+            {
+                self.restore_refused(attempt, e, out)
+            }
+            (Phase::RestoringTraffic { .. }, Reply::AliasSet(r)) => self.restored(r, out),
+            (Phase::RestorePause { attempt }, Reply::Woke) => {
+                self.phase = Phase::RestoreReading { attempt };
+                out.push(Action::ReadAlias);
+            }
+            (Phase::RestoreReading { attempt }, Reply::Alias(r)) => {
+                self.restore_reread(attempt, r, out)
+            }
             (Phase::FindingAliasUsers, Reply::Aliases(r)) => self.delete_if_unused(r, out),
             (Phase::DeletingFailed, Reply::Deleted(r)) => {
                 let version = self.to.clone().unwrap_or_default();

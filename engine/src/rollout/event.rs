@@ -102,11 +102,6 @@ pub enum Event {
         event: NotificationEvent,
         reason: String,
     },
-    Throttled {
-        operation: &'static str,
-        attempt: u32,
-        delay: Duration,
-    },
     Finished {
         status: Status,
         reason: Option<String>,
@@ -198,11 +193,6 @@ impl fmt::Display for Event {
             ),
             Event::Notified { event } => write!(f, "sent {event} notification"),
             Event::NotifyFailed { reason, .. } => write!(f, "{reason}"),
-            Event::Throttled { operation, attempt, delay } => write!(
-                f,
-                "{operation} throttled (attempt {attempt}): retrying in {}",
-                format_duration(*delay)
-            ),
             Event::Finished { status, reason: None } => write!(f, "deployment {status}"),
             Event::Finished { status, reason: Some(r) } => write!(f, "deployment {status}: {r}"),
         }

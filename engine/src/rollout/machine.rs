@@ -75,7 +75,17 @@ pub(super) enum Phase {
     },
     // ending.rs
     ReadingServing,
-    RestoringTraffic,
+    /// Putting the alias back on `from`; `attempt` counts restores refused as throttled or busy.
+    RestoringTraffic {
+        attempt: u32,
+    },
+    /// Waiting before reading the alias again to retry a restore.
+    RestorePause {
+        attempt: u32,
+    },
+    RestoreReading {
+        attempt: u32,
+    },
     FindingAliasUsers,
     DeletingFailed,
     ListingVersions,

@@ -6,11 +6,11 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{
     run_with, Deployment, Outcome, Ports, Readiness, RolloutPlan, ShiftKind, Target,
     TrafficShifting,
 };
+use gitmoxi_fake_aws::FakeAws;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 

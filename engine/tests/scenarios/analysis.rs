@@ -1,10 +1,10 @@
 //! `analysis`: the new version judged on its own invocations, errors and throttles, read
 //! throughout every wait (at most about twice per metric period) and before each shift.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{
     AlarmState, Analysis, Deployment, RolloutPlan, ShiftKind, Status, VersionMetrics,
 };
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 

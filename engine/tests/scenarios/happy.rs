@@ -1,7 +1,7 @@
 //! Rollouts that succeed, including the resumed and degenerate ones.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{ShiftKind, Status, Target};
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 
@@ -250,30 +250,6 @@ async fn rolls_out_from_whatever_the_alias_drifted_to() {
         fake.mutations()[..2],
         ["shift live 1 + 3@10%", "shift live 3"]
     );
-}
-
-#[tokio::test(start_paused = true)]
-async fn throttled_calls_are_retried() {
-    let fake = fake();
-    fake.throttle("shift_alias", 2)
-        .throttle("publish_version", 1)
-        .throttle("alarm_states", 1);
-    let d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
-    let run = deploy(&fake, &d).await;
-
-    assert_eq!(
-        run.outcome.status,
-        Status::Succeeded,
-        "{:?}",
-        run.outcome.reason
-    );
-    assert_eq!(fake.traffic_to("3"), [10, 100]);
-    let throttled: Vec<_> = run
-        .events
-        .iter()
-        .filter(|e| e.contains("throttled"))
-        .collect();
-    assert_eq!(throttled.len(), 4, "{throttled:#?}");
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Lifecycle hooks: `before_allow_traffic` after readiness and before any traffic moves,
 //! `after_allow_traffic` at 100% before the bake; what they receive and how each answer ends.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{
     AwsErrorKind, Deployment, HookOutcome, HookPayload, HookPhase, RolloutPlan, ShiftKind, Status,
 };
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 
@@ -186,16 +186,20 @@ async fn before_hook_that_cannot_be_invoked_fails_with_the_aws_message() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_throttled_hook_invocation_is_retried() {
+async fn a_hook_that_cannot_be_invoked_fails_before_traffic_moves() {
     let fake = fake();
-    fake.throttle("invoke_hook", 2);
+    fake.throttle("invoke_hook", 1);
     let run = deploy(&fake, &with_hooks(plan(ShiftKind::Canary, 10, 60, 0))).await;
     assert_eq!(
         run.outcome.status,
-        Status::Succeeded,
+        Status::Failed,
         "{:?}",
         run.outcome.reason
     );
+    let reason = run.outcome.reason.unwrap_or_default();
+    assert!(reason.contains("could not be invoked"), "{reason}");
+    assert!(fake.traffic_to("3").is_empty());
+    assert_serves(&fake, "live", "2");
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,8 +1,8 @@
 //! Terraform's StopProvider: the rollout stops within a second of virtual time, puts the alias
 //! back at 100% on the old version, removes the unused new version, and ends INTERRUPTED.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{AlarmState, Deployment, ShiftKind, Status};
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 

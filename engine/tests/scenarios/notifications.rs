@@ -1,11 +1,11 @@
 //! Notifications: `DeploymentStart` after preflight, then one ending message; a notifier that
 //! fails only adds a warning.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{
     AlarmState, AwsErrorKind, Deployment, HookOutcome, HookPhase, NotificationEvent, ShiftKind,
     Status,
 };
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 

@@ -1,7 +1,7 @@
 //! Cleanup after success: `retain_versions`, and versions that are never deleted.
 
-use gitmoxi_engine::testing::FakeAws;
 use gitmoxi_engine::{AwsErrorKind, ShiftKind, Status, Target};
+use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
 

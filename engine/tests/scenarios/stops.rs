@@ -1,7 +1,7 @@
 //! Rollouts that stop: alarms, preflight, update and readiness failures, conflicts, deadlines.
 
-use gitmoxi_engine::testing::Outside;
 use gitmoxi_engine::{AlarmState, ShiftKind, Status};
+use gitmoxi_fake_aws::Outside;
 
 use crate::common::*;
 
@@ -288,7 +288,7 @@ async fn reaching_the_deadline_rolls_back() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn throttling_that_never_ends_stops_the_deployment() {
+async fn throttling_that_outlasts_the_adapters_stops_the_deployment() {
     let fake = fake();
     fake.throttle("shift_alias", 100);
     let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
@@ -300,7 +300,10 @@ async fn throttling_that_never_ends_stops_the_deployment() {
         .iter()
         .filter(|m| m.ends_with("!Throttled"))
         .count();
-    assert_eq!(attempts, 6, "bounded retries");
+    assert_eq!(
+        attempts, 1,
+        "the adapters retry; the engine does not retry on top"
+    );
     assert_eq!(fake.versions(), ["1", "2"], "the unused version is deleted");
 }
 
@@ -360,4 +363,58 @@ async fn an_aws_error_after_traffic_moved_rolls_back() {
         ]
     );
     assert_serves(&fake, "live", "2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_alarm_during_a_wait_rolls_back() {
+    let fake = fake();
+    let d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    let (run, ()) = tokio::join!(deploy(&fake, &d), async {
+        tokio::time::sleep(secs(30)).await;
+        fake.throttle("alarm_states", 1);
+    });
+
+    assert_eq!(
+        run.outcome.status,
+        Status::RolledBack,
+        "{:?}",
+        run.outcome.reason
+    );
+    assert_eq!(run.outcome.failed_check.as_deref(), Some("alarms"));
+    assert_eq!(fake.traffic_to("3"), [10, 0]);
+    assert_serves(&fake, "live", "2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_restore_is_tried_again_until_traffic_is_back() {
+    let fake = fake();
+    fake.alarm_at("errors", secs(30), AlarmState::Alarm);
+    let d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    let (run, ()) = tokio::join!(deploy(&fake, &d), async {
+        tokio::time::sleep(secs(29)).await;
+        fake.throttle("shift_alias", 3);
+    });
+
+    assert_eq!(
+        run.outcome.status,
+        Status::RolledBack,
+        "{:?}",
+        run.outcome.reason
+    );
+    let restores: Vec<_> = fake
+        .mutations()
+        .into_iter()
+        .filter(|m| m.starts_with("shift live 2") && !m.contains('@'))
+        .collect();
+    assert_eq!(
+        restores,
+        [
+            "shift live 2 !Throttled",
+            "shift live 2 !Throttled",
+            "shift live 2 !Throttled",
+            "shift live 2"
+        ]
+    );
+    assert_serves(&fake, "live", "2");
+    assert_eq!(fake.versions(), ["1", "2"]);
 }

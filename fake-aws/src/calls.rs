@@ -1,8 +1,8 @@
-//! The record of what the engine asked the fake AWS.
+//! The record of what was asked of the fake AWS.
 
 use std::time::Duration;
 
-use crate::ports::{AwsErrorKind, HookPayload, Notification};
+use gitmoxi_engine::ports::{AwsErrorKind, HookPayload, Notification};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
@@ -36,6 +36,37 @@ pub enum Call {
         version: String,
     },
     Notify(Notification),
+    // Account-level operations the resources use.
+    CreateFunction(String),
+    GetFunction {
+        function: String,
+        qualifier: String,
+    },
+    DeleteFunction(String),
+    Tag(String),
+    Untag(String),
+    SetCodeSigning {
+        function: String,
+        arn: Option<String>,
+    },
+    DeleteAlias(String),
+    ListMappings,
+    CreateMapping(String),
+    UpdateMapping(String),
+    DeleteMapping(String),
+    AddPermission(String),
+    RemovePermission(String),
+    CreateUrl,
+    UpdateUrl,
+    DeleteUrl,
+    PutInvokeConfig,
+    DeleteInvokeConfig,
+    RegisterTarget(String),
+    DeregisterTarget(String),
+    GetRoute(String),
+    UpdateStage(String),
+    HeadObject(String),
+    PutObject(String),
 }
 
 /// One call, when it happened (since the fake was made) and how it was refused, if it was.
@@ -64,18 +95,48 @@ impl Call {
             Call::InvokeHook { .. } => "invoke_hook",
             Call::VersionMetrics { .. } => "version_metrics",
             Call::Notify(_) => "notify",
+            Call::CreateFunction(_) => "create_function",
+            Call::GetFunction { .. } => "get_function",
+            Call::DeleteFunction(_) => "delete_function",
+            Call::Tag(_) => "tag",
+            Call::Untag(_) => "untag",
+            Call::SetCodeSigning { .. } => "set_code_signing",
+            Call::DeleteAlias(_) => "delete_alias",
+            Call::ListMappings => "list_mappings",
+            Call::CreateMapping(_) => "create_mapping",
+            Call::UpdateMapping(_) => "update_mapping",
+            Call::DeleteMapping(_) => "delete_mapping",
+            Call::AddPermission(_) => "add_permission",
+            Call::RemovePermission(_) => "remove_permission",
+            Call::CreateUrl => "create_url",
+            Call::UpdateUrl => "update_url",
+            Call::DeleteUrl => "delete_url",
+            Call::PutInvokeConfig => "put_invoke_config",
+            Call::DeleteInvokeConfig => "delete_invoke_config",
+            Call::RegisterTarget(_) => "register_target",
+            Call::DeregisterTarget(_) => "deregister_target",
+            Call::GetRoute(_) => "get_route",
+            Call::UpdateStage(_) => "update_stage",
+            Call::HeadObject(_) => "head_object",
+            Call::PutObject(_) => "put_object",
         }
     }
 
     pub fn mutates(&self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Call::UpdateCode
-                | Call::UpdateConfiguration
-                | Call::Publish { .. }
-                | Call::CreateAlias { .. }
-                | Call::ShiftAlias { .. }
-                | Call::DeleteVersion(_)
+            Call::Status(_)
+                | Call::GetAlias(_)
+                | Call::ListVersions
+                | Call::ListAliases
+                | Call::AlarmStates(_)
+                | Call::InvokeHook { .. }
+                | Call::VersionMetrics { .. }
+                | Call::Notify(_)
+                | Call::GetFunction { .. }
+                | Call::ListMappings
+                | Call::GetRoute(_)
+                | Call::HeadObject(_)
         )
     }
 
@@ -128,6 +189,19 @@ impl Recorded {
                 format!("hook {function} {}", payload.phase)
             }
             Call::Notify(n) => format!("notify {}", n.event),
+            Call::CreateFunction(f) => format!("create function {f}"),
+            Call::DeleteFunction(f) => format!("delete function {f}"),
+            Call::DeleteAlias(a) => format!("delete alias {a}"),
+            Call::SetCodeSigning { arn: Some(a), .. } => format!("put code signing {a}"),
+            Call::SetCodeSigning { arn: None, .. } => "delete code signing".into(),
+            Call::CreateMapping(k) => format!("create mapping {k}"),
+            Call::UpdateMapping(u) => format!("update mapping {u}"),
+            Call::DeleteMapping(u) => format!("delete mapping {u}"),
+            Call::AddPermission(s) => format!("add permission {s}"),
+            Call::RemovePermission(s) => format!("remove permission {s}"),
+            Call::RegisterTarget(t) => format!("register {t}"),
+            Call::DeregisterTarget(t) => format!("deregister {t}"),
+            Call::PutObject(k) => format!("put object {k}"),
             other => other.operation().into(),
         };
         match self.error {

@@ -5,17 +5,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
-use tokio::time::sleep;
-
-use crate::ports::{
+use gitmoxi_engine::ports::{
     AwsError, HookOutcome, HookPayload, HookPhase, Hooks, Metrics, Notification, Notifier,
     VersionMetrics,
 };
+use tokio::time::sleep;
 
 use super::{Call, FakeAws};
 
 #[derive(Default)]
-pub(super) struct Guards {
+pub(crate) struct Guards {
     /// Per phase: the answer and how long it takes. Unscripted hooks pass at once.
     hooks: HashMap<HookPhase, (HookOutcome, Duration)>,
     /// Per version: from each time on (since the fake was made), the sums it reports.
