@@ -17,6 +17,7 @@
 pub mod aws;
 pub mod functions;
 pub mod log;
+pub mod model;
 pub mod protocol;
 pub mod provider;
 pub mod resources;

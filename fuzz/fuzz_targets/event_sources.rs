@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_gitmoxi::resources::event_sources;
+use terraform_provider_gitmoxi::model::event_sources;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

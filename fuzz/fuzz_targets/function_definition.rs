@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_gitmoxi::resources::lambda_deployment::definition;
+use terraform_provider_gitmoxi::model::definition;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -1,9 +1,10 @@
 //! CloudWatch alarms for the engine: one DescribeAlarms call per check, metric and composite.
 //!
 //! Alarms are polled, so an alarm that went to ALARM and back between two polls would be missed.
-//! An alarm whose state changed since the last poll gets one DescribeAlarmHistory call: any
+//! An alarm whose state changed since it was last polled gets one DescribeAlarmHistory call: any
 //! transition to ALARM in between counts as ALARM (an ALARM seen is a rollback).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -11,34 +12,46 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{AlarmType, HistoryItemType, StateValue};
 use gitmoxi_engine::ports::{AlarmState, Alarms, AwsError};
 
-use super::errors::classify;
+use super::retry::{send, RetryPolicy};
 
 pub struct CloudWatchAlarms {
     client: aws_sdk_cloudwatch::Client,
-    /// When the previous poll started: transitions after it are looked at in the history.
-    last_poll: Mutex<Option<SystemTime>>,
+    retry: RetryPolicy,
+    /// Per alarm, when the previous poll of it started: transitions after it are looked at in
+    /// the history. Shared by every rollout of the provider process.
+    last_polls: Mutex<HashMap<String, SystemTime>>,
 }
 
 impl CloudWatchAlarms {
-    pub fn new(client: aws_sdk_cloudwatch::Client) -> Self {
+    pub fn new(client: aws_sdk_cloudwatch::Client, retry: RetryPolicy) -> Self {
         CloudWatchAlarms {
             client,
-            last_poll: Mutex::new(None),
+            retry,
+            last_polls: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Records this poll of `names`; returns when each was polled before, if it was.
+    fn note_poll(&self, names: &[String], at: SystemTime) -> HashMap<String, SystemTime> {
+        let mut polls = self.last_polls.lock().unwrap_or_else(|e| e.into_inner());
+        names
+            .iter()
+            .filter_map(|n| Some((n.clone(), polls.insert(n.clone(), at)?)))
+            .collect()
     }
 
     /// Whether `alarm` went into ALARM at some point since `since`.
     async fn was_in_alarm_since(&self, alarm: &str, since: SystemTime) -> bool {
-        let history = self
-            .client
-            .describe_alarm_history()
-            .alarm_name(alarm)
-            .history_item_type(HistoryItemType::StateUpdate)
-            .start_date(DateTime::from(
-                since.checked_sub(Duration::from_secs(2)).unwrap_or(since),
-            ))
-            .send()
-            .await;
+        let start = DateTime::from(since.checked_sub(Duration::from_secs(2)).unwrap_or(since));
+        let history = send(&self.retry, "reading CloudWatch alarm history", || {
+            self.client
+                .describe_alarm_history()
+                .alarm_name(alarm)
+                .history_item_type(HistoryItemType::StateUpdate)
+                .start_date(start)
+                .send()
+        })
+        .await;
         // Without a history (an emulator that lacks it, a transient error) the current state is
         // all there is to go on.
         let Ok(history) = history else { return false };
@@ -75,69 +88,57 @@ fn state(v: Option<&StateValue>) -> AlarmState {
     }
 }
 
+/// The name, state and last transition of a metric or composite alarm.
+macro_rules! alarm_summary {
+    ($a:expr) => {{
+        let a = $a;
+        a.alarm_name().map(|n| {
+            let changed = a
+                .state_transitioned_timestamp()
+                .or(a.state_updated_timestamp());
+            (n.to_string(), state(a.state_value()), changed.copied())
+        })
+    }};
+}
+
 impl Alarms for CloudWatchAlarms {
     async fn states(&self, names: &[String]) -> Result<Vec<(String, AlarmState)>, AwsError> {
-        let polled_at = SystemTime::now();
-        let previous = self
-            .last_poll
-            .lock()
-            .map(|mut p| p.replace(polled_at))
-            .unwrap_or(None);
-        let mut changed: Vec<String> = Vec::new();
+        let previous = self.note_poll(names, SystemTime::now());
         let mut out = Vec::with_capacity(names.len());
-        // DescribeAlarms takes at most 100 names a call; the resource allows at most 100.
+        let mut changed: Vec<(String, SystemTime)> = Vec::new();
+        // DescribeAlarms takes at most 100 names a call; the resources allow at most 100.
         for chunk in names.chunks(100) {
-            let resp = self
-                .client
-                .describe_alarms()
-                .set_alarm_names(Some(chunk.to_vec()))
-                .alarm_types(AlarmType::MetricAlarm)
-                .alarm_types(AlarmType::CompositeAlarm)
-                .max_records(100)
-                .send()
-                .await
-                .map_err(|e| classify("describing CloudWatch alarms", e))?;
-            for a in resp.metric_alarms() {
-                if let Some(n) = a.alarm_name() {
-                    let s = state(a.state_value());
-                    if s != AlarmState::Alarm
-                        && previous.is_some_and(|p| {
-                            changed_since(
-                                a.state_transitioned_timestamp()
-                                    .or(a.state_updated_timestamp()),
-                                p,
-                            )
-                        })
-                    {
-                        changed.push(n.to_string());
+            let resp = send(&self.retry, "describing CloudWatch alarms", || {
+                self.client
+                    .describe_alarms()
+                    .set_alarm_names(Some(chunk.to_vec()))
+                    .alarm_types(AlarmType::MetricAlarm)
+                    .alarm_types(AlarmType::CompositeAlarm)
+                    .max_records(100)
+                    .send()
+            })
+            .await?;
+            let metric = resp
+                .metric_alarms()
+                .iter()
+                .filter_map(|a| alarm_summary!(a));
+            let composite = resp
+                .composite_alarms()
+                .iter()
+                .filter_map(|a| alarm_summary!(a));
+            for (name, s, transitioned) in metric.chain(composite) {
+                if let Some(since) = previous.get(&name) {
+                    if s != AlarmState::Alarm && changed_since(transitioned.as_ref(), *since) {
+                        changed.push((name.clone(), *since));
                     }
-                    out.push((n.to_string(), s));
                 }
-            }
-            for a in resp.composite_alarms() {
-                if let Some(n) = a.alarm_name() {
-                    let s = state(a.state_value());
-                    if s != AlarmState::Alarm
-                        && previous.is_some_and(|p| {
-                            changed_since(
-                                a.state_transitioned_timestamp()
-                                    .or(a.state_updated_timestamp()),
-                                p,
-                            )
-                        })
-                    {
-                        changed.push(n.to_string());
-                    }
-                    out.push((n.to_string(), s));
-                }
+                out.push((name, s));
             }
         }
-        if let Some(since) = previous {
-            for name in changed {
-                if self.was_in_alarm_since(&name, since).await {
-                    if let Some(entry) = out.iter_mut().find(|(n, _)| *n == name) {
-                        entry.1 = AlarmState::Alarm;
-                    }
+        for (name, since) in changed {
+            if self.was_in_alarm_since(&name, since).await {
+                if let Some(entry) = out.iter_mut().find(|(n, _)| *n == name) {
+                    entry.1 = AlarmState::Alarm;
                 }
             }
         }

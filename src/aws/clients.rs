@@ -1,99 +1,100 @@
 //! One shared AWS configuration and the SDK clients, built once when Terraform configures the
-//! provider. Every resource and every rollout in one Terraform run shares these clients (and so
-//! their connection pools and credential caches).
+//! provider. Every resource and every rollout in one Terraform run shares them (and so their
+//! connection pools and credential caches).
+
+use std::collections::BTreeMap;
 
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 
-use crate::provider::config::ProviderConfig;
+use super::{Aws, CloudWatchAlarms, RetryPolicy};
 
-#[derive(Clone, Debug)]
-pub struct AwsClients {
-    pub lambda: aws_sdk_lambda::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub s3: aws_sdk_s3::Client,
-    pub sns: aws_sdk_sns::Client,
-    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
-    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
-    pub region: String,
+/// How to reach AWS: the provider block, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    /// Retries of a throttled call after its first attempt.
+    pub max_retries: Option<u32>,
+    pub assume_role: Option<AssumeRole>,
+    /// Service name (as in hashicorp/aws's `endpoints` block) → URL.
+    pub endpoints: BTreeMap<String, String>,
 }
 
-impl AwsClients {
-    pub async fn build(cfg: &ProviderConfig) -> Result<AwsClients, String> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = &cfg.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &cfg.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(n) = cfg.max_retries {
-            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n + 1));
-        }
-        let mut base = loader.load().await;
-        if base.region().is_none() {
-            return Err(
-                "no AWS region is configured: set `region` in the provider block, or AWS_REGION"
-                    .into(),
-            );
-        }
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}
 
-        if let Some(role) = &cfg.assume_role {
-            let sts_conf = with_endpoint(&base, cfg.endpoints.get("sts"));
-            let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
-                .session_name(
-                    role.session_name
-                        .clone()
-                        .unwrap_or_else(|| "terraform-provider-gitmoxi".into()),
-                )
-                .configure(&sts_conf);
-            if let Some(region) = base.region() {
-                builder = builder.region(region.clone());
-            }
-            if let Some(ext) = &role.external_id {
-                builder = builder.external_id(ext.clone());
-            }
-            // The provider caches and refreshes the role's credentials before they expire, so
-            // rollouts longer than a session keep working.
-            let provider = builder.build().await;
-            base = base
-                .into_builder()
-                .credentials_provider(
-                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-                )
-                .build();
-        }
-
-        let conf = |service: &str| with_endpoint(&base, cfg.endpoints.get(service));
-        Ok(AwsClients {
-            lambda: aws_sdk_lambda::Client::from_conf(
-                aws_sdk_lambda::config::Builder::from(&conf("lambda")).build(),
-            ),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(&conf("cloudwatch")).build(),
-            ),
-            // Emulators and VPC endpoints serve buckets by path, not by virtual host.
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(&conf("s3"))
-                    .force_path_style(
-                        cfg.endpoints.contains_key("s3")
-                            || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-                    )
-                    .build(),
-            ),
-            sns: aws_sdk_sns::Client::from_conf(
-                aws_sdk_sns::config::Builder::from(&conf("sns")).build(),
-            ),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(&conf("elbv2")).build(),
-            ),
-            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
-                aws_sdk_apigatewayv2::config::Builder::from(&conf("apigatewayv2")).build(),
-            ),
-            region: base.region().map(|r| r.to_string()).unwrap_or_default(),
-        })
+/// Loads the AWS configuration (credentials chain, region, profile, assumed role) and builds the
+/// clients. The SDK's own retries are off: [`RetryPolicy`] is the only one.
+pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = &cfg.region {
+        loader = loader.region(Region::new(region.clone()));
     }
+    if let Some(profile) = &cfg.profile {
+        loader = loader.profile_name(profile);
+    }
+    let mut base = loader.load().await;
+    let Some(region) = base.region().map(|r| r.to_string()) else {
+        return Err(
+            "no AWS region is configured: set `region` in the provider block, or AWS_REGION".into(),
+        );
+    };
+    if let Some(role) = &cfg.assume_role {
+        base = assume(base, role, cfg.endpoints.get("sts")).await;
+    }
+    let conf = |service: &str| {
+        with_endpoint(&base, cfg.endpoints.get(service))
+            .into_builder()
+            .retry_config(RetryConfig::disabled())
+            .build()
+    };
+    // Emulators and VPC endpoints serve buckets by path, not by virtual host.
+    let path_style =
+        cfg.endpoints.contains_key("s3") || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&conf("cloudwatch"));
+    let retry = RetryPolicy::with_max_retries(cfg.max_retries);
+    Ok(Aws {
+        lambda: aws_sdk_lambda::Client::new(&conf("lambda")),
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf("s3"))
+                .force_path_style(path_style)
+                .build(),
+        ),
+        sns: aws_sdk_sns::Client::new(&conf("sns")),
+        elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
+        apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
+        alarms: CloudWatchAlarms::new(cloudwatch.clone(), retry),
+        cloudwatch,
+        region,
+        retry,
+    })
+}
+
+/// The base configuration with credentials of the assumed role, refreshed before they expire so
+/// rollouts longer than a session keep working.
+async fn assume(base: SdkConfig, role: &AssumeRole, sts_endpoint: Option<&String>) -> SdkConfig {
+    let sts_conf = with_endpoint(&base, sts_endpoint);
+    let session = role.session_name.clone();
+    let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
+        .session_name(session.unwrap_or_else(|| "terraform-provider-gitmoxi".into()))
+        .configure(&sts_conf);
+    if let Some(region) = base.region() {
+        builder = builder.region(region.clone());
+    }
+    if let Some(ext) = &role.external_id {
+        builder = builder.external_id(ext.clone());
+    }
+    let provider = builder.build().await;
+    base.into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
 }
 
 fn with_endpoint(base: &SdkConfig, url: Option<&String>) -> SdkConfig {

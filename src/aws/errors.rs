@@ -1,35 +1,74 @@
-//! SDK errors reduced to what the engine and the resources decide on.
+//! SDK errors reduced to the one vocabulary everything above `aws/` decides on.
 
+use aws_sdk_lambda::config::http::HttpResponse;
 use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 
-/// Classifies any SDK error by its AWS error code; throttling and 5xx are retryable.
-pub fn classify<E, R>(operation: &str, err: SdkError<E, R>) -> AwsError
+/// Classifies any SDK error by its AWS error code (and, where AWS gives no code of its own, by
+/// what kind of failure it was). `action` says what was being done: "updating Lambda alias".
+pub fn classify<E>(action: &str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let code = err.code().unwrap_or_default().to_string();
-    let kind = match code.as_str() {
-        "ResourceNotFoundException" | "ResourceNotFound" => AwsErrorKind::NotFound,
+    let message = err.message().unwrap_or_default().to_string();
+    let kind = kind_of(&code, &message, &err);
+    let text = if code.is_empty() {
+        format!("{action}: {}", DisplayErrorContext(&err))
+    } else {
+        format!("{action}: {code}: {message}")
+    };
+    AwsError::new(kind, text)
+}
+
+fn kind_of<E>(code: &str, message: &str, err: &SdkError<E, HttpResponse>) -> AwsErrorKind {
+    match code {
+        "ResourceNotFoundException"
+        | "ResourceNotFound"
+        | "NotFound"
+        | "NoSuchKey"
+        | "TargetGroupNotFound"
+        | "TargetGroupNotFoundException" => AwsErrorKind::NotFound,
         "PreconditionFailedException" => AwsErrorKind::Conflict,
-        "ResourceConflictException" | "ResourceInUseException" => AwsErrorKind::InUse,
+        "ResourceConflictException" | "ResourceInUseException" | "ConflictException" => {
+            AwsErrorKind::InUse
+        }
         "TooManyRequestsException"
         | "ThrottlingException"
         | "Throttling"
         | "RequestLimitExceeded"
         | "ServiceException"
         | "ServiceUnavailableException"
+        | "ServiceUnavailable"
+        | "InternalFailure"
+        | "InternalError"
+        | "SlowDown"
         | "EC2ThrottledException" => AwsErrorKind::Throttled,
-        _ => match &err {
+        // IAM is eventually consistent: a role created moments ago is refused for a while.
+        "InvalidParameterValueException"
+            if message.contains("cannot be assumed")
+                || message.contains("does not have permissions to call") =>
+        {
+            AwsErrorKind::Propagating
+        }
+        "InvalidParameterValueException"
+        | "ValidationException"
+        | "ValidationError"
+        | "InvalidRequestContentException"
+        | "BadRequestException"
+        | "CodeStorageExceededException"
+        | "CodeVerificationFailedException"
+        | "InvalidCodeSignatureException" => AwsErrorKind::Invalid,
+        _ => match err {
+            // No answer, or an answer that was not AWS's: worth another attempt.
             SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => AwsErrorKind::Throttled,
             SdkError::ResponseError(_) => AwsErrorKind::Throttled,
+            SdkError::ServiceError(e) if e.raw().status().is_server_error() => {
+                AwsErrorKind::Throttled
+            }
+            // HeadObject answers a bare 404 with no code.
+            SdkError::ServiceError(e) if e.raw().status().as_u16() == 404 => AwsErrorKind::NotFound,
             _ => AwsErrorKind::Other,
         },
-    };
-    let message = match err.message() {
-        Some(m) if !code.is_empty() => format!("{operation}: {code}: {m}"),
-        _ => format!("{operation}: {}", DisplayErrorContext(&err)),
-    };
-    AwsError::new(kind, message)
+    }
 }

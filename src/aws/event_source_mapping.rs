@@ -11,11 +11,10 @@
 
 use aws_sdk_lambda::operation::create_event_source_mapping::builders::CreateEventSourceMappingFluentBuilder;
 use aws_sdk_lambda::operation::update_event_source_mapping::builders::UpdateEventSourceMappingFluentBuilder;
-use aws_sdk_lambda::types::{self as api, EventSourceMappingConfiguration};
+use aws_sdk_lambda::types as api;
 use aws_sdk_lambda::Client;
 
-use crate::resources::event_sources::pull::PullSource;
-use crate::resources::event_sources::MappingKey;
+use crate::model::event_sources::pull::PullSource;
 
 mod expand;
 mod flatten;
@@ -115,17 +114,6 @@ pub fn update_mapping(
         )
         .set_document_db_event_source_config(e.document_db)
         .set_provisioned_poller_config(e.provisioned_poller_config))
-}
-
-/// The identity of a served mapping, to find the one a `PullSource` declares.
-pub fn key_of(m: &EventSourceMappingConfiguration) -> MappingKey {
-    flatten(m).key()
-}
-
-/// True when AWS already has every updatable value `s` asks for (defaults included), so there
-/// is nothing to update. What needs a new mapping is `PullSource::needs_recreate`'s business.
-pub fn matches(m: &EventSourceMappingConfiguration, s: &PullSource) -> bool {
-    s.is_served_by(&flatten(m))
 }
 
 #[cfg(test)]

@@ -1,19 +1,15 @@
-//! Traffic hooks (SPEC §6): a Lambda function invoked synchronously with the deployment's
-//! payload. A hook fails when the invocation errors, returns a FunctionError, or answers
+//! Traffic hooks: a Lambda function invoked synchronously with the deployment's payload. A hook
+//! fails when the invocation errors, returns a FunctionError, or answers
 //! `{"status": "Failed", "reason": …}`.
 
 use std::time::Duration;
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
-use gitmoxi_engine::ports::{HookOutcome, HookPayload, Hooks};
-use gitmoxi_engine::AwsError;
+use gitmoxi_engine::ports::{AwsError, HookOutcome, HookPayload};
 
-use super::errors::classify;
-
-pub struct LambdaHooks {
-    pub client: aws_sdk_lambda::Client,
-}
+use super::retry::send;
+use super::Aws;
 
 /// What a hook's answer says, given its FunctionError and payload.
 pub fn judge_reply(function: &str, function_error: Option<&str>, payload: &[u8]) -> HookOutcome {
@@ -46,20 +42,22 @@ pub fn judge_reply(function: &str, function_error: Option<&str>, payload: &[u8])
     HookOutcome::Passed
 }
 
-impl Hooks for LambdaHooks {
-    async fn invoke(
+impl Aws {
+    pub(super) async fn invoke_hook(
         &self,
         function: &str,
         payload: &HookPayload,
         timeout: Duration,
     ) -> Result<HookOutcome, AwsError> {
-        let call = self
-            .client
-            .invoke()
-            .function_name(function)
-            .invocation_type(InvocationType::RequestResponse)
-            .payload(Blob::new(payload.to_json()))
-            .send();
+        let body = Blob::new(payload.to_json());
+        let call = send(&self.retry, "invoking the hook function", || {
+            self.lambda
+                .invoke()
+                .function_name(function)
+                .invocation_type(InvocationType::RequestResponse)
+                .payload(body.clone())
+                .send()
+        });
         let out = match tokio::time::timeout(timeout, call).await {
             Err(_) => {
                 return Ok(HookOutcome::Failed {
@@ -69,7 +67,7 @@ impl Hooks for LambdaHooks {
                     ),
                 })
             }
-            Ok(result) => result.map_err(|e| classify("invoking the hook function", e))?,
+            Ok(result) => result?,
         };
         let body = out
             .payload()

@@ -1,68 +1,41 @@
-//! Lambda for the engine and for the resource's own bookkeeping (find, create, delete, tags).
-//!
-//! [`FunctionRelease`] is one function plus the release being rolled out: the engine asks it to
-//! "update the code" or "shift the alias" and never sees SDK types.
+//! Lambda functions, aliases and tags, as the resources manage them.
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_lambda::types::{AliasConfiguration, AliasRoutingConfiguration, FunctionConfiguration};
-use aws_sdk_lambda::Client;
-use gitmoxi_engine::ports::{
-    AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda, PublishedVersion,
-};
+use gitmoxi_engine::ports::{absent_if_not_found, done_if_not_found, AliasRouting, AwsError};
 
-use super::errors::classify;
-use super::function_definition::{self as expand, CodeSource};
-use crate::resources::lambda_deployment::definition::FunctionDefinition;
-
-pub struct FunctionRelease {
-    pub client: Client,
-    pub function_name: String,
-    /// What `$LATEST` should become; None when only existing versions are rolled out
-    /// (promotion), where updating `$LATEST` is refused.
-    pub content: Option<ReleaseContent>,
-}
-
-pub struct ReleaseContent {
-    /// The definition with `sensitive_environment` merged in: never log it.
-    pub definition: FunctionDefinition,
-    pub code: CodeSource,
-}
-
-impl FunctionRelease {
-    fn content(&self) -> Result<&ReleaseContent, AwsError> {
-        self.content.as_ref().ok_or_else(|| {
-            AwsError::new(
-                AwsErrorKind::Other,
-                "this rollout promotes an existing version and never updates $LATEST",
-            )
-        })
-    }
-}
+use super::function_definition::{self as expand, flatten};
+use super::retry::send;
+use super::Aws;
+use crate::model::definition::FunctionDefinition;
+use crate::model::ports::ServedFunction;
+use crate::model::release::Release;
 
 /// The additional version and its weight: Lambda allows at most one.
-fn extra_weight(config: Option<&AliasRoutingConfiguration>) -> Option<(String, f64)> {
+pub(super) fn extra_weight(config: Option<&AliasRoutingConfiguration>) -> Option<(String, f64)> {
     config
         .and_then(|r| r.additional_version_weights())
         .and_then(|w| w.iter().next())
         .map(|(v, w)| (v.clone(), *w))
 }
 
-fn routing(alias: &AliasConfiguration) -> AliasRouting {
-    AliasRouting {
-        version: alias.function_version().unwrap_or_default().to_string(),
-        extra: extra_weight(alias.routing_config()),
-        revision_id: alias.revision_id().unwrap_or_default().to_string(),
-    }
+/// GetAlias, CreateAlias, UpdateAlias and ListAliases answer with the same fields in different
+/// types.
+macro_rules! routing {
+    ($a:expr) => {{
+        let a = $a;
+        AliasRouting {
+            version: a.function_version().unwrap_or_default().to_string(),
+            extra: extra_weight(a.routing_config()),
+            revision_id: a.revision_id().unwrap_or_default().to_string(),
+        }
+    }};
 }
+pub(super) use routing;
 
-/// `Ok(None)` for a NotFound answer: a `find_*` reports absence as a value.
-fn absent_if_not_found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.kind == AwsErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+fn routing_of(a: &AliasConfiguration) -> AliasRouting {
+    routing!(a)
 }
 
 /// GetFunction and GetFunctionConfiguration answer with different types of the same shape.
@@ -82,341 +55,196 @@ macro_rules! function_status {
         }
     }};
 }
+pub(super) use function_status;
 
-fn status_of(c: &FunctionConfiguration) -> FunctionStatus {
-    function_status!(c)
+/// The unqualified ARN: without a `:VERSION` or `:ALIAS` suffix.
+fn unqualified(arn: &str) -> String {
+    match arn.split(':').count() {
+        8 => arn
+            .rsplit_once(':')
+            .map_or(arn, |(base, _)| base)
+            .to_string(),
+        _ => arn.to_string(),
+    }
 }
 
-impl Lambda for FunctionRelease {
-    async fn status(&self, qualifier: &str) -> Result<FunctionStatus, AwsError> {
-        let c = self
-            .client
-            .get_function_configuration()
-            .function_name(&self.function_name)
-            .qualifier(qualifier)
-            .send()
-            .await
-            .map_err(|e| classify("reading Lambda function", e))?;
-        Ok(function_status!(&c))
+fn served(c: &FunctionConfiguration, tags: Option<&HashMap<String, String>>) -> ServedFunction {
+    let tags: BTreeMap<String, String> = tags
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    ServedFunction {
+        function_arn: unqualified(c.function_arn().unwrap_or_default()),
+        version: c.version().unwrap_or_default().to_string(),
+        code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+        definition: FunctionDefinition::from_served(flatten(c)),
+        tags,
     }
+}
 
-    async fn update_code(&self) -> Result<(), AwsError> {
-        expand::update_code(
-            &self.client,
-            &self.content()?.definition,
-            &self.content()?.code,
-        )
-        .send()
-        .await
-        .map_err(|e| classify("updating Lambda function code", e))?;
-        Ok(())
-    }
-
-    async fn update_configuration(&self) -> Result<(), AwsError> {
-        expand::update_configuration(&self.client, &self.content()?.definition)
-            .map_err(|e| AwsError::new(AwsErrorKind::Other, e.to_string()))?
-            .send()
-            .await
-            .map_err(|e| classify("updating Lambda function configuration", e))?;
-        Ok(())
-    }
-
-    async fn publish_version(
+impl Aws {
+    pub(super) async fn find_function(
         &self,
-        revision_id: &str,
-        description: &str,
-    ) -> Result<PublishedVersion, AwsError> {
-        let c = self
-            .client
-            .publish_version()
-            .function_name(&self.function_name)
-            .revision_id(revision_id)
-            .description(description)
-            .send()
-            .await
-            .map_err(|e| classify("publishing Lambda version", e))?;
-        Ok(PublishedVersion {
-            version: c.version().unwrap_or_default().to_string(),
-            code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+        function: &str,
+        qualifier: &str,
+    ) -> Result<Option<ServedFunction>, AwsError> {
+        let found = send(&self.retry, "reading Lambda function", || {
+            self.lambda
+                .get_function()
+                .function_name(function)
+                .qualifier(qualifier)
+                .send()
         })
+        .await;
+        Ok(absent_if_not_found(found)?.and_then(|f| Some(served(f.configuration()?, f.tags()))))
     }
 
-    async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {
-        find_alias(&self.client, &self.function_name, alias).await
+    pub(super) async fn create_function(&self, release: &Release) -> Result<(), AwsError> {
+        let code = expand::function_code(&release.code, &release.definition);
+        let request = expand::create_function(&self.lambda, &release.definition, code)
+            .map_err(expand::build_error)?;
+        send(&self.retry, "creating Lambda function", || {
+            request.clone().send()
+        })
+        .await?;
+        Ok(())
     }
 
-    async fn create_alias(&self, alias: &str, version: &str) -> Result<AliasRouting, AwsError> {
-        create_alias(&self.client, &self.function_name, alias, version).await
+    pub(super) async fn delete_function(&self, function: &str) -> Result<(), AwsError> {
+        let deleted = send(&self.retry, "deleting Lambda function", || {
+            self.lambda.delete_function().function_name(function).send()
+        })
+        .await;
+        done_if_not_found(deleted.map(|_| ()))
     }
 
-    async fn shift_alias(
+    pub(super) async fn tag_function(
         &self,
+        function_arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), AwsError> {
+        let tags: HashMap<String, String> = tags.clone().into_iter().collect();
+        send(&self.retry, "tagging Lambda function", || {
+            self.lambda
+                .tag_resource()
+                .resource(function_arn)
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn untag_function(
+        &self,
+        function_arn: &str,
+        keys: &[String],
+    ) -> Result<(), AwsError> {
+        send(&self.retry, "untagging Lambda function", || {
+            self.lambda
+                .untag_resource()
+                .resource(function_arn)
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn find_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> Result<Option<AliasRouting>, AwsError> {
+        let found = send(&self.retry, "reading Lambda alias", || {
+            self.lambda
+                .get_alias()
+                .function_name(function)
+                .name(alias)
+                .send()
+        })
+        .await;
+        Ok(absent_if_not_found(found)?.map(|a| routing!(&a)))
+    }
+
+    pub(super) async fn create_alias(
+        &self,
+        function: &str,
         alias: &str,
         version: &str,
-        extra: Option<(&str, f64)>,
-        revision_id: &str,
     ) -> Result<AliasRouting, AwsError> {
-        let weights: HashMap<String, f64> =
-            extra.map(|(v, w)| (v.to_string(), w)).into_iter().collect();
-        let a = self
-            .client
-            .update_alias()
-            .function_name(&self.function_name)
-            .name(alias)
-            .function_version(version)
-            .routing_config(
-                AliasRoutingConfiguration::builder()
-                    .set_additional_version_weights(Some(weights))
-                    .build(),
-            )
-            .revision_id(revision_id)
-            .send()
-            .await
-            .map_err(|e| classify("updating Lambda alias", e))?;
-        Ok(AliasRouting {
-            version: a.function_version().unwrap_or_default().to_string(),
-            extra: extra_weight(a.routing_config()),
-            revision_id: a.revision_id().unwrap_or_default().to_string(),
+        let a = send(&self.retry, "creating Lambda alias", || {
+            self.lambda
+                .create_alias()
+                .function_name(function)
+                .name(alias)
+                .function_version(version)
+                .send()
         })
+        .await?;
+        Ok(routing!(&a))
     }
 
-    async fn list_versions(&self) -> Result<Vec<String>, AwsError> {
-        list_versions(&self.client, &self.function_name).await
+    pub(super) async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
+        let deleted = send(&self.retry, "deleting Lambda alias", || {
+            self.lambda
+                .delete_alias()
+                .function_name(function)
+                .name(alias)
+                .send()
+        })
+        .await;
+        done_if_not_found(deleted.map(|_| ()))
     }
 
-    async fn list_aliases(&self) -> Result<Vec<(String, AliasRouting)>, AwsError> {
-        list_aliases(&self.client, &self.function_name).await
-    }
-
-    async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
-        self.client
-            .delete_function()
-            .function_name(&self.function_name)
-            .qualifier(version)
-            .send()
-            .await
-            .map_err(|e| classify("deleting Lambda version", e))?;
-        Ok(())
-    }
-}
-
-pub async fn find_alias(
-    client: &Client,
-    function: &str,
-    alias: &str,
-) -> Result<Option<AliasRouting>, AwsError> {
-    let found = client
-        .get_alias()
-        .function_name(function)
-        .name(alias)
-        .send()
-        .await
-        .map_err(|e| classify("reading Lambda alias", e));
-    Ok(absent_if_not_found(found)?.map(|a| AliasRouting {
-        version: a.function_version().unwrap_or_default().to_string(),
-        extra: extra_weight(a.routing_config()),
-        revision_id: a.revision_id().unwrap_or_default().to_string(),
-    }))
-}
-
-pub async fn list_versions(client: &Client, function: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let resp = client
-            .list_versions_by_function()
-            .function_name(function)
-            .set_marker(marker)
-            .max_items(50)
-            .send()
-            .await
-            .map_err(|e| classify("listing Lambda versions", e))?;
-        out.extend(
-            resp.versions()
-                .iter()
-                .filter_map(|v| v.version())
-                .filter(|v| *v != "$LATEST")
-                .map(str::to_string),
-        );
-        marker = resp.next_marker().map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
-}
-
-pub async fn list_aliases(
-    client: &Client,
-    function: &str,
-) -> Result<Vec<(String, AliasRouting)>, AwsError> {
-    let mut out = Vec::new();
-    let mut marker = None;
-    loop {
-        let resp = client
-            .list_aliases()
-            .function_name(function)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| classify("listing Lambda aliases", e))?;
-        out.extend(
-            resp.aliases()
-                .iter()
-                .map(|a| (a.name().unwrap_or_default().to_string(), routing(a))),
-        );
-        marker = resp.next_marker().map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
-}
-
-/// What a function version serves, as the resource records it.
-#[derive(Clone, Debug)]
-pub struct ServedVersion {
-    pub function_arn: String,
-    pub version: String,
-    pub code_sha256: String,
-    pub status: FunctionStatus,
-    pub configuration: FunctionConfiguration,
-    pub tags: Option<HashMap<String, String>>,
-}
-
-/// `find_function`: GetFunction of a qualifier; not found is `None`.
-pub async fn find_function(
-    client: &Client,
-    function: &str,
-    qualifier: &str,
-) -> Result<Option<ServedVersion>, AwsError> {
-    match client
-        .get_function()
-        .function_name(function)
-        .qualifier(qualifier)
-        .send()
-        .await
-    {
-        Ok(f) => {
-            let Some(c) = f.configuration().cloned() else {
-                return Ok(None);
-            };
-            let arn = c.function_arn().unwrap_or_default();
-            // The unqualified ARN: strip a `:VERSION` or `:ALIAS` suffix.
-            let function_arn = match arn.splitn(8, ':').count() {
-                8 => arn
-                    .rsplit_once(':')
-                    .map_or(arn, |(base, _)| base)
-                    .to_string(),
-                _ => arn.to_string(),
-            };
-            Ok(Some(ServedVersion {
-                function_arn,
-                version: c.version().unwrap_or_default().to_string(),
-                code_sha256: c.code_sha256().unwrap_or_default().to_string(),
-                status: status_of(&c),
-                tags: f.tags().cloned(),
-                configuration: c,
-            }))
-        }
-        Err(e) => {
-            let e = classify("reading Lambda function", e);
-            if e.kind == AwsErrorKind::NotFound {
-                Ok(None)
-            } else {
-                Err(e)
+    pub(super) async fn list_versions(&self, function: &str) -> Result<Vec<String>, AwsError> {
+        let mut out = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = send(&self.retry, "listing Lambda versions", || {
+                self.lambda
+                    .list_versions_by_function()
+                    .function_name(function)
+                    .set_marker(marker.clone())
+                    .max_items(50)
+                    .send()
+            })
+            .await?;
+            let versions = page.versions().iter().filter_map(|v| v.version());
+            out.extend(versions.filter(|v| *v != "$LATEST").map(str::to_string));
+            marker = page.next_marker().map(str::to_string);
+            if marker.is_none() {
+                return Ok(out);
             }
         }
     }
-}
 
-pub async fn create_function(
-    client: &Client,
-    def: &FunctionDefinition,
-    code: &CodeSource,
-) -> Result<(), AwsError> {
-    expand::create_function(client, def, expand::function_code(code, def))
-        .map_err(|e| AwsError::new(AwsErrorKind::Other, e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| classify("creating Lambda function", e))?;
-    Ok(())
-}
-
-pub async fn delete_function(client: &Client, function: &str) -> Result<(), AwsError> {
-    let deleted = client
-        .delete_function()
-        .function_name(function)
-        .send()
-        .await
-        .map_err(|e| classify("deleting Lambda function", e));
-    absent_if_not_found(deleted).map(|_| ())
-}
-
-pub async fn create_alias(
-    client: &Client,
-    function: &str,
-    alias: &str,
-    version: &str,
-) -> Result<AliasRouting, AwsError> {
-    let a = client
-        .create_alias()
-        .function_name(function)
-        .name(alias)
-        .function_version(version)
-        .send()
-        .await
-        .map_err(|e| classify("creating Lambda alias", e))?;
-    Ok(AliasRouting {
-        version: a.function_version().unwrap_or_default().to_string(),
-        extra: None,
-        revision_id: a.revision_id().unwrap_or_default().to_string(),
-    })
-}
-
-pub async fn delete_alias(client: &Client, function: &str, alias: &str) -> Result<(), AwsError> {
-    let deleted = client
-        .delete_alias()
-        .function_name(function)
-        .name(alias)
-        .send()
-        .await
-        .map_err(|e| classify("deleting Lambda alias", e));
-    absent_if_not_found(deleted).map(|_| ())
-}
-
-/// Makes the function's tags equal `want` (tags are not versioned: applied in place).
-pub async fn sync_tags(
-    client: &Client,
-    function_arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), AwsError> {
-    let remove: Vec<String> = have
-        .keys()
-        .filter(|k| !want.contains_key(*k))
-        .cloned()
-        .collect();
-    if !remove.is_empty() {
-        client
-            .untag_resource()
-            .resource(function_arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(|e| classify("untagging Lambda function", e))?;
+    pub(super) async fn list_aliases(
+        &self,
+        function: &str,
+    ) -> Result<Vec<(String, AliasRouting)>, AwsError> {
+        let mut out = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = send(&self.retry, "listing Lambda aliases", || {
+                self.lambda
+                    .list_aliases()
+                    .function_name(function)
+                    .set_marker(marker.clone())
+                    .send()
+            })
+            .await?;
+            out.extend(
+                page.aliases()
+                    .iter()
+                    .map(|a| (a.name().unwrap_or_default().to_string(), routing_of(a))),
+            );
+            marker = page.next_marker().map(str::to_string);
+            if marker.is_none() {
+                return Ok(out);
+            }
+        }
     }
-    let add: HashMap<String, String> = want
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !add.is_empty() {
-        client
-            .tag_resource()
-            .resource(function_arn)
-            .set_tags(Some(add))
-            .send()
-            .await
-            .map_err(|e| classify("tagging Lambda function", e))?;
-    }
-    Ok(())
 }

@@ -1,19 +1,14 @@
-//! Version-scoped metrics for `analysis` (SPEC §6): the new version's own `Invocations`,
-//! `Errors` and `Throttles`, read in one GetMetricData call per check.
+//! Version-scoped metrics for `analysis`: the new version's own `Invocations`, `Errors` and
+//! `Throttles`, read in one GetMetricData call per check.
 
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use gitmoxi_engine::ports::{Metrics, VersionMetrics};
-use gitmoxi_engine::AwsError;
+use gitmoxi_engine::ports::{AwsError, VersionMetrics};
 
-use super::errors::classify;
-
-pub struct CloudWatchMetrics {
-    pub client: aws_sdk_cloudwatch::Client,
-    pub function_name: String,
-}
+use super::retry::send;
+use super::Aws;
 
 const METRICS: [(&str, &str); 3] = [
     ("invocations", "Invocations"),
@@ -21,24 +16,25 @@ const METRICS: [(&str, &str); 3] = [
     ("throttles", "Throttles"),
 ];
 
-impl Metrics for CloudWatchMetrics {
-    async fn version_metrics(
+impl Aws {
+    pub(super) async fn version_metrics(
         &self,
+        function: &str,
         alias: &str,
         version: &str,
         since: SystemTime,
         period: Duration,
     ) -> Result<VersionMetrics, AwsError> {
-        let period_secs = period.as_secs().max(1) as i32;
+        let period_secs = i32::try_from(period.as_secs().max(1)).unwrap_or(i32::MAX);
         // Start a period early so the bucket the first request fell in is counted.
         let start = since.checked_sub(period).unwrap_or(since);
         let dimensions = [
-            ("FunctionName", self.function_name.clone()),
-            ("Resource", format!("{}:{alias}", self.function_name)),
+            ("FunctionName", function.to_string()),
+            ("Resource", format!("{function}:{alias}")),
             ("ExecutedVersion", version.to_string()),
         ];
         let mut req = self
-            .client
+            .cloudwatch
             .get_metric_data()
             .start_time(DateTime::from(start))
             .end_time(DateTime::from(SystemTime::now() + Duration::from_secs(60)));
@@ -64,12 +60,10 @@ impl Metrics for CloudWatchMetrics {
         let mut figures = VersionMetrics::default();
         let mut next = None;
         loop {
-            let resp = req
-                .clone()
-                .set_next_token(next)
-                .send()
-                .await
-                .map_err(|e| classify("reading the new version's metrics", e))?;
+            let resp = send(&self.retry, "reading the new version's metrics", || {
+                req.clone().set_next_token(next.clone()).send()
+            })
+            .await?;
             for r in resp.metric_data_results() {
                 let sum: f64 = r.values().iter().sum();
                 let n = sum.max(0.0).round() as u64;

@@ -1,13 +1,48 @@
-//! Adapters: the only code that imports `aws_sdk_*`.
+//! Adapters: the only code that imports `aws_sdk_*`. [`Aws`] implements the resources' port
+//! ([`Cloud`](crate::model::ports::Cloud)) and, per rollout, the engine's ports, mapping the model
+//! to and from the SDK.
+//!
+//! - `clients.rs`: one shared AWS configuration and the SDK clients, built at ConfigureProvider.
+//! - `cloud.rs`: `impl Cloud for Aws`, each method a call of the modules below.
+//! - `errors.rs` / `retry.rs`: every SDK error classified once; one retry policy for every call.
+//! - `lambda.rs`: functions, versions, aliases, tags; `rollout.rs`: the engine's ports for one
+//!   rollout (`lambda_release.rs`: the release's `$LATEST` updates and publish).
+//! - `function_definition/`, `event_source_mapping/`: the model ⇄ SDK shapes (`expand_*`,
+//!   `flatten`).
+//! - `event_sources.rs`: permissions, function URLs, destinations, target groups, stage variables;
+//!   `alarms.rs`, `hooks.rs`, `metrics.rs`, `notify.rs`, `s3.rs`.
 
-pub mod alarms;
-pub mod clients;
-pub mod errors;
-pub mod event_source_mapping;
-pub mod event_sources;
-pub mod function_definition;
-pub mod hooks;
-pub mod lambda;
-pub mod metrics;
-pub mod notify;
-pub mod s3;
+mod alarms;
+mod clients;
+mod cloud;
+mod errors;
+mod event_source_mapping;
+mod event_sources;
+mod function_definition;
+mod hooks;
+mod lambda;
+mod lambda_release;
+mod metrics;
+mod notify;
+mod retry;
+mod rollout;
+mod s3;
+
+pub use clients::{connect, AssumeRole, AwsConfig};
+pub use retry::RetryPolicy;
+
+use alarms::CloudWatchAlarms;
+
+/// The provider's AWS access: one client per service, sharing one configuration (connection
+/// pools, credential caches, assumed-role refresh), and the retry policy every call follows.
+pub struct Aws {
+    lambda: aws_sdk_lambda::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+    s3: aws_sdk_s3::Client,
+    sns: aws_sdk_sns::Client,
+    elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    apigatewayv2: aws_sdk_apigatewayv2::Client,
+    region: String,
+    retry: RetryPolicy,
+    alarms: CloudWatchAlarms,
+}

@@ -1,30 +1,27 @@
-//! Deployment notifications to SNS (SPEC §6).
+//! Deployment notifications to SNS.
 
-use gitmoxi_engine::ports::{Notification, Notifier};
-use gitmoxi_engine::AwsError;
+use gitmoxi_engine::ports::{AwsError, Notification};
 
-use super::errors::classify;
+use super::retry::send;
+use super::Aws;
 
-pub struct SnsNotifier {
-    pub client: aws_sdk_sns::Client,
-    pub topic_arn: String,
-}
-
-impl Notifier for SnsNotifier {
-    async fn notify(&self, n: &Notification) -> Result<(), AwsError> {
-        self.client
-            .publish()
-            .topic_arn(&self.topic_arn)
-            .subject(format!(
-                "{} {}:{}",
-                n.event.as_str(),
-                n.function_name,
-                n.alias
-            ))
-            .message(n.to_json())
-            .send()
-            .await
-            .map_err(|e| classify("publishing the deployment notification", e))?;
+impl Aws {
+    pub(super) async fn notify(&self, topic_arn: &str, n: &Notification) -> Result<(), AwsError> {
+        let subject = format!("{} {}:{}", n.event.as_str(), n.function_name, n.alias);
+        let message = n.to_json();
+        send(
+            &self.retry,
+            "publishing the deployment notification",
+            || {
+                self.sns
+                    .publish()
+                    .topic_arn(topic_arn)
+                    .subject(&subject)
+                    .message(&message)
+                    .send()
+            },
+        )
+        .await?;
         Ok(())
     }
 }

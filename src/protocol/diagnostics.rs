@@ -35,6 +35,15 @@ impl AttrPath {
         self
     }
 
+    /// The name of the last attribute on the path: `percent` for `traffic_shifting[0].percent`.
+    pub fn last_name(&self) -> &str {
+        let mut names = self.0.iter().rev().filter_map(|s| match s {
+            PathStep::Attr(a) => Some(a.as_str()),
+            _ => None,
+        });
+        names.next().unwrap_or_default()
+    }
+
     pub fn to_proto(&self) -> pb::AttributePath {
         use pb::attribute_path::{step::Selector, Step};
         pb::AttributePath {

@@ -1,7 +1,6 @@
 //! The `provider "gitmoxi" {}` block (SPEC §2): schema, validation and the typed settings.
 
-use std::collections::BTreeMap;
-
+pub use crate::aws::{AssumeRole, AwsConfig as ProviderConfig};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::{Type, Value};
@@ -74,23 +73,6 @@ pub fn schema() -> Schema {
         )
         .single_list_block("endpoints", endpoints),
     )
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AssumeRole {
-    pub role_arn: String,
-    pub session_name: Option<String>,
-    pub external_id: Option<String>,
-}
-
-/// Validated provider settings. Unknown values (from resources not created yet) are `None`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProviderConfig {
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub max_retries: Option<u32>,
-    pub assume_role: Option<AssumeRole>,
-    pub endpoints: BTreeMap<String, String>,
 }
 
 fn known_str(v: &Value) -> Option<String> {
@@ -256,6 +238,8 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn config(region: Value, max_retries: Value, endpoints: Value, assume: Value) -> Value {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::aws::clients::AwsClients;
+use crate::aws::{connect, Aws};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Provider, Resource};
 use crate::protocol::schema::Schema;
@@ -14,12 +14,30 @@ use crate::protocol::value::Value;
 use crate::resources::lambda_alias_deployment::LambdaAliasDeployment;
 use crate::resources::lambda_deployment::LambdaDeployment;
 
-/// Set once by ConfigureProvider; resources read the shared clients from here.
-#[derive(Clone, Default)]
-pub struct Configured(Arc<OnceLock<AwsClients>>);
+/// Set once by ConfigureProvider; resources reach AWS through it.
+pub struct Configured<C>(Arc<OnceLock<C>>);
 
-impl Configured {
-    pub fn clients(&self) -> Result<&AwsClients, Diagnostic> {
+impl<C> Clone for Configured<C> {
+    fn clone(&self) -> Self {
+        Configured(self.0.clone())
+    }
+}
+
+impl<C> Default for Configured<C> {
+    fn default() -> Self {
+        Configured(Arc::new(OnceLock::new()))
+    }
+}
+
+impl<C> Configured<C> {
+    /// Already configured with `cloud` (tests, which need no provider block).
+    pub fn ready(cloud: C) -> Self {
+        let c = Configured::default();
+        let _ = c.0.set(cloud);
+        c
+    }
+
+    pub fn cloud(&self) -> Result<&C, Diagnostic> {
         self.0.get().ok_or_else(|| {
             Diagnostic::error(
                 "Provider not configured",
@@ -31,7 +49,7 @@ impl Configured {
 
 pub struct GitmoxiProvider {
     schema: Schema,
-    configured: Configured,
+    configured: Configured<Aws>,
 }
 
 impl GitmoxiProvider {
@@ -67,9 +85,9 @@ impl Provider for GitmoxiProvider {
             Ok(c) => c,
             Err(d) => return d,
         };
-        match AwsClients::build(&cfg).await {
-            Ok(clients) => {
-                let _ = self.configured.0.set(clients);
+        match connect(&cfg).await {
+            Ok(aws) => {
+                let _ = self.configured.0.set(aws);
                 Diagnostics::default()
             }
             Err(e) => Diagnostic::error(

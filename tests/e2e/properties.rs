@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use terraform_provider_gitmoxi::model::definition;
+use terraform_provider_gitmoxi::model::event_sources;
 use terraform_provider_gitmoxi::protocol::value::{Type, Value};
-use terraform_provider_gitmoxi::resources::event_sources;
-use terraform_provider_gitmoxi::resources::lambda_deployment::definition;
 
 /// A valid definition with most nested shapes the parser knows.
 const VALID_DEFINITION: &str = r#"{

@@ -10,7 +10,7 @@ use aws_sdk_lambda::types::{
     KafkaSchemaValidationAttribute, SchemaRegistryEventRecordFormat, SourceAccessType,
 };
 
-use crate::resources::event_sources::pull::{self as model, PullSource};
+use crate::model::event_sources::pull::{self as model, PullSource};
 
 /// The nested API shapes of a `PullSource`, shared by create and update.
 pub(super) struct Expanded {

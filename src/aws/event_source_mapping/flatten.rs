@@ -3,8 +3,8 @@
 
 use aws_sdk_lambda::types::{self as api, EventSourceMappingConfiguration};
 
-use crate::resources::event_sources::pull::{self as model, PullSource};
-use crate::resources::event_sources::Timestamp;
+use crate::model::event_sources::pull::{self as model, PullSource};
+use crate::model::event_sources::Timestamp;
 
 /// A served mapping as a `PullSource` (`Enabled` from its state; tags are not in it).
 pub fn flatten(m: &EventSourceMappingConfiguration) -> PullSource {

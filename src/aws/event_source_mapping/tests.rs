@@ -3,7 +3,7 @@ use aws_sdk_lambda::types::EventSourceMappingConfiguration as Served;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::resources::event_sources::{self, parse};
+use crate::model::event_sources::{self, parse, MappingKey};
 use aws_sdk_lambda::types::{
     EndPointType, EventSourceMappingMetric, EventSourceMappingSystemLogLevel, EventSourcePosition,
     FullDocument, FunctionResponseType, KafkaEventSourceMappingConsumptionMode,
@@ -83,7 +83,7 @@ fn known_enum_values_match_the_sdk() {
 
 #[test]
 fn create_carries_every_parameter_and_targets_the_alias() {
-    let s = source(crate::resources::event_sources::tests_every_pull_key());
+    let s = source(crate::model::event_sources::tests_every_pull_key());
     let b = create_mapping(&client(), FUNCTION, &s).unwrap();
     let i = b.as_input();
     assert_eq!(i.get_function_name().as_deref(), Some(FUNCTION));
@@ -226,6 +226,11 @@ fn update_leaves_the_consumer_group_alone() {
     assert_eq!(b.as_input().get_maximum_batching_window_in_seconds(), &None);
 }
 
+/// True when AWS already serves what `s` declares: nothing to update.
+fn s_matches(m: &aws_sdk_lambda::types::EventSourceMappingConfiguration, s: &PullSource) -> bool {
+    s.is_served_by(&flatten(m))
+}
+
 fn served_sqs() -> aws_sdk_lambda::types::builders::EventSourceMappingConfigurationBuilder {
     Served::builder()
         .uuid("u")
@@ -241,13 +246,13 @@ fn matches_what_aws_serves_with_defaults() {
     let s = source(
         json!({ "EventSourceArn": SQS, "FunctionResponseTypes": ["ReportBatchItemFailures"] }),
     );
-    assert!(matches(&served_sqs().build(), &s));
-    assert!(!matches(&served_sqs().batch_size(20).build(), &s));
-    assert!(!matches(&served_sqs().state("Disabled").build(), &s));
+    assert!(s_matches(&served_sqs().build(), &s));
+    assert!(!s_matches(&served_sqs().batch_size(20).build(), &s));
+    assert!(!s_matches(&served_sqs().state("Disabled").build(), &s));
     let scaled = served_sqs()
         .scaling_config(api::ScalingConfig::builder().maximum_concurrency(5).build())
         .build();
-    assert!(!matches(&scaled, &s), "a removed ScalingConfig is reset");
+    assert!(!s_matches(&scaled, &s), "a removed ScalingConfig is reset");
     let filtered = served_sqs()
         .filter_criteria(
             api::FilterCriteria::builder()
@@ -263,8 +268,8 @@ fn matches_what_aws_serves_with_defaults() {
         json!({ "EventSourceArn": SQS, "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "FilterCriteria": { "Filters": [{ "Pattern": "{\"a\":2,\"b\":1}" }] } }),
     );
-    assert!(matches(&filtered, &wants_filter));
-    assert!(!matches(&filtered, &s));
+    assert!(s_matches(&filtered, &wants_filter));
+    assert!(!s_matches(&filtered, &s));
 }
 
 #[test]
@@ -275,7 +280,7 @@ fn keys_of_served_mappings() {
         .topics("a")
         .build();
     assert_eq!(
-        key_of(&m),
+        flatten(&m).key(),
         MappingKey {
             event_source_arn: Some(MSK.into()),
             topics: vec!["a".into(), "b".into()],
@@ -284,14 +289,14 @@ fn keys_of_served_mappings() {
     );
     let s = source(json!({ "EventSourceArn": MSK, "Topics": ["a"], "StartingPosition": "LATEST" }));
     assert_eq!(
-        key_of(&Served::builder().event_source_arn(MSK).topics("a").build()),
+        flatten(&Served::builder().event_source_arn(MSK).topics("a").build()).key(),
         s.key()
     );
 }
 
 #[test]
 fn a_served_mapping_reads_back_as_its_declaration() {
-    let s = source(crate::resources::event_sources::tests_every_pull_key());
+    let s = source(crate::model::event_sources::tests_every_pull_key());
     let i = create_mapping(&client(), FUNCTION, &s)
         .unwrap()
         .as_input()
@@ -324,7 +329,7 @@ fn a_served_mapping_reads_back_as_its_declaration() {
         .set_provisioned_poller_config(i.get_provisioned_poller_config().clone())
         .build();
     let mut back = flatten(&served);
-    assert!(matches(&served, &s));
+    assert!(s_matches(&served, &s));
     assert!(!back.needs_recreate(&s));
     back.tags = s.tags.clone();
     assert_eq!(back, s);

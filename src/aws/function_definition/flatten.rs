@@ -1,21 +1,16 @@
-//! What AWS serves → a definition (import and adoption).
-
-use std::collections::HashMap;
+//! What AWS serves → the fields of a definition.
 
 use aws_sdk_lambda::types as api;
 
-use crate::resources::lambda_deployment::definition::{model, FunctionDefinition};
+use crate::model::definition::model;
 
-/// What AWS serves → a definition JSON (import, adoption): AWS-computed fields (Version,
-/// RevisionId, CodeSha256, LastModified, State, VpcId, …) and every value equal to the AWS default
-/// are left out, and so are tags AWS manages (`aws:` prefix). `Code` is not part of a function's
-/// configuration and `CodeSigningConfigArn` has its own API: neither appears.
-pub fn flatten(
-    config: &api::FunctionConfiguration,
-    tags: Option<&HashMap<String, String>>,
-) -> serde_json::Value {
+/// A served configuration as CreateFunction fields, values as AWS reports them (defaults
+/// included). AWS-computed fields (Version, RevisionId, CodeSha256, LastModified, State, VpcId,
+/// …) have no CreateFunction field and are left out; so are `Code` (not part of a function's
+/// configuration), `CodeSigningConfigArn` (its own API) and `Tags` (read separately).
+pub fn flatten(config: &api::FunctionConfiguration) -> model::CreateFunctionJson {
     let name = config.function_name().map(str::to_string);
-    let fields = model::CreateFunctionJson {
+    model::CreateFunctionJson {
         function_name: name,
         runtime: config.runtime().map(|r| r.as_str().to_string()),
         role: config.role().map(str::to_string),
@@ -41,12 +36,7 @@ pub fn flatten(
         tracing_config: config.tracing_config().map(|t| model::TracingConfig {
             mode: t.mode().map(|m| m.as_str().to_string()),
         }),
-        tags: tags.map(|t| {
-            t.iter()
-                .filter(|(k, _)| !k.starts_with("aws:"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        }),
+        tags: None,
         layers: config.layers.as_ref().map(|ls| {
             ls.iter()
                 .filter_map(|l| l.arn().map(str::to_string))
@@ -112,8 +102,5 @@ pub fn flatten(
         code_signing_config_arn: None,
         publish: None,
         publish_to: None,
-    };
-    FunctionDefinition::from_served(fields)
-        .without_defaults()
-        .canonical_value()
+    }
 }

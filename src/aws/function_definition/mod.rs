@@ -18,90 +18,10 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_lambda::Client;
 
-use crate::resources::lambda_deployment::definition::{
-    aws_default, model, DefinitionError, FunctionDefinition,
-};
+use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 
-/// Where the code of a deployment comes from.
-#[derive(Clone, PartialEq, Eq)]
-pub enum CodeSource {
-    Zip(Vec<u8>),
-    S3 {
-        bucket: String,
-        key: String,
-        version: Option<String>,
-    },
-    Image(String),
-}
-
-impl std::fmt::Debug for CodeSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CodeSource::Zip(bytes) => write!(f, "Zip({} bytes)", bytes.len()),
-            CodeSource::S3 {
-                bucket,
-                key,
-                version,
-            } => {
-                write!(f, "S3(s3://{bucket}/{key}")?;
-                version
-                    .iter()
-                    .try_for_each(|v| write!(f, "?versionId={v}"))?;
-                write!(f, ")")
-            }
-            CodeSource::Image(uri) => write!(f, "Image({uri})"),
-        }
-    }
-}
-
-/// Picks the code: a package staged in S3, else the local package, else `Code` in the definition.
-pub fn code_source(
-    def: &FunctionDefinition,
-    package_bytes: Option<Vec<u8>>,
-    staged_s3: Option<(String, String)>,
-) -> Result<CodeSource, DefinitionError> {
-    if let Some((bucket, key)) = staged_s3 {
-        return Ok(CodeSource::S3 {
-            bucket,
-            key,
-            version: None,
-        });
-    }
-    if let Some(bytes) = package_bytes {
-        return Ok(CodeSource::Zip(bytes));
-    }
-    let code = def.code();
-    if let Some(uri) = code.and_then(|c| c.image_uri.clone()) {
-        return Ok(CodeSource::Image(uri));
-    }
-    if let Some(zip) = code.and_then(|c| c.zip_file.as_deref()) {
-        use base64::Engine as _;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(zip).map_err(|_| {
-            DefinitionError {
-                summary: "Code.ZipFile is not valid base64".into(),
-                detail: "Give the .zip as standard base64, e.g. filebase64(\"app.zip\"), or use package_file.".into(),
-                key_path: Some("Code.ZipFile".into()),
-            }
-        })?;
-        return Ok(CodeSource::Zip(bytes));
-    }
-    if let Some((bucket, key)) = code.and_then(|c| Some((c.s3_bucket.clone()?, c.s3_key.clone()?)))
-    {
-        let version = code.and_then(|c| c.s3_object_version.clone());
-        return Ok(CodeSource::S3 {
-            bucket,
-            key,
-            version,
-        });
-    }
-    Err(DefinitionError {
-        summary: "The function has no code".into(),
-        detail: "Set package_file (a local .zip), or Code in function_definition (ZipFile, \
-                 S3Bucket + S3Key, or ImageUri for PackageType Image)."
-            .into(),
-        key_path: Some("Code".into()),
-    })
-}
+use crate::model::definition::{aws_default, model, FunctionDefinition};
+use crate::model::release::CodeSource;
 
 /// The CreateFunction `Code`: the source plus `S3ObjectStorageMode` and `SourceKMSKeyArn` from the
 /// definition.
@@ -482,6 +402,15 @@ fn expand_durable_config(d: &model::DurableConfig) -> api::DurableConfig {
         .set_retention_period_in_days(d.retention_period_in_days)
         .set_execution_timeout(d.execution_timeout)
         .build()
+}
+
+/// A nested shape the definition should always complete was left incomplete: a bug, reported
+/// rather than unwrapped.
+pub fn build_error(e: BuildError) -> AwsError {
+    AwsError::new(
+        AwsErrorKind::Invalid,
+        format!("building the Lambda request: {e}"),
+    )
 }
 
 mod flatten;

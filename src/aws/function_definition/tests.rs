@@ -6,9 +6,8 @@ use aws_sdk_lambda::config::{BehaviorVersion, Region};
 use serde_json::json;
 
 use super::*;
-use crate::resources::lambda_deployment::definition::{
-    self as definition, parse, tests::all_fields,
-};
+use crate::model::definition::{self as definition, parse, tests::all_fields};
+use crate::model::release::code_source;
 
 fn client() -> Client {
     let config = aws_sdk_lambda::Config::builder()
@@ -75,7 +74,7 @@ fn create_function_sets_every_field_and_never_publishes() {
     let mut d = def(all_fields());
     d.merge_sensitive_environment(&BTreeMap::from([("DB_PASSWORD".into(), "pw".into())]))
         .unwrap();
-    let source = code_source(&d, None, None).unwrap();
+    let source = code_source(&d, None).unwrap();
     let request = create_function(&client(), &d, function_code(&source, &d)).unwrap();
     let input = request.as_input();
     assert_eq!(input.get_publish(), &Some(false));
@@ -243,30 +242,7 @@ fn update_configuration_sends_aws_defaults_for_absent_keys() {
 }
 
 #[test]
-fn code_source_prefers_staged_s3_then_package_then_definition() {
-    let zip = def(
-        json!({"FunctionName": "f", "Role": "arn:aws:iam::1:role/r", "Runtime": "python3.12",
-        "Handler": "h", "Code": {"ZipFile": "aGVsbG8="}}),
-    );
-    assert_eq!(
-        code_source(&zip, None, None).unwrap(),
-        CodeSource::Zip(b"hello".to_vec())
-    );
-    assert_eq!(
-        code_source(&zip, Some(vec![1]), None).unwrap(),
-        CodeSource::Zip(vec![1])
-    );
-    assert_eq!(
-        code_source(&zip, Some(vec![1]), Some(("b".into(), "k".into()))).unwrap(),
-        CodeSource::S3 {
-            bucket: "b".into(),
-            key: "k".into(),
-            version: None
-        }
-    );
-    let e = code_source(&def(minimal()), None, None).unwrap_err();
-    assert!(e.detail.contains("package_file"));
-
+fn update_code_carries_the_image_and_the_architectures() {
     let request = update_code(
         &client(),
         &def(minimal()),
@@ -276,7 +252,6 @@ fn code_source_prefers_staged_s3_then_package_then_definition() {
     assert_eq!(input.get_publish(), &Some(false));
     assert_eq!(input.get_architectures(), &Some(vec![Architecture::X8664]));
     assert_eq!(input.get_image_uri().as_deref(), Some("1.dkr.ecr/x:1"));
-    assert_eq!(format!("{:?}", CodeSource::Zip(vec![0; 3])), "Zip(3 bytes)");
 }
 
 /// What GetFunctionConfiguration serves for a function created from the all-fields fixture.
@@ -357,17 +332,19 @@ fn served_all_fields() -> api::FunctionConfiguration {
 
 #[test]
 fn flatten_round_trips_every_configuration_field() {
-    let tags = HashMap::from([
-        ("team".to_string(), "orders".to_string()),
-        ("aws:cloudformation:stack-name".to_string(), "s".to_string()),
-    ]);
-    let flat = flatten(&served_all_fields(), Some(&tags));
-    let (served, _) = parse(&flat.to_string()).expect("flatten gives a valid definition");
+    let flat = FunctionDefinition::from_served(flatten(&served_all_fields()));
+    let (served, _) = parse(&flat.canonical_json()).expect("flatten gives a valid definition");
     let mut declared = all_fields();
-    for key in ["Code", "CodeSigningConfigArn", "Publish", "PublishTo"] {
+    for key in [
+        "Code",
+        "CodeSigningConfigArn",
+        "Publish",
+        "PublishTo",
+        "Tags",
+    ] {
         declared.as_object_mut().unwrap().remove(key);
     }
-    assert_eq!(served, def(declared).without_defaults());
+    assert_eq!(served.without_defaults(), def(declared).without_defaults());
 }
 
 #[test]
@@ -409,7 +386,7 @@ fn flatten_leaves_out_aws_defaults_and_computed_fields() {
         )
         .build();
     assert_eq!(
-        flatten(&served, Some(&HashMap::new())),
-        def(minimal()).canonical_value()
+        FunctionDefinition::from_served(flatten(&served)).without_defaults(),
+        def(minimal())
     );
 }

@@ -1,7 +1,13 @@
-//! What every rollout resource shares: the rollout settings blocks and their parsing, and the
-//! state shapes (`last_deployment`, ARNs, drift seen by refresh).
+//! What every rollout resource shares: the schema of the rollout settings and their parsing, the
+//! rollout itself around the engine, event sources on the alias, and the state shapes
+//! (`last_deployment`, drift seen by refresh).
 
 pub mod blocks;
+pub mod failure;
+pub mod guards;
+pub mod reconcile;
 pub mod rollout;
 pub mod settings;
+pub mod sources;
 pub mod state;
+pub mod values;

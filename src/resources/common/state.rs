@@ -1,5 +1,5 @@
-//! State mapping: `last_deployment` from an engine outcome, ARNs, and the private drift note
-//! refresh leaves for the next plan.
+//! State shapes both resources share: `last_deployment` from an engine outcome, and the private
+//! drift note refresh leaves for the next plan.
 
 use std::time::SystemTime;
 
@@ -103,16 +103,6 @@ pub fn new_deployment_id(function: &str) -> String {
     format!("d-{function}-{ms}")
 }
 
-pub fn alias_arn(function_arn: &str, alias: &str) -> String {
-    format!("{function_arn}:{alias}")
-}
-
-/// The API Gateway invoke ARN of a Lambda ARN, as `aws_lambda_alias.invoke_arn` gives.
-pub fn invoke_arn(region: &str, alias_arn: &str) -> String {
-    let partition = alias_arn.split(':').nth(1).unwrap_or("aws");
-    format!("arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,15 +131,5 @@ mod tests {
         let back = Drift::from_private(&d.to_private()).unwrap();
         assert_eq!(back, d);
         assert_eq!(Drift::from_private(b""), None);
-    }
-
-    #[test]
-    fn arns() {
-        let a = alias_arn("arn:aws:lambda:us-east-1:000000000000:function:f", "live");
-        assert_eq!(a, "arn:aws:lambda:us-east-1:000000000000:function:f:live");
-        assert_eq!(
-            invoke_arn("us-east-1", &a),
-            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f:live/invocations"
-        );
     }
 }

@@ -1,275 +1,212 @@
 //! Apply for `gitmoxi_lambda_alias_deployment`: roll an existing version out on the alias,
 //! reconcile the alias's event sources, or remove both.
 
-use gitmoxi_engine::{Deployment, Target};
+use gitmoxi_engine::Target;
 
-use crate::aws::alarms::CloudWatchAlarms;
-use crate::aws::clients::AwsClients;
-use crate::aws::event_sources::{self, Target as EventTarget};
-use crate::aws::lambda::{self as lambda, FunctionRelease};
-use crate::log;
+use super::config::AliasConfig;
+use super::state::{self, AliasState};
+use crate::model::event_sources::EventSources;
+use crate::model::ports::{invoke_arn, Cloud, SourceTarget};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
-use crate::resources::common::rollout::{
-    aws_diag, deployment_error, fail, ports, preflight_alarms, preflight_hooks,
+use crate::resources::common::failure::{
+    aws_failure, deployment_error, fail, unknown_at_apply, NOTHING_CHANGED,
 };
-use crate::resources::common::settings::{self, Settings};
-use crate::resources::common::state;
-use crate::resources::event_source_attr;
+use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::rollout::{
+    self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
+};
+use crate::resources::common::state::last_deployment;
+use crate::resources::common::{settings, sources};
 
-pub async fn apply(ctx: &RequestContext, clients: &AwsClients, req: ApplyRequest) -> ApplyResponse {
+pub async fn apply<C: Cloud>(cloud: &C, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse {
     if req.planned_state.is_null() {
-        return destroy(clients, &req.prior_state).await;
+        return destroy(cloud, &req.prior_state).await;
     }
-    let (settings, diags) = settings::parse(&req.config);
+    let (config, diags) = AliasConfig::parse(&req.config);
     if diags.has_errors() {
         return fail(diags, req.prior_state);
     }
-    if req.planned_state.get("last_deployment").is_unknown() {
-        roll_out(ctx, clients, &req, &settings).await
+    if state::is_rollout(&req.planned_state) {
+        roll_out(cloud, ctx, &req, &config).await
     } else {
-        update_event_sources(clients, &req).await
+        update_event_sources(cloud, &req, &config).await
     }
 }
 
-async fn roll_out(
+async fn roll_out<C: Cloud>(
+    cloud: &C,
     ctx: &RequestContext,
-    clients: &AwsClients,
     req: &ApplyRequest,
-    settings: &Settings,
+    c: &AliasConfig,
 ) -> ApplyResponse {
-    let creating = req.prior_state.is_null();
-    let undo_state = if creating {
-        Value::Null
-    } else {
-        req.prior_state.clone()
-    };
-    let function = req
-        .config
-        .get("function_name")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let alias = settings.alias.clone().unwrap_or_default();
-    let version = req
-        .config
-        .get("version")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let Some(plan) = settings.plan() else {
+    let prior = AliasState::read(&req.prior_state);
+    let undo = req.prior_state.clone();
+    let (Some(function), Some(alias), Some(version), Some(plan)) = (
+        c.function_name.known(),
+        c.alias.known(),
+        c.version.known(),
+        c.settings.plan(),
+    ) else {
         return fail(
-            Diagnostic::error(
-                "traffic_shifting is unknown at apply",
-                "This is a bug; please report it.",
-            ),
-            undo_state,
+            unknown_at_apply("function_name, alias, version or traffic_shifting"),
+            undo,
         );
     };
-
     // Preflight: what only AWS can tell, before any change.
-    let served = match lambda::find_function(&clients.lambda, &function, &version).await {
+    let served = match cloud.find_function(function, version).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return fail(
-                Diagnostic::error(
-                    format!("Version {version} of {function} does not exist"),
-                    "Nothing was changed. Promote a version that was published, e.g. the `version` of the \
-                     environment before this one.",
-                )
-                .at(AttrPath::root("version")),
-                undo_state,
-            )
-        }
-        Err(e) => return fail(aws_diag("reading the version to promote", &function, e), undo_state),
-    };
-    let alarms = CloudWatchAlarms::new(clients.cloudwatch.clone());
-    if let Err(d) = preflight_alarms(&alarms, &settings.alarms).await {
-        return fail(d, undo_state);
-    }
-    if let Err(d) = preflight_hooks(clients, &settings.hooks).await {
-        return fail(d, undo_state);
-    }
-
-    let timeout = settings::apply_timeout(
-        if creating {
-            settings.timeouts.create
-        } else {
-            settings.timeouts.update
-        },
-        &plan,
-    );
-    let id = state::new_deployment_id(&function);
-    let mut d = Deployment::new(
-        id.clone(),
-        alias.clone(),
-        Target::Existing(version.clone()),
-        plan,
-    );
-    d.alarms = settings.alarms.clone();
-    // This resource owns no version: a failed promotion deletes nothing, success cleans nothing.
-    d.delete_failed_version = false;
-    d.retain_versions = u32::MAX;
-    d.function_name = function.clone();
-    d.deadline = Some(tokio::time::Instant::now() + timeout);
-    d.hooks = settings.hooks.clone();
-    d.analysis = settings.analysis.clone();
-    d.notify = settings.notification_topic_arn.is_some();
-
-    let port = FunctionRelease {
-        client: clients.lambda.clone(),
-        function_name: function.clone(),
-        content: None,
-    };
-    let progress = |e: &gitmoxi_engine::Event| {
-        log::info(
-            &e.to_string(),
-            &[
-                ("function", function.as_str()),
-                ("alias", alias.as_str()),
-                ("deployment_id", id.as_str()),
-            ],
-        );
-    };
-    let check_ports = ports(clients, &port, &alarms, settings, &function);
-    let outcome =
-        gitmoxi_engine::run_with(check_ports.as_ports(), &d, ctx.stop.clone(), &progress).await;
-
-    if !outcome.succeeded() {
-        let error = deployment_error(&function, &alias, &outcome, creating);
-        let mut new_state = undo_state;
-        if !new_state.is_null() {
-            new_state.set_attr("last_deployment", state::last_deployment(&id, &outcome));
-        }
-        return fail(error, new_state);
-    }
-
-    let mut s = req.planned_state.clone();
-    let alias_arn = state::alias_arn(&served.function_arn, &alias);
-    s.set_attr("id", Value::string(format!("{function}:{alias}")));
-    s.set_attr(
-        "invoke_arn",
-        Value::string(state::invoke_arn(&clients.region, &alias_arn)),
-    );
-    s.set_attr("alias_arn", Value::string(alias_arn.clone()));
-    s.set_attr(
-        "previous_version",
-        Value::opt_string(outcome.from_version.clone().filter(|v| *v != version)),
-    );
-    s.set_attr("last_deployment", state::last_deployment(&id, &outcome));
-    let mut diagnostics = Diagnostics::default();
-    for w in &outcome.warnings {
-        diagnostics.push(Diagnostic::warning(
-            "Deployment notification not sent",
-            w.clone(),
-        ));
-    }
-
-    // Event sources follow the alias once the version serves 100%.
-    let target = EventTarget {
-        function: &function,
-        alias: &alias,
-        alias_arn: &alias_arn,
-    };
-    let had = event_source_attr::stored(&req.prior_state);
-    let want =
-        event_source_attr::declared(&req.config, &mut Diagnostics::default()).unwrap_or_default();
-    match event_sources::reconcile(clients, &target, &had, &want).await {
-        Ok(warnings) => {
-            for w in warnings {
-                diagnostics.push(Diagnostic::warning("Event sources", w));
-            }
+            let d = Diagnostic::error(
+                format!("Version {version} of {function} does not exist"),
+                "Nothing was changed. Promote a version that was published, e.g. the `version` \
+                 of the environment before this one.",
+            );
+            return fail(d.at(AttrPath::root("version")), undo);
         }
         Err(e) => {
-            s.set_attr(
-                "event_sources",
-                req.prior_state.get("event_sources").clone(),
+            let d = aws_failure(
+                "reading the version to promote",
+                function,
+                &e,
+                NOTHING_CHANGED,
             );
-            diagnostics.push(aws_diag("reconciling event sources", &function, e));
+            return fail(d, undo);
+        }
+    };
+    let preflight = async {
+        preflight_alarms(cloud.alarms(), &c.settings.alarms).await?;
+        preflight_hooks(cloud, &c.settings.hooks).await
+    };
+    if let Err(d) = preflight.await {
+        return fail(d, undo);
+    }
+    let rollout = Rollout {
+        function,
+        alias,
+        target: Target::Existing(version.clone()),
+        plan,
+        settings: &c.settings,
+        release: None,
+        creating: prior.is_none(),
+        owns_versions: false,
+    };
+    let ran = rollout::run(cloud, ctx, rollout).await;
+    let o = &ran.outcome;
+    if !o.succeeded() {
+        let error = deployment_error(function, alias, o, prior.is_none());
+        let Some(mut s) = prior else {
+            return fail(error, Value::Null);
+        };
+        s.last_deployment = last_deployment(&ran.id, o);
+        return fail(error, s.write(undo));
+    }
+    let target = SourceTarget::new(function, alias, &served.function_arn);
+    let mut s = AliasState::read(&req.planned_state).unwrap_or_default();
+    s.id = format!("{function}:{alias}");
+    s.invoke_arn = invoke_arn(cloud.region(), &target.alias_arn);
+    s.alias_arn = target.alias_arn.clone();
+    s.previous_version = o.from_version.clone().filter(|v| v != version);
+    s.last_deployment = last_deployment(&ran.id, o);
+    let mut diagnostics = outcome_warnings(o);
+    // Event sources follow the alias once the version serves 100%.
+    let had = sources::stored(prior.as_ref().and_then(|p| p.event_sources.as_deref()));
+    let want = c.event_sources.clone().unwrap_or_default();
+    match reconcile(cloud, &target, &had, &want).await {
+        Ok(warnings) => warnings
+            .into_iter()
+            .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
+        Err(e) => {
+            s.event_sources = prior.and_then(|p| p.event_sources);
+            let done = format!(
+                "Version {version} serves; the event sources were not all moved, and the next \
+                 plan shows them again."
+            );
+            diagnostics.push(aws_failure(
+                "reconciling event sources",
+                function,
+                &e,
+                &done,
+            ));
         }
     }
     ApplyResponse {
-        new_state: s,
+        new_state: s.write(req.planned_state.clone()),
         private: Vec::new(),
         diagnostics,
     }
 }
 
-async fn update_event_sources(clients: &AwsClients, req: &ApplyRequest) -> ApplyResponse {
-    let prior = &req.prior_state;
-    let s = req.planned_state.clone();
-    let had = event_source_attr::stored(prior);
-    let want =
-        event_source_attr::declared(&req.config, &mut Diagnostics::default()).unwrap_or_default();
-    if had == want {
-        return ApplyResponse {
-            new_state: s,
-            private: Vec::new(),
-            diagnostics: Diagnostics::default(),
-        };
-    }
-    let function = prior.get("function_name").as_str().unwrap_or_default();
-    let alias = prior.get("alias").as_str().unwrap_or_default();
-    let alias_arn = prior.get("alias_arn").as_str().unwrap_or_default();
-    let target = EventTarget {
-        function,
-        alias,
-        alias_arn,
+async fn update_event_sources<C: Cloud>(
+    cloud: &C,
+    req: &ApplyRequest,
+    c: &AliasConfig,
+) -> ApplyResponse {
+    let Some(prior) = AliasState::read(&req.prior_state) else {
+        return fail(Diagnostics::default(), Value::Null);
     };
-    match event_sources::reconcile(clients, &target, &had, &want).await {
-        Ok(warnings) => ApplyResponse {
-            new_state: s,
-            private: Vec::new(),
-            diagnostics: Diagnostics(
-                warnings
-                    .into_iter()
-                    .map(|w| Diagnostic::warning("Event sources", w))
-                    .collect(),
-            ),
-        },
-        Err(e) => {
-            let mut partial = s;
-            partial.set_attr("event_sources", prior.get("event_sources").clone());
-            fail(aws_diag("reconciling event sources", function, e), partial)
+    let had = sources::stored(prior.event_sources.as_deref());
+    let want = c.event_sources.clone().unwrap_or_default();
+    let mut diagnostics = Diagnostics::default();
+    if had != want {
+        let target = SourceTarget {
+            function: prior.function_name.clone(),
+            alias: prior.alias.clone(),
+            alias_arn: prior.alias_arn.clone(),
+        };
+        match reconcile(cloud, &target, &had, &want).await {
+            Ok(warnings) => warnings
+                .into_iter()
+                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
+            Err(e) => {
+                let mut partial = AliasState::read(&req.planned_state).unwrap_or_default();
+                partial.event_sources = prior.event_sources.clone();
+                let done = "The event sources were not all moved; the next plan shows them again.";
+                let d = aws_failure("reconciling event sources", &prior.function_name, &e, done);
+                return fail(d, partial.write(req.planned_state.clone()));
+            }
         }
+    }
+    ApplyResponse {
+        new_state: req.planned_state.clone(),
+        private: Vec::new(),
+        diagnostics,
     }
 }
 
 /// Removes the alias's event sources and the alias; never the function or a version.
-async fn destroy(clients: &AwsClients, prior: &Value) -> ApplyResponse {
-    let function = prior.get("function_name").as_str().unwrap_or_default();
-    let alias = prior.get("alias").as_str().unwrap_or_default();
-    let alias_arn = prior.get("alias_arn").as_str().unwrap_or_default();
-    let target = EventTarget {
-        function,
-        alias,
-        alias_arn,
+async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
+    let Some(s) = AliasState::read(prior) else {
+        return ApplyResponse::default();
+    };
+    let target = SourceTarget {
+        function: s.function_name.clone(),
+        alias: s.alias.clone(),
+        alias_arn: s.alias_arn.clone(),
     };
     let work = async {
-        event_sources::reconcile(
-            clients,
-            &target,
-            &event_source_attr::stored(prior),
-            &Default::default(),
-        )
-        .await?;
-        lambda::delete_alias(&clients.lambda, function, alias).await
+        let had = sources::stored(s.event_sources.as_deref());
+        reconcile(cloud, &target, &had, &EventSources::default()).await?;
+        cloud.delete_alias(&s.function_name, &s.alias).await
     };
     let (settings, _) = settings::parse(prior);
-    let timeout = settings
-        .timeouts
-        .delete
-        .unwrap_or(settings::DEFAULT_DELETE_TIMEOUT);
-    match tokio::time::timeout(timeout, work).await {
+    match tokio::time::timeout(settings.delete_timeout(), work).await {
         Ok(Ok(())) => ApplyResponse::default(),
-        Ok(Err(e)) => fail(
-            aws_diag("deleting Lambda alias", function, e),
-            prior.clone(),
-        ),
+        Ok(Err(e)) => {
+            let done = "Some of the alias's event sources may be gone already; the alias is \
+                        still there, and the next destroy finishes the job.";
+            fail(
+                aws_failure("deleting Lambda alias", &s.function_name, &e, done),
+                prior.clone(),
+            )
+        }
         Err(_) => fail(
             Diagnostic::error(
-                format!("Timed out deleting alias {alias} of {function}"),
+                format!(
+                    "Timed out deleting alias {} of {}",
+                    s.alias, s.function_name
+                ),
                 "Raise `timeouts.delete` and apply again.",
             ),
             prior.clone(),

@@ -1,147 +1,159 @@
-//! What an apply changes without a rollout: settings, tags, event sources, alias renames, and
-//! destroy. Nothing here publishes a version.
+//! What an apply changes without a rollout: settings, tags, event sources, an alias rename, and
+//! destroy. Nothing here publishes a version. Each step that fails returns a state saying which
+//! of them already happened.
 
-use crate::aws::clients::AwsClients;
-use crate::aws::event_sources::{self, Target as EventTarget};
-use crate::aws::lambda;
+use std::collections::BTreeMap;
+
+use super::config::DeploymentConfig;
+use super::state::DeploymentState;
 use crate::log;
+use crate::model::definition;
+use crate::model::event_sources::EventSources;
+use crate::model::ports::{invoke_arn, AwsError, Cloud, SourceTarget};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
-use crate::resources::common::rollout::{aws_diag, fail};
-use crate::resources::common::settings::{self, Settings};
-use crate::resources::common::state;
-use crate::resources::event_source_attr;
+use crate::resources::common::failure::{aws_failure, fail, NOTHING_CHANGED};
+use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::{settings, sources};
 
-use super::release;
+/// Makes the function's tags go from `have` to `want` (tags are not versioned).
+pub async fn sync_tags<C: Cloud>(
+    cloud: &C,
+    function_arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let remove: Vec<String> = have
+        .keys()
+        .filter(|k| !want.contains_key(*k))
+        .cloned()
+        .collect();
+    if !remove.is_empty() {
+        cloud.untag_function(function_arn, &remove).await?;
+    }
+    let add: BTreeMap<String, String> = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !add.is_empty() {
+        cloud.tag_function(function_arn, &add).await?;
+    }
+    Ok(())
+}
 
-/// Settings, tags, event sources and alias renames: nothing is published. Each step that
-/// fails returns a state saying which of them already happened.
-pub async fn update_in_place(
-    clients: &AwsClients,
+pub async fn update_in_place<C: Cloud>(
+    cloud: &C,
     req: &ApplyRequest,
-    settings: &Settings,
+    config: &DeploymentConfig,
 ) -> ApplyResponse {
-    let prior = &req.prior_state;
-    let mut s = req.planned_state.clone();
-    let function = prior.get("id").as_str().unwrap_or_default().to_string();
-    let function_arn = prior
-        .get("function_arn")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let Some(prior) = DeploymentState::read(&req.prior_state) else {
+        return fail(Diagnostics::default(), Value::Null);
+    };
+    let planned = DeploymentState::read(&req.planned_state).unwrap_or_default();
+    let function = prior.function_name.clone();
 
-    // Tags, applied in place.
-    let mut scratch = Diagnostics::default();
-    let new_def = release::declared_definition(&req.config, &mut scratch);
-    let old_def = release::declared_definition(prior, &mut scratch);
-    if let (Some(new), Some(old)) = (&new_def, &old_def) {
+    let old_def = prior.function_definition.as_deref();
+    let old_def = old_def
+        .and_then(|t| definition::parse(t).ok())
+        .map(|(d, _)| d);
+    if let (Some(new), Some(old)) = (&config.definition, &old_def) {
         if new.tags() != old.tags() {
-            if let Err(e) =
-                lambda::sync_tags(&clients.lambda, &function_arn, &old.tags(), &new.tags()).await
-            {
-                return fail(
-                    aws_diag("tagging Lambda function", &function, e),
-                    prior.clone(),
-                );
+            let tagged = sync_tags(cloud, &prior.function_arn, &old.tags(), &new.tags()).await;
+            if let Err(e) = tagged {
+                let d = aws_failure("tagging Lambda function", &function, &e, NOTHING_CHANGED);
+                return fail(d, req.prior_state.clone());
             }
         }
     }
-
-    let had = event_source_attr::stored(prior);
-    let want = event_source_attr::declared(&req.config, &mut scratch).unwrap_or_default();
-    let old_alias = prior.get("alias").as_str().unwrap_or_default().to_string();
-    let new_alias = settings.alias.clone().unwrap_or_default();
-    let old_alias_arn = state::alias_arn(&function_arn, &old_alias);
-
-    if old_alias == new_alias {
-        if had != want {
-            let target = EventTarget {
-                function: &function,
-                alias: &old_alias,
-                alias_arn: &old_alias_arn,
-            };
-            if let Err(e) = event_sources::reconcile(clients, &target, &had, &want).await {
-                let mut partial = s.clone();
-                partial.set_attr("event_sources", prior.get("event_sources").clone());
-                return fail(aws_diag("reconciling event sources", &function, e), partial);
-            }
+    let had = sources::stored(prior.event_sources.as_deref());
+    let want = config.event_sources.clone().unwrap_or_default();
+    if planned.alias != prior.alias {
+        return rename_alias(cloud, req, &prior, planned, (&had, &want)).await;
+    }
+    if had != want {
+        let target = SourceTarget::new(&function, &prior.alias, &prior.function_arn);
+        if let Err(e) = reconcile(cloud, &target, &had, &want).await {
+            let mut partial = planned;
+            partial.event_sources = prior.event_sources.clone();
+            let done = "The other changes were applied; the event sources were not all moved, \
+                        and the next plan shows them again.";
+            let d = aws_failure("reconciling event sources", &function, &e, done);
+            return fail(d, partial.write(req.planned_state.clone()));
         }
-        return ApplyResponse {
-            new_state: s,
-            private: Vec::new(),
-            diagnostics: Diagnostics::default(),
-        };
     }
-
-    // Alias rename: the new alias starts on the serving version and gets the event sources,
-    // then the old alias loses them and goes.
-    let version = prior
-        .get("version")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    match lambda::find_alias(&clients.lambda, &function, &new_alias).await {
-        Ok(Some(_)) => {
-            return fail(
-                Diagnostic::error(
-                    format!("Alias {new_alias} already exists on {function}"),
-                    "Another alias of that name exists: choose another name, or delete that alias first.",
-                )
-                .at(AttrPath::root("alias")),
-                prior.clone(),
-            )
-        }
-        Ok(None) => {}
-        Err(e) => return fail(aws_diag("reading Lambda alias", &function, e), prior.clone()),
-    }
-    if let Err(e) = lambda::create_alias(&clients.lambda, &function, &new_alias, &version).await {
-        return fail(
-            aws_diag("creating Lambda alias", &function, e),
-            prior.clone(),
-        );
-    }
-    let new_alias_arn = state::alias_arn(&function_arn, &new_alias);
-    let new_target = EventTarget {
-        function: &function,
-        alias: &new_alias,
-        alias_arn: &new_alias_arn,
-    };
-    let old_target = EventTarget {
-        function: &function,
-        alias: &old_alias,
-        alias_arn: &old_alias_arn,
-    };
-    let moved = async {
-        event_sources::reconcile(clients, &new_target, &Default::default(), &want).await?;
-        event_sources::reconcile(clients, &old_target, &had, &Default::default()).await?;
-        lambda::delete_alias(&clients.lambda, &function, &old_alias).await
-    };
-    if let Err(e) = moved.await {
-        // Both aliases may exist now; undo the new one so the state's alias is the one serving.
-        let _ = event_sources::reconcile(clients, &new_target, &want, &Default::default()).await;
-        let _ = lambda::delete_alias(&clients.lambda, &function, &new_alias).await;
-        let _ = event_sources::reconcile(clients, &old_target, &Default::default(), &had).await;
-        return fail(
-            aws_diag("moving to the new alias", &function, e),
-            prior.clone(),
-        );
-    }
-    s.set_attr(
-        "invoke_arn",
-        Value::string(state::invoke_arn(&clients.region, &new_alias_arn)),
-    );
-    s.set_attr("alias_arn", Value::string(new_alias_arn.clone()));
     ApplyResponse {
-        new_state: s,
+        new_state: req.planned_state.clone(),
         private: Vec::new(),
         diagnostics: Diagnostics::default(),
     }
 }
 
-pub async fn destroy(clients: &AwsClients, prior: &Value) -> ApplyResponse {
+/// The new alias starts on the serving version and gets the event sources, then the old alias
+/// loses them and goes. A failure undoes the new alias, so the state's alias is the one serving.
+async fn rename_alias<C: Cloud>(
+    cloud: &C,
+    req: &ApplyRequest,
+    prior: &DeploymentState,
+    mut planned: DeploymentState,
+    (had, want): (&EventSources, &EventSources),
+) -> ApplyResponse {
+    let function = &prior.function_name;
+    let new_alias = planned.alias.clone();
+    match cloud.find_alias(function, &new_alias).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            let d = Diagnostic::error(
+                format!("Alias {new_alias} already exists on {function}"),
+                "Another alias of that name exists: choose another name, or delete that alias \
+                 first. Nothing was changed.",
+            );
+            return fail(d.at(AttrPath::root("alias")), req.prior_state.clone());
+        }
+        Err(e) => {
+            let d = aws_failure("reading Lambda alias", function, &e, NOTHING_CHANGED);
+            return fail(d, req.prior_state.clone());
+        }
+    }
+    let new_target = SourceTarget::new(function, &new_alias, &prior.function_arn);
+    let old_target = SourceTarget::new(function, &prior.alias, &prior.function_arn);
+    let none = EventSources::default();
+    let moved = async {
+        cloud
+            .create_alias(function, &new_alias, &prior.version)
+            .await?;
+        reconcile(cloud, &new_target, &none, want).await?;
+        reconcile(cloud, &old_target, had, &none).await?;
+        cloud.delete_alias(function, &prior.alias).await
+    };
+    if let Err(e) = moved.await {
+        let _ = reconcile(cloud, &new_target, want, &none).await;
+        let _ = cloud.delete_alias(function, &new_alias).await;
+        let _ = reconcile(cloud, &old_target, &none, had).await;
+        let done = format!(
+            "The move was undone as far as AWS allowed: alias {} still serves version {}.",
+            prior.alias, prior.version
+        );
+        let d = aws_failure("moving to the new alias", function, &e, &done);
+        return fail(d, req.prior_state.clone());
+    }
+    planned.invoke_arn = invoke_arn(cloud.region(), &new_target.alias_arn);
+    planned.alias_arn = new_target.alias_arn;
+    ApplyResponse {
+        new_state: planned.write(req.planned_state.clone()),
+        private: Vec::new(),
+        diagnostics: Diagnostics::default(),
+    }
+}
+
+/// Deletes the event sources, the alias and the function, unless `skip_destroy`.
+pub async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
     let (settings, _) = settings::parse(prior);
-    let function = prior.get("id").as_str().unwrap_or_default().to_string();
+    let Some(state) = DeploymentState::read(prior) else {
+        return ApplyResponse::default();
+    };
+    let function = state.function_name.clone();
     if settings.skip_destroy {
         log::info(
             "skip_destroy: leaving the function in place",
@@ -149,35 +161,21 @@ pub async fn destroy(clients: &AwsClients, prior: &Value) -> ApplyResponse {
         );
         return ApplyResponse::default();
     }
-    let timeout = settings
-        .timeouts
-        .delete
-        .unwrap_or(settings::DEFAULT_DELETE_TIMEOUT);
     let work = async {
-        if let Some(alias) = prior.get("alias").as_str() {
-            let arn = prior.get("alias_arn").as_str().unwrap_or_default();
-            let target = EventTarget {
-                function: &function,
-                alias,
-                alias_arn: arn,
-            };
-            event_sources::reconcile(
-                clients,
-                &target,
-                &event_source_attr::stored(prior),
-                &Default::default(),
-            )
-            .await?;
-            lambda::delete_alias(&clients.lambda, &function, alias).await?;
-        }
-        lambda::delete_function(&clients.lambda, &function).await
+        let target = SourceTarget::new(&function, &state.alias, &state.function_arn);
+        let had = sources::stored(state.event_sources.as_deref());
+        reconcile(cloud, &target, &had, &EventSources::default()).await?;
+        cloud.delete_alias(&function, &state.alias).await?;
+        cloud.delete_function(&function).await
     };
-    match tokio::time::timeout(timeout, work).await {
+    match tokio::time::timeout(settings.delete_timeout(), work).await {
         Ok(Ok(())) => ApplyResponse::default(),
-        Ok(Err(e)) => fail(
-            aws_diag("deleting Lambda function", &function, e),
-            prior.clone(),
-        ),
+        Ok(Err(e)) => {
+            let done = "Some of the function's event sources may be gone already; the function \
+                        is still there, and the next destroy finishes the job.";
+            let d = aws_failure("deleting Lambda function", &function, &e, done);
+            fail(d, prior.clone())
+        }
         Err(_) => fail(
             Diagnostic::error(
                 format!("Timed out deleting {function}"),

@@ -1,84 +1,21 @@
-//! Plan rules (SPEC §3 "What a change does"), pure: given prior state, configuration and what
-//! refresh saw, decide whether this is a deployment, an in-place change or a replacement, and
-//! which computed values become unknown. A value is unknown only when it will change.
+//! Plan rules, pure: given the prior state, the configuration and what refresh saw, decide
+//! whether this is a deployment, an in-place change or a replacement, and which computed values
+//! become unknown. A value is unknown only when it will change.
 
 use gitmoxi_engine::RolloutPlan;
 
-use super::definition::{compare, FunctionDefinition};
-use super::release;
+use super::config::DeploymentConfig;
+use super::state::{self, Change, DeploymentState, Planned, PlannedHash};
+use crate::model::definition::{self, compare};
+use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
-use crate::resources::common::settings::{self, Settings};
+use crate::resources::common::sources;
 use crate::resources::common::state::Drift;
-use crate::resources::event_source_attr;
+use crate::resources::common::values::Input;
 
-/// Computed attributes a deployment changes.
-const DEPLOYMENT_COMPUTED: [&str; 4] = [
-    "version",
-    "previous_version",
-    "code_sha256",
-    "last_deployment",
-];
-const ALL_COMPUTED: [&str; 9] = [
-    "id",
-    "function_arn",
-    "alias_arn",
-    "invoke_arn",
-    "version",
-    "previous_version",
-    "code_sha256",
-    "rollout_schedule",
-    "last_deployment",
-];
-
-/// Validation shared by ValidateResourceConfig and PlanResourceChange.
-pub fn validate(
-    config: &Value,
-) -> (
-    Option<FunctionDefinition>,
-    Settings,
-    Option<String>,
-    Diagnostics,
-) {
-    let mut diags = Diagnostics::default();
-    let def = release::declared_definition(config, &mut diags);
-    let hash = release::check(config, def.as_ref(), &mut diags);
-    let (settings, settings_diags) = settings::parse(config);
-    diags.extend(settings_diags);
-    event_source_attr::declared(config, &mut diags);
-    (def, settings, hash, diags)
-}
-
-/// The schedule the plan shows, and a warning when a Role/DeadLetterConfig change forces
-/// ALL_AT_ONCE (weighted aliases need both versions to share them).
-fn schedule(
-    settings: &Settings,
-    role_or_dlq_changed: bool,
-    diags: &mut Diagnostics,
-) -> Option<RolloutPlan> {
-    let plan = settings.plan()?;
-    if role_or_dlq_changed && plan.steps.len() > 1 {
-        diags.push(
-            Diagnostic::warning(
-                "This release rolls out ALL_AT_ONCE",
-                "It changes Role or DeadLetterConfig, and Lambda can only split an alias's traffic between versions \
-                 that share both. The new version takes 100% at once; the configured waits are kept as bake time \
-                 with the same checks, so a firing alarm still rolls it back.",
-            )
-            .at(AttrPath::root("traffic_shifting")),
-        );
-        return Some(RolloutPlan::all_at_once(plan.configured_waits()));
-    }
-    Some(plan)
-}
-
-fn schedule_value(plan: Option<&RolloutPlan>) -> Value {
-    match plan {
-        Some(p) => Value::List(p.describe().into_iter().map(Value::String).collect()),
-        None => Value::Unknown,
-    }
-}
+pub use super::state::is_deployment;
 
 pub fn plan(
     prior: &Value,
@@ -91,97 +28,65 @@ pub fn plan(
         // Destroy: nothing to plan.
         return resp;
     }
-    let (def, settings, file_hash, mut diags) = validate(config);
-    let mut planned = proposed.clone();
+    let (c, mut diags) = DeploymentConfig::parse(config);
+    let decision = match DeploymentState::read(prior) {
+        None => new_function(&c, &mut diags),
+        Some(p) => update(&c, &p, drift, &mut diags, &mut resp.requires_replace),
+    };
+    resp.planned_state = state::planned(proposed, prior, &decision);
+    resp.diagnostics = diags;
+    resp
+}
 
-    // source_code_hash: the user's value, else the package's hash, else what we had.
-    if config.get("source_code_hash").is_null() {
-        let value = match (config.get("package_file"), &file_hash) {
-            (Value::Unknown, _) => Value::Unknown,
-            (Value::String(_), Some(h)) => Value::string(h.clone()),
-            (Value::String(_), None) => Value::Unknown,
-            _ if !prior.is_null() && config.get("function_definition").is_unknown() => {
-                Value::Unknown
-            }
-            _ => prior.get("source_code_hash").clone(),
-        };
-        planned.set_attr("source_code_hash", value);
+/// Create (or adopt), or replace: everything about the function is learned at apply.
+fn new_function(c: &DeploymentConfig, diags: &mut Diagnostics) -> Planned {
+    Planned {
+        change: Change::New,
+        function_name: c.function_name().map(str::to_string),
+        source_code_hash: planned_hash(c, None),
+        rollout_schedule: describe(schedule(&c.settings, false, diags).as_ref()),
+        keep_definition_text: false,
+        keep_event_sources_text: false,
     }
+}
 
-    if prior.is_null() {
-        // Create (or adopt): everything about the function is learned at apply.
-        for name in ALL_COMPUTED {
-            planned.set_attr(name, Value::Unknown);
-        }
-        if let Some(d) = &def {
-            planned.set_attr("id", Value::string(d.function_name()));
-        }
-        let plan = schedule(&settings, false, &mut diags);
-        planned.set_attr("rollout_schedule", schedule_value(plan.as_ref()));
-        resp.planned_state = planned;
-        resp.diagnostics = diags;
-        return resp;
-    }
-
-    for name in ALL_COMPUTED {
-        planned.set_attr(name, prior.get(name).clone());
-    }
-
+fn update(
+    c: &DeploymentConfig,
+    prior: &DeploymentState,
+    drift: Option<&Drift>,
+    diags: &mut Diagnostics,
+    requires_replace: &mut Vec<AttrPath>,
+) -> Planned {
     let prior_def = prior
-        .get("function_definition")
-        .as_str()
-        .and_then(|j| super::definition::parse(j).ok())
+        .function_definition
+        .as_deref()
+        .and_then(|j| definition::parse(j).ok())
         .map(|(d, _)| d);
-    let mut deployment = false;
-    let mut role_or_dlq = false;
-    match (&prior_def, &def) {
+    let (mut deployment, role_or_dlq, same_definition) = match (&prior_def, &c.definition) {
         (Some(old), Some(new)) => {
             let changes = compare(old, new);
             if changes.function_name {
-                resp.requires_replace
-                    .push(AttrPath::root("function_definition"));
-                for name in ALL_COMPUTED {
-                    planned.set_attr(name, Value::Unknown);
-                }
-                planned.set_attr("id", Value::string(new.function_name()));
-                let plan = schedule(&settings, false, &mut diags);
-                planned.set_attr("rollout_schedule", schedule_value(plan.as_ref()));
-                resp.planned_state = planned;
-                resp.diagnostics = diags;
-                return resp;
+                requires_replace.push(AttrPath::root("function_definition"));
+                return new_function(c, diags);
             }
             for key in &changes.immutable {
-                diags.push(
-                    Diagnostic::error(
-                        format!("{key} cannot change on an existing function"),
-                        format!(
-                            "AWS Lambda cannot update {key} in place. To recreate the function, run \
-                             `terraform apply -replace=<this resource address>`; the function, its versions and \
-                             its alias are deleted and created again."
-                        ),
-                    )
-                    .at(AttrPath::root("function_definition")),
-                );
+                diags.push(immutable(key));
             }
-            deployment |= changes.is_deployment();
-            role_or_dlq = changes.role_or_dlq;
-            if new == old {
-                // Same definition written differently: keep the stored text, no diff.
-                planned.set_attr(
-                    "function_definition",
-                    prior.get("function_definition").clone(),
-                );
-            }
+            (changes.is_deployment(), changes.role_or_dlq, new == old)
         }
         // Unknown or invalid definition, or an unreadable prior: assume a deployment.
-        _ => deployment = true,
-    }
-    if planned.get("source_code_hash") != prior.get("source_code_hash") {
-        deployment = true;
-    }
-    if config.get("sensitive_environment") != prior.get("sensitive_environment") {
-        deployment = true;
-    }
+        _ => (true, false, false),
+    };
+    let hash = planned_hash(c, Some(prior));
+    let hash_changed = match &hash {
+        PlannedHash::Given => {
+            let given = &c.source_code_hash;
+            given.is_unknown() || given.known() != prior.source_code_hash.as_ref()
+        }
+        PlannedHash::Known(h) => *h != prior.source_code_hash,
+        PlannedHash::Unknown => true,
+    };
+    deployment |= hash_changed || c.sensitive_environment != prior.sensitive_environment;
     if let Some(d) = drift {
         deployment = true;
         diags.push(Diagnostic::warning(
@@ -192,40 +97,88 @@ pub fn plan(
             ),
         ));
     }
-    if deployment {
-        for name in DEPLOYMENT_COMPUTED {
-            planned.set_attr(name, Value::Unknown);
-        }
+    let keep_event_sources_text = plan_event_sources(c, prior.event_sources.as_deref(), diags);
+    let alias_renamed = c.alias.known() != Some(&prior.alias);
+    Planned {
+        change: Change::Update {
+            deployment,
+            alias_renamed,
+        },
+        function_name: c.function_name().map(str::to_string),
+        source_code_hash: hash,
+        rollout_schedule: describe(schedule(&c.settings, role_or_dlq, diags).as_ref()),
+        // Same definition written differently: keep the stored text, no diff.
+        keep_definition_text: same_definition,
+        keep_event_sources_text,
     }
-    // Event sources: equal JSON written differently keeps the stored text; a real change is
-    // applied in place, with a warning for stream mappings AWS must recreate.
-    if let Some(want) = event_source_attr::declared(config, &mut Diagnostics::default()) {
-        let had = event_source_attr::stored(prior);
-        if want == had
-            && !prior.get("event_sources").is_null()
-            && !config.get("event_sources").is_null()
-        {
-            planned.set_attr("event_sources", prior.get("event_sources").clone());
-        } else {
-            for w in event_source_attr::plan_warnings(&had, &want) {
-                diags.push(w);
-            }
-        }
-    }
-    if config.get("alias") != prior.get("alias") {
-        planned.set_attr("alias_arn", Value::Unknown);
-        planned.set_attr("invoke_arn", Value::Unknown);
-    }
-    let plan = schedule(&settings, role_or_dlq, &mut diags);
-    planned.set_attr("rollout_schedule", schedule_value(plan.as_ref()));
-    resp.planned_state = planned;
-    resp.diagnostics = diags;
-    resp
 }
 
-/// Whether an apply of this plan runs a rollout (the plan marked `version` unknown).
-pub fn is_deployment(planned: &Value) -> bool {
-    planned.get("version").is_unknown()
+/// `source_code_hash` when the user gives none: the package's hash, else what we had.
+fn planned_hash(c: &DeploymentConfig, prior: Option<&DeploymentState>) -> PlannedHash {
+    match (&c.source_code_hash, &c.package_file, &c.package_hash) {
+        (Input::Known(_) | Input::Unknown, _, _) => PlannedHash::Given,
+        (_, Input::Unknown, _) => PlannedHash::Unknown,
+        (_, Input::Known(_), Some(h)) => PlannedHash::Known(Some(h.clone())),
+        (_, Input::Known(_), None) => PlannedHash::Unknown,
+        _ if prior.is_some() && c.definition_text.is_unknown() => PlannedHash::Unknown,
+        _ => PlannedHash::Known(prior.and_then(|p| p.source_code_hash.clone())),
+    }
+}
+
+/// Event sources: equal JSON written differently keeps the stored text (true); a real change is
+/// applied in place, with a warning for stream mappings AWS must recreate.
+fn plan_event_sources(c: &DeploymentConfig, stored: Option<&str>, diags: &mut Diagnostics) -> bool {
+    let Some(want) = &c.event_sources else {
+        return false;
+    };
+    let had = sources::stored(stored);
+    if *want == had && stored.is_some() && c.event_sources_text.known().is_some() {
+        return true;
+    }
+    sources::plan_warnings(&had, want)
+        .into_iter()
+        .for_each(|w| diags.push(w));
+    false
+}
+
+fn immutable(key: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("{key} cannot change on an existing function"),
+        format!(
+            "AWS Lambda cannot update {key} in place. To recreate the function, run \
+             `terraform apply -replace=<this resource address>`; the function, its versions and \
+             its alias are deleted and created again."
+        ),
+    )
+    .at(AttrPath::root("function_definition"))
+}
+
+/// The schedule the plan shows, and a warning when a Role/DeadLetterConfig change forces
+/// ALL_AT_ONCE (weighted aliases need both versions to share them).
+pub fn schedule(
+    settings: &Settings,
+    role_or_dlq_changed: bool,
+    diags: &mut Diagnostics,
+) -> Option<RolloutPlan> {
+    let plan = settings.plan()?;
+    if role_or_dlq_changed && plan.steps.len() > 1 {
+        diags.push(
+            Diagnostic::warning(
+                "This release rolls out ALL_AT_ONCE",
+                "It changes Role or DeadLetterConfig, and Lambda can only split an alias's traffic \
+                 between versions that share both. The new version takes 100% at once; the \
+                 configured waits are kept as bake time with the same checks, so a firing alarm \
+                 still rolls it back.",
+            )
+            .at(AttrPath::root("traffic_shifting")),
+        );
+        return Some(RolloutPlan::all_at_once(plan.configured_waits()));
+    }
+    Some(plan)
+}
+
+fn describe(plan: Option<&RolloutPlan>) -> Option<Vec<String>> {
+    plan.map(RolloutPlan::describe)
 }
 
 #[cfg(test)]

@@ -23,7 +23,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 pub use canonical::aws_default;
 pub use compare::{compare, ChangeSet};
@@ -67,13 +66,6 @@ pub fn parse(json: &str) -> Result<(FunctionDefinition, Vec<DefinitionWarning>),
         },
         warnings,
     ))
-}
-
-/// Base64 of the SHA-256 of `bytes`: what Terraform's `filebase64sha256()` gives, and what Lambda
-/// reports as `CodeSha256` for a .zip.
-pub fn package_hash(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
 }
 
 impl FunctionDefinition {
@@ -143,6 +135,12 @@ impl FunctionDefinition {
             .target_arn
             .as_deref()?;
         (!arn.is_empty()).then_some(arn)
+    }
+
+    /// The same definition declaring `tags` (none when empty).
+    pub fn with_tags(mut self, tags: BTreeMap<String, String>) -> FunctionDefinition {
+        self.fields.tags = (!tags.is_empty()).then_some(tags);
+        self
     }
 
     pub fn tags(&self) -> BTreeMap<String, String> {

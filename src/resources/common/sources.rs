@@ -1,14 +1,14 @@
 //! The `event_sources` argument as resources see it: parsed with diagnostics at plan, read back
-//! from state as what was last reconciled on the alias.
+//! from state as what was last reconciled on the alias, and the plan's warnings about it.
+//! Moving the alias's sources from one to the other is `reconcile.rs`.
 
+use crate::model::event_sources::{self, EventSources};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::value::Value;
-use crate::resources::event_sources::{self, EventSources};
 
-/// The declared event sources: `Some(empty)` when the argument is null, `None` when it is
+/// The declared event sources (the `event_sources` value): `Some(empty)` when null, `None` when
 /// unknown or invalid (the diagnostics say which).
-pub fn declared(config: &Value, diags: &mut Diagnostics) -> Option<EventSources> {
-    let v = config.get("event_sources");
+pub fn declared(v: &Value, diags: &mut Diagnostics) -> Option<EventSources> {
     if v.is_null() {
         return Some(EventSources::default());
     }
@@ -40,12 +40,9 @@ fn with_key(detail: String, key: Option<String>) -> String {
     }
 }
 
-/// What the state says is on the alias (empty when nothing, or unreadable).
-pub fn stored(state: &Value) -> EventSources {
-    state
-        .get("event_sources")
-        .as_str()
-        .and_then(|j| event_sources::parse(j).ok())
+/// What a state's `event_sources` text says is on the alias (empty when nothing, or unreadable).
+pub fn stored(text: Option<&str>) -> EventSources {
+    text.and_then(|j| event_sources::parse(j).ok())
         .map(|(s, _)| s)
         .unwrap_or_default()
 }

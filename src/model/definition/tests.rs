@@ -520,15 +520,3 @@ fn debug_shortens_zip_file() {
     let shown = format!("{def:?}");
     assert!(shown.contains("<16 base64 characters>"), "{shown}");
 }
-
-#[test]
-fn package_hash_is_filebase64sha256() {
-    assert_eq!(
-        package_hash(b"hello"),
-        "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="
-    );
-    assert_eq!(
-        package_hash(b""),
-        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-    );
-}

@@ -1,0 +1,177 @@
+//! The resources' port, implemented with the SDK: each method is one call of the modules beside
+//! this one, so this file reads as the table of what the provider asks of AWS.
+
+use std::collections::BTreeMap;
+
+use gitmoxi_engine::ports::{AliasRouting, AwsError};
+
+use super::alarms::CloudWatchAlarms;
+use super::lambda_release::FunctionRelease;
+use super::rollout::RolloutPorts;
+use super::Aws;
+use crate::model::event_sources::{Destinations, PullSource};
+use crate::model::ports::{
+    Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
+};
+use crate::model::release::Release;
+
+impl Cloud for Aws {
+    type Rollout<'a> = RolloutPorts<'a>;
+    type Alarms = CloudWatchAlarms;
+
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn rollout<'a>(
+        &'a self,
+        function: &str,
+        release: Option<&'a Release>,
+        topic: Option<&str>,
+    ) -> RolloutPorts<'a> {
+        RolloutPorts {
+            lambda: FunctionRelease {
+                aws: self,
+                function: function.to_string(),
+                release,
+            },
+            topic: topic.map(str::to_string),
+        }
+    }
+
+    fn alarms(&self) -> &CloudWatchAlarms {
+        &self.alarms
+    }
+
+    async fn find_function(
+        &self,
+        function: &str,
+        qualifier: &str,
+    ) -> Result<Option<ServedFunction>, AwsError> {
+        Aws::find_function(self, function, qualifier).await
+    }
+
+    async fn create_function(&self, release: &Release) -> Result<(), AwsError> {
+        Aws::create_function(self, release).await
+    }
+
+    async fn delete_function(&self, function: &str) -> Result<(), AwsError> {
+        Aws::delete_function(self, function).await
+    }
+
+    async fn tag_function(
+        &self,
+        function_arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), AwsError> {
+        Aws::tag_function(self, function_arn, tags).await
+    }
+
+    async fn untag_function(&self, function_arn: &str, keys: &[String]) -> Result<(), AwsError> {
+        Aws::untag_function(self, function_arn, keys).await
+    }
+
+    async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
+        Aws::stage_package(self, bucket, key, package).await
+    }
+
+    async fn find_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> Result<Option<AliasRouting>, AwsError> {
+        Aws::find_alias(self, function, alias).await
+    }
+
+    async fn create_alias(
+        &self,
+        function: &str,
+        alias: &str,
+        version: &str,
+    ) -> Result<AliasRouting, AwsError> {
+        Aws::create_alias(self, function, alias, version).await
+    }
+
+    async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
+        Aws::delete_alias(self, function, alias).await
+    }
+
+    async fn list_mappings(&self, target: &SourceTarget) -> Result<Vec<ServedMapping>, AwsError> {
+        Aws::list_mappings(self, target).await
+    }
+
+    async fn create_mapping(
+        &self,
+        target: &SourceTarget,
+        source: &PullSource,
+    ) -> Result<(), AwsError> {
+        Aws::create_mapping(self, target, source).await
+    }
+
+    async fn update_mapping(
+        &self,
+        uuid: &str,
+        target: &SourceTarget,
+        source: &PullSource,
+    ) -> Result<(), AwsError> {
+        Aws::update_mapping(self, uuid, target, source).await
+    }
+
+    async fn delete_mapping(&self, uuid: &str) -> Result<(), AwsError> {
+        Aws::delete_mapping(self, uuid).await
+    }
+
+    async fn add_permission(&self, target: &SourceTarget, p: &Permission) -> Result<(), AwsError> {
+        Aws::add_permission(self, target, p).await
+    }
+
+    async fn remove_permission(&self, target: &SourceTarget, sid: &str) -> Result<(), AwsError> {
+        Aws::remove_permission(self, target, sid).await
+    }
+
+    async fn route_key(&self, api_id: &str, route_id: &str) -> Result<String, AwsError> {
+        Aws::route_key(self, api_id, route_id).await
+    }
+
+    async fn set_stage_variable(
+        &self,
+        api_id: &str,
+        stage: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<(), AwsError> {
+        Aws::set_stage_variable(self, api_id, stage, name, value).await
+    }
+
+    async fn put_function_url(
+        &self,
+        target: &SourceTarget,
+        url: &FunctionUrl,
+    ) -> Result<(), AwsError> {
+        Aws::put_function_url(self, target, url).await
+    }
+
+    async fn delete_function_url(&self, target: &SourceTarget) -> Result<(), AwsError> {
+        Aws::delete_function_url(self, target).await
+    }
+
+    async fn register_target(&self, group: &str, target: &SourceTarget) -> Result<(), AwsError> {
+        Aws::register_target(self, group, target).await
+    }
+
+    async fn deregister_target(&self, group: &str, target: &SourceTarget) -> Result<(), AwsError> {
+        Aws::deregister_target(self, group, target).await
+    }
+
+    async fn put_destinations(
+        &self,
+        target: &SourceTarget,
+        destinations: &Destinations,
+    ) -> Result<(), AwsError> {
+        Aws::put_destinations(self, target, destinations).await
+    }
+
+    async fn delete_destinations(&self, target: &SourceTarget) -> Result<(), AwsError> {
+        Aws::delete_destinations(self, target).await
+    }
+}

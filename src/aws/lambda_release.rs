@@ -1,0 +1,149 @@
+//! The engine's [`Lambda`] port for one function while one release rolls out: the adapter holds
+//! the function name and what `$LATEST` should become, so the engine never handles either.
+
+use std::collections::HashMap;
+
+use aws_sdk_lambda::types::AliasRoutingConfiguration;
+use gitmoxi_engine::ports::{
+    AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda, PublishedVersion,
+};
+
+use super::function_definition as expand;
+use super::lambda::{extra_weight, function_status, routing};
+use super::retry::send;
+use super::Aws;
+use crate::model::release::Release;
+
+pub struct FunctionRelease<'a> {
+    pub(super) aws: &'a Aws,
+    pub(super) function: String,
+    /// None when only existing versions are rolled out (promotion): updating `$LATEST` is then
+    /// refused.
+    pub(super) release: Option<&'a Release>,
+}
+
+impl FunctionRelease<'_> {
+    fn release(&self) -> Result<&Release, AwsError> {
+        self.release.ok_or_else(|| {
+            AwsError::new(
+                AwsErrorKind::Invalid,
+                "this rollout promotes an existing version and never updates $LATEST",
+            )
+        })
+    }
+}
+
+impl Lambda for FunctionRelease<'_> {
+    async fn status(&self, qualifier: &str) -> Result<FunctionStatus, AwsError> {
+        let aws = self.aws;
+        let c = send(&aws.retry, "reading Lambda function", || {
+            aws.lambda
+                .get_function_configuration()
+                .function_name(&self.function)
+                .qualifier(qualifier)
+                .send()
+        })
+        .await?;
+        Ok(function_status!(&c))
+    }
+
+    async fn update_code(&self) -> Result<(), AwsError> {
+        let release = self.release()?;
+        let request = expand::update_code(&self.aws.lambda, &release.definition, &release.code);
+        send(&self.aws.retry, "updating Lambda function code", || {
+            request.clone().send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn update_configuration(&self) -> Result<(), AwsError> {
+        let release = self.release()?;
+        let request = expand::update_configuration(&self.aws.lambda, &release.definition)
+            .map_err(expand::build_error)?;
+        send(
+            &self.aws.retry,
+            "updating Lambda function configuration",
+            || request.clone().send(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn publish_version(
+        &self,
+        revision_id: &str,
+        description: &str,
+    ) -> Result<PublishedVersion, AwsError> {
+        let aws = self.aws;
+        let c = send(&aws.retry, "publishing Lambda version", || {
+            aws.lambda
+                .publish_version()
+                .function_name(&self.function)
+                .revision_id(revision_id)
+                .description(description)
+                .send()
+        })
+        .await?;
+        Ok(PublishedVersion {
+            version: c.version().unwrap_or_default().to_string(),
+            code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {
+        self.aws.find_alias(&self.function, alias).await
+    }
+
+    async fn create_alias(&self, alias: &str, version: &str) -> Result<AliasRouting, AwsError> {
+        self.aws.create_alias(&self.function, alias, version).await
+    }
+
+    async fn shift_alias(
+        &self,
+        alias: &str,
+        version: &str,
+        extra: Option<(&str, f64)>,
+        revision_id: &str,
+    ) -> Result<AliasRouting, AwsError> {
+        let weights: HashMap<String, f64> =
+            extra.map(|(v, w)| (v.to_string(), w)).into_iter().collect();
+        let routing_config = AliasRoutingConfiguration::builder()
+            .set_additional_version_weights(Some(weights))
+            .build();
+        let aws = self.aws;
+        let a = send(&aws.retry, "updating Lambda alias", || {
+            aws.lambda
+                .update_alias()
+                .function_name(&self.function)
+                .name(alias)
+                .function_version(version)
+                .routing_config(routing_config.clone())
+                .revision_id(revision_id)
+                .send()
+        })
+        .await?;
+        Ok(routing!(&a))
+    }
+
+    async fn list_versions(&self) -> Result<Vec<String>, AwsError> {
+        self.aws.list_versions(&self.function).await
+    }
+
+    async fn list_aliases(&self) -> Result<Vec<(String, AliasRouting)>, AwsError> {
+        self.aws.list_aliases(&self.function).await
+    }
+
+    async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
+        let aws = self.aws;
+        send(&aws.retry, "deleting Lambda version", || {
+            aws.lambda
+                .delete_function()
+                .function_name(&self.function)
+                .qualifier(version)
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+}

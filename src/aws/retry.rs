@@ -1,0 +1,160 @@
+//! The one retry policy: every SDK call goes through [`send`], which retries what is worth
+//! retrying and gives everything above `aws/` a final, classified answer. The SDK's own retries
+//! are off, so attempts never multiply.
+//!
+//! - Throttled (throttling, 5xx, no answer): exponential backoff with full jitter, from 0.5 s up
+//!   to 10 s a pause, for `max_attempts` attempts.
+//! - Propagating (an execution role IAM has not propagated yet): every 5 s for up to 2 minutes.
+//! - Anything else is answered at once.
+
+use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
+use std::time::Duration;
+
+use aws_sdk_lambda::config::http::HttpResponse;
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
+use tokio::time::{sleep, Instant};
+
+use super::errors::classify;
+use crate::log;
+
+const FIRST_PAUSE: Duration = Duration::from_millis(500);
+const MAX_PAUSE: Duration = Duration::from_secs(10);
+const PROPAGATION_PAUSE: Duration = Duration::from_secs(5);
+const PROPAGATION_WINDOW: Duration = Duration::from_secs(120);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts of a throttled call, the first included.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy { max_attempts: 10 }
+    }
+}
+
+impl RetryPolicy {
+    /// `max_retries` of the provider block: retries after the first attempt.
+    pub fn with_max_retries(max_retries: Option<u32>) -> RetryPolicy {
+        max_retries.map_or_else(RetryPolicy::default, |n| RetryPolicy {
+            max_attempts: n.saturating_add(1),
+        })
+    }
+
+    /// How long to wait before attempt `attempt + 1` after `error`, or None to give up.
+    pub fn pause(&self, error: &AwsError, attempt: u32, waited: Duration) -> Option<Duration> {
+        match error.kind {
+            AwsErrorKind::Throttled if attempt < self.max_attempts => {
+                let cap = FIRST_PAUSE
+                    .saturating_mul(1 << attempt.min(16))
+                    .min(MAX_PAUSE);
+                Some(jitter(cap))
+            }
+            AwsErrorKind::Propagating if waited < PROPAGATION_WINDOW => Some(PROPAGATION_PAUSE),
+            _ => None,
+        }
+    }
+}
+
+/// Full jitter: uniformly between a tenth of `cap` and `cap`, so clients that were throttled
+/// together do not come back together.
+fn jitter(cap: Duration) -> Duration {
+    let random = RandomState::new().hash_one(Instant::now());
+    let millis = cap.as_millis().max(1) as u64;
+    Duration::from_millis(millis / 10 + random % (millis - millis / 10).max(1))
+}
+
+/// Sends a request built afresh by `call` for every attempt, per `policy`.
+pub async fn send<T, E, F, Fut>(
+    policy: &RetryPolicy,
+    action: &'static str,
+    mut call: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let started = Instant::now();
+    let mut attempt = 1;
+    loop {
+        let error = match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) => classify(action, e),
+        };
+        let Some(pause) = policy.pause(&error, attempt, started.elapsed()) else {
+            return Err(error);
+        };
+        log::debug(
+            "retrying an AWS call",
+            &[
+                ("action", action),
+                ("kind", &error.kind.to_string()),
+                ("attempt", &attempt.to_string()),
+                ("pause_ms", &pause.as_millis().to_string()),
+            ],
+        );
+        sleep(pause).await;
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(kind: AwsErrorKind) -> AwsError {
+        AwsError::new(kind, "x")
+    }
+
+    #[test]
+    fn throttling_backs_off_with_jitter_up_to_the_attempt_limit() {
+        let p = RetryPolicy { max_attempts: 4 };
+        for attempt in 1..4 {
+            let pause = p
+                .pause(&err(AwsErrorKind::Throttled), attempt, Duration::ZERO)
+                .unwrap();
+            let cap = FIRST_PAUSE * (1 << attempt);
+            assert!(pause <= cap && pause >= cap / 10, "{attempt}: {pause:?}");
+        }
+        assert_eq!(
+            p.pause(&err(AwsErrorKind::Throttled), 4, Duration::ZERO),
+            None
+        );
+        let late = RetryPolicy { max_attempts: 100 };
+        let pause = late
+            .pause(&err(AwsErrorKind::Throttled), 30, Duration::ZERO)
+            .unwrap();
+        assert!(pause <= MAX_PAUSE);
+    }
+
+    #[test]
+    fn propagation_is_waited_out_for_two_minutes_and_nothing_else_is_retried() {
+        let p = RetryPolicy::default();
+        let e = err(AwsErrorKind::Propagating);
+        assert_eq!(
+            p.pause(&e, 20, Duration::from_secs(60)),
+            Some(PROPAGATION_PAUSE)
+        );
+        assert_eq!(p.pause(&e, 20, Duration::from_secs(121)), None);
+        for kind in [
+            AwsErrorKind::NotFound,
+            AwsErrorKind::Conflict,
+            AwsErrorKind::InUse,
+            AwsErrorKind::Invalid,
+            AwsErrorKind::Other,
+        ] {
+            assert_eq!(p.pause(&err(kind), 1, Duration::ZERO), None, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn max_retries_counts_retries_after_the_first_attempt() {
+        assert_eq!(RetryPolicy::with_max_retries(Some(0)).max_attempts, 1);
+        assert_eq!(RetryPolicy::with_max_retries(Some(25)).max_attempts, 26);
+        assert_eq!(RetryPolicy::with_max_retries(None), RetryPolicy::default());
+    }
+}

@@ -1,0 +1,289 @@
+//! The ports through which resources reach AWS, named for what the provider does. [`Cloud`] is
+//! implemented by `aws::Aws` (the SDK) and, in tests, by `testing::FakeCloud` (the in-memory
+//! account); resources only ever see this trait and the value types below.
+//!
+//! Every method answers with the engine's [`AwsError`], classified once in `aws/` (NotFound,
+//! Conflict, InUse, Throttled, Propagating, Invalid); retries are the adapter's business, so an
+//! error seen here already outlasted them. Removals treat "already gone" as done, and additions
+//! treat "already there, the same" as done, so a retried apply converges.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+pub use gitmoxi_engine::ports::{
+    Alarms, AliasRouting, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, Notifier,
+};
+
+use super::definition::FunctionDefinition;
+use super::event_sources::{Destinations, PullSource};
+use super::release::Release;
+
+/// What Lambda serves under one qualifier.
+#[derive(Clone, Debug)]
+pub struct ServedFunction {
+    /// Unqualified: `arn:aws:lambda:REGION:ACCOUNT:function:NAME`.
+    pub function_arn: String,
+    /// `$LATEST` or the version number.
+    pub version: String,
+    pub code_sha256: String,
+    /// The configuration read back as a definition (values AWS reports, defaults included);
+    /// tags and code are not part of it.
+    pub definition: FunctionDefinition,
+    /// The function's tags, without the ones AWS manages (`aws:` prefix).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The alias event sources point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceTarget {
+    pub function: String,
+    pub alias: String,
+    /// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME:ALIAS`
+    pub alias_arn: String,
+}
+
+impl SourceTarget {
+    pub fn new(function: &str, alias: &str, function_arn: &str) -> SourceTarget {
+        SourceTarget {
+            function: function.into(),
+            alias: alias.into(),
+            alias_arn: alias_arn(function_arn, alias),
+        }
+    }
+
+    /// `NAME:ALIAS`, as mappings name their function.
+    pub fn qualified(&self) -> String {
+        format!("{}:{}", self.function, self.alias)
+    }
+
+    fn arn_part(&self, i: usize) -> &str {
+        self.alias_arn.split(':').nth(i).unwrap_or_default()
+    }
+
+    pub fn partition(&self) -> &str {
+        match self.arn_part(1) {
+            "" => "aws",
+            p => p,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        self.arn_part(3)
+    }
+
+    pub fn account(&self) -> &str {
+        self.arn_part(4)
+    }
+}
+
+/// `FUNCTION_ARN:ALIAS`
+pub fn alias_arn(function_arn: &str, alias: &str) -> String {
+    format!("{function_arn}:{alias}")
+}
+
+/// The API Gateway invoke ARN of a Lambda ARN, as `aws_lambda_alias.invoke_arn` gives.
+pub fn invoke_arn(region: &str, alias_arn: &str) -> String {
+    let partition = alias_arn.split(':').nth(1).unwrap_or("aws");
+    format!(
+        "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"
+    )
+}
+
+/// An event source mapping as AWS serves it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServedMapping {
+    pub uuid: String,
+    pub source: PullSource,
+}
+
+/// One statement of the alias's resource-based policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    pub statement_id: String,
+    pub principal: String,
+    pub action: String,
+    pub source_arn: Option<String>,
+    pub source_account: Option<String>,
+    /// Public function URLs also need the statement to name the URL's auth type (`NONE`).
+    pub function_url_auth_type: Option<String>,
+}
+
+/// The alias's function URL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionUrl {
+    /// `AWS_IAM` or `NONE`.
+    pub auth_type: String,
+    /// The Lambda `Cors` shape.
+    pub cors: Option<serde_json::Value>,
+    pub invoke_mode: Option<String>,
+}
+
+/// Everything the resources ask of AWS.
+pub trait Cloud: Send + Sync + 'static {
+    /// The engine's ports for one rollout of one function.
+    type Rollout<'a>: Lambda + Hooks + Metrics + Notifier
+    where
+        Self: 'a;
+    type Alarms: Alarms;
+
+    /// The region the provider works in.
+    fn region(&self) -> &str;
+
+    /// The ports a rollout of `function` talks to: `release` is what `$LATEST` becomes (None when
+    /// only existing versions are rolled out), `topic` where notifications go.
+    fn rollout<'a>(
+        &'a self,
+        function: &str,
+        release: Option<&'a Release>,
+        topic: Option<&str>,
+    ) -> Self::Rollout<'a>;
+
+    fn alarms(&self) -> &Self::Alarms;
+
+    // ---- functions ------------------------------------------------------------------------
+
+    /// GetFunction of `qualifier` (`$LATEST`, a version or an alias); None when absent.
+    fn find_function(
+        &self,
+        function: &str,
+        qualifier: &str,
+    ) -> impl Future<Output = Result<Option<ServedFunction>, AwsError>> + Send;
+
+    /// CreateFunction with everything the release declares; never publishes.
+    fn create_function(
+        &self,
+        release: &Release,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// DeleteFunction: the function, its versions and aliases.
+    fn delete_function(&self, function: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn tag_function(
+        &self,
+        function_arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn untag_function(
+        &self,
+        function_arn: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// Uploads a package to `bucket` under `key` unless an object of that key and length is
+    /// already there.
+    fn stage_package(
+        &self,
+        bucket: &str,
+        key: &str,
+        package: &[u8],
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    // ---- aliases --------------------------------------------------------------------------
+
+    fn find_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> impl Future<Output = Result<Option<AliasRouting>, AwsError>> + Send;
+
+    fn create_alias(
+        &self,
+        function: &str,
+        alias: &str,
+        version: &str,
+    ) -> impl Future<Output = Result<AliasRouting, AwsError>> + Send;
+
+    fn delete_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    // ---- event sources --------------------------------------------------------------------
+
+    /// The mappings that invoke the alias.
+    fn list_mappings(
+        &self,
+        target: &SourceTarget,
+    ) -> impl Future<Output = Result<Vec<ServedMapping>, AwsError>> + Send;
+
+    fn create_mapping(
+        &self,
+        target: &SourceTarget,
+        source: &PullSource,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// Sends every updatable setting, with AWS's default for what `source` leaves out.
+    fn update_mapping(
+        &self,
+        uuid: &str,
+        target: &SourceTarget,
+        source: &PullSource,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn delete_mapping(&self, uuid: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn add_permission(
+        &self,
+        target: &SourceTarget,
+        permission: &Permission,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn remove_permission(
+        &self,
+        target: &SourceTarget,
+        statement_id: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// The key of an HTTP API route: `GET /orders`, `ANY /{proxy+}`, `$default`.
+    fn route_key(
+        &self,
+        api_id: &str,
+        route_id: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+
+    /// Sets (or, with None, removes) one stage variable of an HTTP or WebSocket API.
+    fn set_stage_variable(
+        &self,
+        api_id: &str,
+        stage: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// Creates the alias's function URL, or updates it when there is one.
+    fn put_function_url(
+        &self,
+        target: &SourceTarget,
+        url: &FunctionUrl,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn delete_function_url(
+        &self,
+        target: &SourceTarget,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn register_target(
+        &self,
+        target_group_arn: &str,
+        target: &SourceTarget,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn deregister_target(
+        &self,
+        target_group_arn: &str,
+        target: &SourceTarget,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn put_destinations(
+        &self,
+        target: &SourceTarget,
+        destinations: &Destinations,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn delete_destinations(
+        &self,
+        target: &SourceTarget,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}

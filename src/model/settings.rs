@@ -1,0 +1,75 @@
+//! How to deploy: the rollout settings a resource declares, already validated.
+
+use std::time::Duration;
+
+use gitmoxi_engine::rollout::{Analysis, HookSettings};
+use gitmoxi_engine::{Readiness, RolloutPlan, TrafficShifting};
+
+/// Beyond the schedule's configured waits, how long a create or update may run by default.
+pub const DEFAULT_EXTRA_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub const DEFAULT_DELETE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// DescribeAlarms takes at most 100 names a call.
+pub const MAX_ALARMS: usize = 100;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Option<Duration>,
+    pub update: Option<Duration>,
+    pub delete: Option<Duration>,
+}
+
+/// Everything about *how* to deploy; `None` where a value is unknown at plan time.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub alias: Option<String>,
+    /// None when part of the block is unknown.
+    pub shifting: Option<TrafficShifting>,
+    pub alarms: Vec<String>,
+    pub readiness: Readiness,
+    pub delete_failed_version: bool,
+    pub retain_versions: u32,
+    pub skip_destroy: bool,
+    pub timeouts: Timeouts,
+    pub hooks: HookSettings,
+    pub analysis: Option<Analysis>,
+    pub notification_topic_arn: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            alias: None,
+            shifting: None,
+            alarms: Vec::new(),
+            readiness: Readiness::default(),
+            delete_failed_version: true,
+            retain_versions: 0,
+            skip_destroy: false,
+            timeouts: Timeouts::default(),
+            hooks: HookSettings::default(),
+            analysis: None,
+            notification_topic_arn: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn plan(&self) -> Option<RolloutPlan> {
+        self.shifting.as_ref().map(RolloutPlan::new)
+    }
+
+    /// How long a create (or an update) may run: the configured timeout, else the schedule's
+    /// waits + 30 minutes.
+    pub fn apply_timeout(&self, creating: bool, plan: &RolloutPlan) -> Duration {
+        let configured = if creating {
+            self.timeouts.create
+        } else {
+            self.timeouts.update
+        };
+        configured.unwrap_or_else(|| plan.configured_waits() + DEFAULT_EXTRA_TIMEOUT)
+    }
+
+    pub fn delete_timeout(&self) -> Duration {
+        self.timeouts.delete.unwrap_or(DEFAULT_DELETE_TIMEOUT)
+    }
+}

@@ -1,0 +1,88 @@
+//! Reading typed values out of Terraform values, with a diagnostic for each invalid one.
+
+use std::time::Duration;
+
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::value::Value;
+
+/// A Go-style duration (`"90s"`, `"5m"`, `"1h30m"`); None when null, unknown or invalid.
+pub fn duration(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Option<Duration> {
+    let s = v.as_str()?;
+    match humantime::parse_duration(s.trim()) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid duration {s:?}"),
+                    "Write a duration such as \"90s\", \"5m\" or \"1h30m\".",
+                )
+                .at(path),
+            );
+            None
+        }
+    }
+}
+
+/// A whole number in `min..=max`; None when null, unknown or invalid.
+pub fn whole_number(
+    v: &Value,
+    path: AttrPath,
+    (min, max): (f64, f64),
+    diags: &mut Diagnostics,
+) -> Option<u32> {
+    let n = v.as_f64()?;
+    if n.fract() != 0.0 || n < min || n > max {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid {path} {n}"),
+                format!(
+                    "`{}` must be a whole number from {min} to {max}.",
+                    path.last_name()
+                ),
+            )
+            .at(path),
+        );
+        return None;
+    }
+    Some(n as u32)
+}
+
+pub fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+/// An argument as the configuration gives it: absent (null), not known until apply, or known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input<T> {
+    Absent,
+    Unknown,
+    Known(T),
+}
+
+impl<T> Input<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Input::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Input::Absent)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Input::Unknown)
+    }
+}
+
+/// A string argument.
+pub fn input_string(v: &Value) -> Input<String> {
+    match v {
+        Value::Null => Input::Absent,
+        Value::Unknown => Input::Unknown,
+        other => other
+            .as_str()
+            .map_or(Input::Unknown, |s| Input::Known(s.to_string())),
+    }
+}

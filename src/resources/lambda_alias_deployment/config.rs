@@ -1,0 +1,75 @@
+//! The configuration of one `gitmoxi_lambda_alias_deployment`, read once per request.
+
+use crate::model::event_sources::EventSources;
+use crate::model::settings::Settings;
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::value::Value;
+use crate::resources::common::values::{input_string, Input};
+use crate::resources::common::{settings, sources};
+
+pub struct AliasConfig {
+    pub function_name: Input<String>,
+    pub alias: Input<String>,
+    pub version: Input<String>,
+    pub event_sources_text: Input<String>,
+    /// None when unknown or invalid.
+    pub event_sources: Option<EventSources>,
+    pub settings: Settings,
+}
+
+impl AliasConfig {
+    pub fn parse(config: &Value) -> (AliasConfig, Diagnostics) {
+        let (settings, mut diags) = settings::parse(config);
+        let c = AliasConfig {
+            function_name: input_string(config.get("function_name")),
+            alias: input_string(config.get("alias")),
+            version: input_string(config.get("version")),
+            event_sources_text: input_string(config.get("event_sources")),
+            event_sources: sources::declared(config.get("event_sources"), &mut diags),
+            settings,
+        };
+        if let Some(v) = c.version.known() {
+            check_version(v, &mut diags);
+        }
+        if let Some(f) = c.function_name.known() {
+            check_function_name(f, &mut diags);
+        }
+        (c, diags)
+    }
+
+    /// `FUNCTION_NAME:ALIAS`, when both are known.
+    pub fn id(&self) -> Option<String> {
+        Some(format!(
+            "{}:{}",
+            self.function_name.known()?,
+            self.alias.known()?
+        ))
+    }
+}
+
+fn check_version(v: &str, diags: &mut Diagnostics) {
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) || v.starts_with('0') {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid version {v:?}"),
+                "Set `version` to a published version number such as \"3\" (not $LATEST, not an \
+                 alias).",
+            )
+            .at(AttrPath::root("version")),
+        );
+    }
+}
+
+fn check_function_name(f: &str, diags: &mut Diagnostics) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if f.is_empty() || f.len() > 64 || !f.chars().all(allowed) {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid function name {f:?}"),
+                "Set `function_name` to the function's name (1 to 64 letters, digits, - or _), \
+                 not an ARN.",
+            )
+            .at(AttrPath::root("function_name")),
+        );
+    }
+}

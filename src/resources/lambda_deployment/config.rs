@@ -1,0 +1,267 @@
+//! The configuration of one `gitmoxi_lambda_deployment`, read once per request into the model:
+//! the definition, the code, `sensitive_environment`, the event sources and the settings, with a
+//! diagnostic for every invalid value. At apply, [`DeploymentConfig::load_release`] reads the
+//! package for real.
+
+use std::collections::BTreeMap;
+
+use crate::model::definition::{self, FunctionDefinition};
+use crate::model::event_sources::EventSources;
+use crate::model::release::{code_source, package_hash, Release, MAX_DIRECT_ZIP_BYTES};
+use crate::model::settings::Settings;
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::value::Value;
+use crate::resources::common::values::{input_string, Input};
+use crate::resources::common::{settings, sources};
+
+pub struct DeploymentConfig {
+    /// `function_definition` as written.
+    pub definition_text: Input<String>,
+    /// Validated; None when unknown or invalid.
+    pub definition: Option<FunctionDefinition>,
+    pub package_file: Input<String>,
+    pub package_s3_bucket: Option<String>,
+    /// The hash of `package_file` as it reads now.
+    pub package_hash: Option<String>,
+    /// `source_code_hash` as the user gives it.
+    pub source_code_hash: Input<String>,
+    /// `sensitive_environment` as Terraform holds it (compared with the state's).
+    pub sensitive_environment: Value,
+    /// `event_sources` as written, and validated (None when unknown or invalid).
+    pub event_sources_text: Input<String>,
+    pub event_sources: Option<EventSources>,
+    pub alias: Input<String>,
+    pub settings: Settings,
+}
+
+impl DeploymentConfig {
+    /// Reads and checks everything that can be checked without AWS.
+    pub fn parse(config: &Value) -> (DeploymentConfig, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let definition = declared_definition(config.get("function_definition"), &mut diags);
+        let (settings, settings_diags) = settings::parse(config);
+        diags.extend(settings_diags);
+        let event_sources = sources::declared(config.get("event_sources"), &mut diags);
+        let mut c = DeploymentConfig {
+            definition_text: input_string(config.get("function_definition")),
+            definition,
+            package_file: input_string(config.get("package_file")),
+            package_s3_bucket: config.get("package_s3_bucket").as_str().map(str::to_string),
+            package_hash: None,
+            source_code_hash: input_string(config.get("source_code_hash")),
+            sensitive_environment: config.get("sensitive_environment").clone(),
+            event_sources_text: input_string(config.get("event_sources")),
+            event_sources,
+            alias: input_string(config.get("alias")),
+            settings,
+        };
+        c.package_hash = c.check_package(&mut diags);
+        c.check_bucket(&mut diags);
+        c.check_sensitive(&mut diags);
+        (c, diags)
+    }
+
+    pub fn function_name(&self) -> Option<&str> {
+        self.definition
+            .as_ref()
+            .map(FunctionDefinition::function_name)
+    }
+
+    /// `sensitive_environment` with its known values.
+    fn sensitive_values(&self) -> BTreeMap<String, String> {
+        let entries = self.sensitive_environment.entries().into_iter().flatten();
+        entries
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect()
+    }
+
+    /// Returns the package's hash when `package_file` is known and readable.
+    fn check_package(&self, diags: &mut Diagnostics) -> Option<String> {
+        let at = || AttrPath::root("package_file");
+        let has_code = self
+            .definition
+            .as_ref()
+            .is_some_and(FunctionDefinition::has_code);
+        let path = match &self.package_file {
+            Input::Known(path) => path,
+            Input::Absent if self.definition.is_some() && !has_code => {
+                diags.push(
+                    Diagnostic::error(
+                        "No code for the function",
+                        "Set `package_file` to a local .zip, or give `Code` (S3Bucket/S3Key, \
+                         ImageUri or ZipFile) in function_definition.",
+                    )
+                    .at(at()),
+                );
+                return None;
+            }
+            _ => return None,
+        };
+        if has_code {
+            diags.push(
+                Diagnostic::error(
+                    "package_file conflicts with Code in function_definition",
+                    "Give the code once: remove `Code` from `function_definition`, or remove \
+                     `package_file`.",
+                )
+                .at(at()),
+            );
+        }
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::error(
+                format!("Cannot read package_file {path:?}"),
+                format!(
+                    "{e}. Build the .zip before planning, or fix the path (relative paths start \
+                     at the working directory; use \"${{path.module}}/...\")."
+                ),
+            )
+            .at(at())
+        };
+        let size = match std::fs::metadata(path) {
+            Ok(m) => m.len(),
+            Err(e) => {
+                diags.push(unreadable(e));
+                return None;
+            }
+        };
+        if size > MAX_DIRECT_ZIP_BYTES && self.package_s3_bucket.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    format!("package_file is larger than 50 MB ({size} bytes)"),
+                    "Lambda accepts at most 50 MB uploaded directly: set `package_s3_bucket` to \
+                     stage the package in S3 (or upload it yourself and set Code.S3Bucket and \
+                     Code.S3Key in function_definition).",
+                )
+                .at(at()),
+            );
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => Some(package_hash(&bytes)),
+            Err(e) => {
+                diags.push(unreadable(e));
+                None
+            }
+        }
+    }
+
+    fn check_bucket(&self, diags: &mut Diagnostics) {
+        let Some(bucket) = &self.package_s3_bucket else {
+            return;
+        };
+        let at = || AttrPath::root("package_s3_bucket");
+        if self.package_file.is_absent() {
+            diags.push(
+                Diagnostic::error(
+                    "package_s3_bucket needs package_file",
+                    "`package_s3_bucket` stages the local package in S3: set `package_file` too, \
+                     or remove the bucket and give Code.S3Bucket/S3Key in function_definition.",
+                )
+                .at(at()),
+            );
+        }
+        if !valid_bucket_name(bucket) {
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid S3 bucket name {bucket:?}"),
+                    "Bucket names are 3 to 63 lowercase letters, digits, '-' and '.', starting \
+                     and ending with a letter or digit.",
+                )
+                .at(at()),
+            );
+        }
+    }
+
+    /// A key in both `sensitive_environment` and the definition's variables is an error; the
+    /// check never sees a value.
+    fn check_sensitive(&self, diags: &mut Diagnostics) {
+        let Some(def) = &self.definition else { return };
+        let keys: BTreeMap<String, String> = self
+            .sensitive_values()
+            .into_keys()
+            .map(|k| (k, String::new()))
+            .collect();
+        if let Err(e) = def.clone().merge_sensitive_environment(&keys) {
+            diags.push(
+                Diagnostic::error(e.summary, e.detail).at(AttrPath::root("sensitive_environment")),
+            );
+        }
+    }
+
+    /// The release an apply deploys, failing before any change if the package changed since the
+    /// plan (`planned_hash`) or anything is still unknown.
+    pub fn load_release(&self, planned_hash: Option<&str>) -> Result<Release, Diagnostics> {
+        let Some(mut def) = self.definition.clone() else {
+            return Err(
+                crate::resources::common::failure::unknown_at_apply("function_definition").into(),
+            );
+        };
+        let at_sensitive = || AttrPath::root("sensitive_environment");
+        def.merge_sensitive_environment(&self.sensitive_values())
+            .map_err(|e| Diagnostic::error(e.summary, e.detail).at(at_sensitive()))?;
+        let bytes = match self.package_file.known() {
+            Some(path) => Some(self.read_package(path, planned_hash)?),
+            None => None,
+        };
+        let hash = bytes.as_deref().map(package_hash);
+        let code = code_source(&def, bytes).map_err(|e| {
+            Diagnostic::error(e.summary, e.detail).at(AttrPath::root("function_definition"))
+        })?;
+        Ok(Release {
+            definition: def,
+            code,
+            package_hash: hash,
+        })
+    }
+
+    fn read_package(&self, path: &str, planned_hash: Option<&str>) -> Result<Vec<u8>, Diagnostic> {
+        let at = || AttrPath::root("package_file");
+        let bytes = std::fs::read(path).map_err(|e| {
+            Diagnostic::error(format!("Cannot read package_file {path:?}"), e.to_string()).at(at())
+        })?;
+        let hash = package_hash(&bytes);
+        // With a user-given source_code_hash the value is a trigger; compare only our own.
+        let ours = self.source_code_hash.is_absent();
+        match planned_hash {
+            Some(planned) if ours && planned != hash => Err(Diagnostic::error(
+                "package_file changed since the plan",
+                format!(
+                    "The plan was made for a package with hash {planned}, but {path} now hashes \
+                     to {hash}. Nothing was changed. Run `terraform plan` again."
+                ),
+            )
+            .at(at())),
+            _ => Ok(bytes),
+        }
+    }
+}
+
+/// The definition as declared; None when it is unknown or invalid (diagnostics say which).
+pub fn declared_definition(v: &Value, diags: &mut Diagnostics) -> Option<FunctionDefinition> {
+    let at = || AttrPath::root("function_definition");
+    let with_key = |detail: String, key: Option<String>| match key {
+        Some(k) if !detail.contains(k.as_str()) => format!("{detail} (key {k})"),
+        _ => detail,
+    };
+    match definition::parse(v.as_str()?) {
+        Ok((def, warnings)) => {
+            for w in warnings {
+                let detail = with_key(w.detail, w.key_path);
+                diags.push(Diagnostic::warning(w.summary, detail).at(at()));
+            }
+            Some(def)
+        }
+        Err(e) => {
+            let detail = with_key(e.detail, e.key_path);
+            diags.push(Diagnostic::error(e.summary, detail).at(at()));
+            None
+        }
+    }
+}
+
+fn valid_bucket_name(bucket: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    (3..=63).contains(&bucket.len())
+        && bucket.chars().all(allowed)
+        && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && bucket.ends_with(|c: char| c.is_ascii_alphanumeric())
+}

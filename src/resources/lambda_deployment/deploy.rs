@@ -1,0 +1,372 @@
+//! A deployment: create the function (or find it), update `$LATEST`, publish and roll the
+//! release out through the engine, then record what serves. After any failure the returned state
+//! describes what really serves.
+
+use gitmoxi_engine::{Outcome, RolloutPlan, Target};
+
+use super::config::DeploymentConfig;
+use super::in_place::sync_tags;
+use super::state::DeploymentState;
+use crate::model::definition::{self, compare};
+use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
+use crate::model::release::{staging_key, CodeSource, Release};
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
+use crate::protocol::value::Value;
+use crate::resources::common::failure::{
+    aws_failure, deployment_error, fail, unknown_at_apply, NOTHING_CHANGED,
+};
+use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::rollout::{
+    self, outcome_warnings, preflight_alarms, preflight_hooks, Ran, Rollout,
+};
+use crate::resources::common::sources;
+use crate::resources::common::state::last_deployment;
+
+/// What one apply works with, read once.
+struct Apply<'a, C> {
+    cloud: &'a C,
+    ctx: &'a RequestContext,
+    req: &'a ApplyRequest,
+    config: &'a DeploymentConfig,
+    prior: Option<DeploymentState>,
+    /// The state to return when the apply changes nothing: the prior state, or none.
+    undo: Value,
+}
+
+/// The function as found before the rollout, and whether this apply created it.
+struct Prepared {
+    release: Release,
+    existing: Option<ServedFunction>,
+    created: bool,
+}
+
+pub async fn deploy<C: Cloud>(
+    cloud: &C,
+    ctx: &RequestContext,
+    req: &ApplyRequest,
+    config: &DeploymentConfig,
+) -> ApplyResponse {
+    let a = Apply {
+        cloud,
+        ctx,
+        req,
+        config,
+        prior: DeploymentState::read(&req.prior_state),
+        undo: req.prior_state.clone(),
+    };
+    let (Some(alias), Some(plan)) = (config.alias.known(), a.rollout_plan()) else {
+        return fail(unknown_at_apply("alias or traffic_shifting"), a.undo);
+    };
+    let prepared = match a.prepare().await {
+        Ok(p) => p,
+        Err(d) => return fail(d, a.undo),
+    };
+    let function = prepared.release.function_name().to_string();
+    let target = a.choose_target(&prepared).await;
+    let ran = rollout::run(
+        cloud,
+        ctx,
+        Rollout {
+            function: &function,
+            alias,
+            target,
+            plan,
+            settings: &config.settings,
+            release: Some(&prepared.release),
+            creating: a.prior.is_none(),
+            owns_versions: true,
+        },
+    )
+    .await;
+    if ran.outcome.succeeded() {
+        let mut resp = a.succeeded(&prepared.release, alias, &ran).await;
+        resp.diagnostics.extend(outcome_warnings(&ran.outcome));
+        return resp;
+    }
+    a.failed(&function, alias, &ran, prepared.created).await
+}
+
+impl<C: Cloud> Apply<'_, C> {
+    /// The schedule; a release that changes Role or DeadLetterConfig runs ALL_AT_ONCE (weighted
+    /// aliases need both versions to share them).
+    fn rollout_plan(&self) -> Option<RolloutPlan> {
+        let plan = self.config.settings.plan()?;
+        let prior_def = self.prior_definition();
+        let changes_role = match (&prior_def, &self.config.definition) {
+            (Some(old), Some(new)) => compare(old, new).role_or_dlq,
+            _ => false,
+        };
+        Some(match changes_role {
+            true => RolloutPlan::all_at_once(plan.configured_waits()),
+            false => plan,
+        })
+    }
+
+    fn prior_definition(&self) -> Option<definition::FunctionDefinition> {
+        let text = self.prior.as_ref()?.function_definition.as_deref()?;
+        definition::parse(text).ok().map(|(d, _)| d)
+    }
+
+    /// Everything before the rollout: the release, preflight of what only AWS can tell, the
+    /// package staged, the function created when missing. Fails before any change, except a
+    /// failed create, which has nothing to undo.
+    async fn prepare(&self) -> Result<Prepared, Diagnostics> {
+        let planned = DeploymentState::read(&self.req.planned_state);
+        let planned_hash = planned.and_then(|p| p.source_code_hash);
+        let release = self.config.load_release(planned_hash.as_deref())?;
+        let function = release.function_name().to_string();
+        let existing = self
+            .cloud
+            .find_function(&function, "$LATEST")
+            .await
+            .map_err(|e| aws_failure("reading Lambda function", &function, &e, NOTHING_CHANGED))?;
+        // For an existing function the engine checks the alarms itself before touching anything;
+        // a new one is created first, so its alarms are checked here.
+        if existing.is_none() {
+            preflight_alarms(self.cloud.alarms(), &self.config.settings.alarms).await?;
+        }
+        preflight_hooks(self.cloud, &self.config.settings.hooks).await?;
+        let release = self.stage(release).await?;
+        if existing.is_none() {
+            self.create(&release).await?;
+        }
+        Ok(Prepared {
+            created: existing.is_none(),
+            release,
+            existing,
+        })
+    }
+
+    /// With `package_s3_bucket`, the local package goes to S3 and the code comes from there.
+    async fn stage(&self, release: Release) -> Result<Release, Diagnostics> {
+        let (Some(bucket), CodeSource::Zip(bytes)) =
+            (&self.config.package_s3_bucket, &release.code)
+        else {
+            return Ok(release);
+        };
+        let function = release.function_name();
+        let key = staging_key(function, bytes);
+        match self.cloud.stage_package(bucket, &key, bytes).await {
+            Ok(()) => Ok(release.staged(bucket, key)),
+            Err(e) => {
+                let d = aws_failure("staging the package in S3", function, &e, NOTHING_CHANGED);
+                Err(d.at(AttrPath::root("package_s3_bucket")).into())
+            }
+        }
+    }
+
+    /// CreateFunction; the port waits out an execution role IAM has not propagated yet. An
+    /// interrupt abandons the wait (the failed create then deletes whatever was made).
+    async fn create(&self, release: &Release) -> Result<(), Diagnostics> {
+        let function = release.function_name();
+        let stopped = || {
+            Diagnostic::error(
+                format!("Creating {function} was interrupted"),
+                "Nothing serves yet. Apply again to create the function.",
+            )
+        };
+        tokio::select! {
+            r = self.cloud.create_function(release) => r.map_err(|e| {
+                aws_failure("creating Lambda function", function, &e, NOTHING_CHANGED).into()
+            }),
+            _ = self.ctx.stop.cancelled() => {
+                let _ = self.cloud.delete_function(function).await;
+                Err(stopped().into())
+            }
+        }
+    }
+
+    /// What to roll out. A new function: the release as created. Nothing declared changed
+    /// (the alias drifted): the deployed version again, rather than a copy of it. Otherwise
+    /// update `$LATEST` where it differs from the release — compared with `$LATEST`, not with the
+    /// prior state, since after a rollback it may hold the rejected release.
+    async fn choose_target(&self, p: &Prepared) -> Target {
+        let Some(existing) = &p.existing else {
+            return Target::Publish {
+                update_code: false,
+                update_configuration: false,
+            };
+        };
+        if let Some(version) = self.repair_only(p.release.function_name()).await {
+            return Target::Existing(version);
+        }
+        let code_changed = match &p.release.package_hash {
+            // A local package: Lambda's CodeSha256 is the same hash.
+            Some(hash) => existing.code_sha256 != *hash,
+            // S3 or image code: no hash to compare, so push it.
+            None => true,
+        };
+        Target::Publish {
+            update_code: code_changed,
+            update_configuration: compare(&existing.definition, &p.release.definition)
+                .configuration,
+        }
+    }
+
+    /// The deployed version, when this deployment only repairs drift: the declared release
+    /// equals the prior state's and that version still exists.
+    async fn repair_only(&self, function: &str) -> Option<String> {
+        let prior = self.prior.as_ref()?;
+        let planned = DeploymentState::read(&self.req.planned_state)?;
+        let same = self.prior_definition()? == *self.config.definition.as_ref()?
+            && self.config.sensitive_environment == prior.sensitive_environment
+            && planned.source_code_hash == prior.source_code_hash;
+        if !same {
+            return None;
+        }
+        match self.cloud.find_function(function, &prior.version).await {
+            Ok(Some(_)) => Some(prior.version.clone()),
+            _ => None,
+        }
+    }
+
+    /// The state after a rollout succeeded: the new version serves, whatever else fails now.
+    async fn succeeded(&self, release: &Release, alias: &str, ran: &Ran) -> ApplyResponse {
+        let function = release.function_name();
+        let o = &ran.outcome;
+        let version = o.serving_version().or(o.to_version.as_deref());
+        let version = version.unwrap_or_default().to_string();
+        let served = match self.cloud.find_function(function, &version).await {
+            Ok(Some(s)) => s,
+            result => return self.unreadable(function, alias, &version, ran, result.err()),
+        };
+        let mut s = DeploymentState::read(&self.req.planned_state).unwrap_or_default();
+        let target = SourceTarget::new(function, alias, &served.function_arn);
+        s.function_name = function.to_string();
+        s.invoke_arn = invoke_arn(self.cloud.region(), &target.alias_arn);
+        s.alias_arn = target.alias_arn.clone();
+        s.function_arn = served.function_arn.clone();
+        s.previous_version = o.from_version.clone().filter(|v| *v != version);
+        s.version = version;
+        s.code_sha256 = served.code_sha256.clone();
+        if s.source_code_hash.is_none()
+            && self.req.planned_state.get("source_code_hash").is_unknown()
+        {
+            s.source_code_hash = Some(
+                release
+                    .package_hash
+                    .clone()
+                    .unwrap_or(served.code_sha256.clone()),
+            );
+        }
+        s.last_deployment = last_deployment(&ran.id, o);
+        self.finish(s, &served, release, &target).await
+    }
+
+    /// Tags and event sources follow a successful rollout (sources only once the new version
+    /// serves 100%, so the old version never receives a source meant for the new one).
+    async fn finish(
+        &self,
+        mut s: DeploymentState,
+        served: &ServedFunction,
+        release: &Release,
+        target: &SourceTarget,
+    ) -> ApplyResponse {
+        let function = release.function_name();
+        let want_tags = release.definition.tags();
+        if let Err(e) = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await
+        {
+            // The release serves; only the tags lag. Keeping the prior definition text makes
+            // the next plan show the tag change again.
+            if let Some(prior) = &self.prior {
+                s.function_definition = prior.function_definition.clone();
+            }
+            let done = format!(
+                "Version {} serves; the function's tags were not updated, and the next plan \
+                 shows them again.",
+                s.version
+            );
+            let d = aws_failure("tagging Lambda function", function, &e, &done);
+            return fail(d, s.write(self.req.planned_state.clone()));
+        }
+        let had = sources::stored(self.prior.as_ref().and_then(|p| p.event_sources.as_deref()));
+        let want = self.config.event_sources.clone().unwrap_or_default();
+        let mut diagnostics = Diagnostics::default();
+        match reconcile(self.cloud, target, &had, &want).await {
+            Ok(warnings) => warnings
+                .into_iter()
+                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
+            Err(e) => {
+                // The release serves; the sources lag. The state keeps the previous ones so
+                // the next plan shows the change again.
+                s.event_sources = self.prior.as_ref().and_then(|p| p.event_sources.clone());
+                let done = format!(
+                    "Version {} serves; the event sources were not all moved, and the next plan \
+                     shows them again.",
+                    s.version
+                );
+                diagnostics.push(aws_failure(
+                    "reconciling event sources",
+                    function,
+                    &e,
+                    &done,
+                ));
+            }
+        }
+        ApplyResponse {
+            new_state: s.write(self.req.planned_state.clone()),
+            private: Vec::new(),
+            diagnostics,
+        }
+    }
+
+    /// The rollout succeeded but the serving version could not be read back.
+    fn unreadable(
+        &self,
+        function: &str,
+        alias: &str,
+        version: &str,
+        ran: &Ran,
+        error: Option<AwsError>,
+    ) -> ApplyResponse {
+        let cause = error.map_or_else(|| "it is gone".to_string(), |e| e.to_string());
+        let d = Diagnostic::error(
+            format!("Version {version} of {function} is serving, but reading it back failed"),
+            format!(
+                "The rollout succeeded: alias {alias} serves version {version} at 100%. Reading \
+                 that version back then failed ({cause}). The state records version {version}; \
+                 run `terraform apply` again to record the rest (it publishes nothing)."
+            ),
+        );
+        let Some(mut s) = self.prior.clone() else {
+            return fail(d, Value::Null);
+        };
+        // Record what serves; the prior definition stays, so the next plan re-applies this
+        // release (publishing nothing: Lambda returns the same version).
+        s.previous_version = ran.outcome.from_version.clone();
+        s.version = version.to_string();
+        s.last_deployment = last_deployment(&ran.id, &ran.outcome);
+        fail(d, s.write(self.undo.clone()))
+    }
+
+    /// A rollout that did not succeed. A create removes what it made and returns no state; an
+    /// update keeps the previous release, recording what the alias really serves.
+    async fn failed(&self, function: &str, alias: &str, ran: &Ran, created: bool) -> ApplyResponse {
+        let o: &Outcome = &ran.outcome;
+        let error = deployment_error(function, alias, o, self.prior.is_none());
+        let Some(mut s) = self.prior.clone() else {
+            let mut diags = Diagnostics::from(error);
+            if created {
+                if let Err(e) = self.cloud.delete_function(function).await {
+                    let done = format!(
+                        "Function {function} was created and is still there: delete it, or apply \
+                         again (the next apply adopts it)."
+                    );
+                    diags.push(aws_failure(
+                        "deleting the function this failed create made",
+                        function,
+                        &e,
+                        &done,
+                    ));
+                }
+            }
+            return fail(diags, Value::Null);
+        };
+        s.last_deployment = last_deployment(&ran.id, o);
+        if let Some(v) = o.serving_version() {
+            s.version = v.to_string();
+        }
+        fail(error, s.write(self.undo.clone()))
+    }
+}

@@ -1,0 +1,114 @@
+//! Refresh and import: what the alias serves, read from AWS. Refresh never copies `$LATEST` into
+//! the state (after a rollback it holds the rejected release); it notes drift for the next plan.
+
+use super::state::DeploymentState;
+use crate::model::ports::{alias_arn, invoke_arn, Cloud};
+use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
+use crate::protocol::registry::{ImportResponse, ReadResponse};
+use crate::protocol::value::{Type, Value};
+use crate::resources::common::failure::aws_failure;
+use crate::resources::common::state::Drift;
+
+pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadResponse {
+    let Some(s) = DeploymentState::read(&state) else {
+        return ReadResponse::default();
+    };
+    let (function, alias) = (&s.function_name, &s.alias);
+    let failed = |e, action: &str, subject: &str| ReadResponse {
+        diagnostics: aws_failure(action, subject, &e, "The state was left as it was.").into(),
+        new_state: state.clone(),
+        private: private.clone(),
+    };
+    let routing = match cloud.find_alias(function, alias).await {
+        Ok(r) => r,
+        Err(e) => return failed(e, "reading Lambda alias", &format!("{function}:{alias}")),
+    };
+    if routing.is_none() {
+        match cloud.find_function(function, "$LATEST").await {
+            // Gone: Terraform drops it from the state.
+            Ok(None) => return ReadResponse::default(),
+            Ok(Some(_)) => {}
+            Err(e) => return failed(e, "reading Lambda function", function),
+        }
+    }
+    let drift = Drift::detect(alias, &s.version, routing.as_ref());
+    ReadResponse {
+        new_state: state,
+        private: drift.map(|d| d.to_private()).unwrap_or_default(),
+        diagnostics: Diagnostics::default(),
+    }
+}
+
+/// `FUNCTION_NAME:ALIAS`: the state of what the alias serves, its definition read back.
+pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportResponse {
+    let fail = |summary: String, detail: String| ImportResponse {
+        diagnostics: Diagnostic::error(summary, detail).into(),
+        ..Default::default()
+    };
+    let parsed = id
+        .split_once(':')
+        .filter(|(f, a)| !f.is_empty() && !a.is_empty() && !a.contains(':'));
+    let Some((function, alias)) = parsed else {
+        return fail(
+            format!("Invalid import ID {id:?}"),
+            "Import with FUNCTION_NAME:ALIAS, e.g. `terraform import \
+             gitmoxi_lambda_deployment.api orders-api:live`."
+                .into(),
+        );
+    };
+    let routing = match cloud.find_alias(function, alias).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return fail(
+                format!("Cannot import {id}: no such function or alias"),
+                format!(
+                    "Check that function {function} exists in {} and has the alias {alias}.",
+                    cloud.region()
+                ),
+            )
+        }
+        Err(e) => return fail(format!("Error reading Lambda alias ({id})"), e.to_string()),
+    };
+    let served = match cloud.find_function(function, &routing.version).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let detail = format!("Version {} disappeared.", routing.version);
+            return fail(format!("Cannot import {id}"), detail);
+        }
+        Err(e) => {
+            return fail(
+                format!("Error reading Lambda function ({function})"),
+                e.to_string(),
+            )
+        }
+    };
+    let definition = served.definition.clone().with_tags(served.tags.clone());
+    let alias_arn = alias_arn(&served.function_arn, alias);
+    let state = DeploymentState {
+        function_name: function.to_string(),
+        function_definition: Some(definition.without_defaults().canonical_json()),
+        source_code_hash: Some(served.code_sha256.clone()),
+        alias: alias.to_string(),
+        function_arn: served.function_arn.clone(),
+        invoke_arn: invoke_arn(cloud.region(), &alias_arn),
+        alias_arn,
+        version: routing.version.clone(),
+        code_sha256: served.code_sha256,
+        rollout_schedule: vec!["100%".into()],
+        ..DeploymentState::default()
+    };
+    let drift = Drift::detect(alias, &routing.version, Some(&routing));
+    ImportResponse {
+        state: Some(state.write(null_object(value_type))),
+        private: drift.map(|d| d.to_private()).unwrap_or_default(),
+        diagnostics: Diagnostics::default(),
+    }
+}
+
+/// An object of the resource's type with every attribute null.
+pub fn null_object(value_type: &Type) -> Value {
+    let Type::Object(attrs) = value_type else {
+        return Value::Null;
+    };
+    Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect())
+}
