@@ -21,3 +21,5 @@ pub mod model;
 pub mod protocol;
 pub mod provider;
 pub mod resources;
+#[cfg(test)]
+pub mod testing;

@@ -29,7 +29,7 @@ mod rollout;
 mod s3;
 
 pub use clients::{connect, AssumeRole, AwsConfig};
-pub use retry::RetryPolicy;
+pub use retry::{retrying, RetryPolicy};
 
 use alarms::CloudWatchAlarms;
 

@@ -78,12 +78,30 @@ where
     Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    retrying(policy, action, || {
+        let attempt = call();
+        async move { attempt.await.map_err(|e| classify(action, e)) }
+    })
+    .await
+}
+
+/// Runs `call` until it succeeds or `policy` gives up on its classified error. Every adapter of
+/// the resources' port goes through here, the in-memory one too.
+pub async fn retrying<T, F, Fut>(
+    policy: &RetryPolicy,
+    action: &str,
+    mut call: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
     let started = Instant::now();
     let mut attempt = 1;
     loop {
         let error = match call().await {
             Ok(v) => return Ok(v),
-            Err(e) => classify(action, e),
+            Err(e) => e,
         };
         let Some(pause) = policy.pause(&error, attempt, started.elapsed()) else {
             return Err(error);

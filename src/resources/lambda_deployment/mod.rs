@@ -15,6 +15,8 @@ pub mod plan;
 pub mod read;
 pub mod schema;
 pub mod state;
+#[cfg(test)]
+mod tests;
 
 use async_trait::async_trait;
 

@@ -1,0 +1,210 @@
+//! Resources without an emulator: [`FakeCloud`] puts the resources' port on the in-memory AWS
+//! account (`gitmoxi-fake-aws`, the same one the engine's scenarios run against), and
+//! [`Terraform`] drives a resource the way Terraform does (validate, plan, apply, refresh,
+//! import, destroy), so every resource operation is tested on paused time in milliseconds.
+
+mod cloud;
+
+use std::sync::Arc;
+
+use gitmoxi_fake_aws::FakeAws;
+use tokio_util::sync::CancellationToken;
+
+pub use cloud::FakeCloud;
+
+use crate::protocol::diagnostics::Diagnostics;
+use crate::protocol::registry::{
+    ApplyRequest, ImportResponse, PlanRequest, ReadResponse, RequestContext, Resource,
+};
+use crate::protocol::schema::{Mode, Schema};
+use crate::protocol::value::{Type, Value};
+
+/// One resource instance as Terraform tracks it: its state and private state.
+#[derive(Clone, Debug, Default)]
+pub struct Instance {
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+/// What one `terraform apply` of a resource ended with.
+#[derive(Debug)]
+pub struct Applied {
+    pub planned: Value,
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+    /// Plan-time diagnostics (warnings).
+    pub plan_diagnostics: Diagnostics,
+}
+
+impl Applied {
+    pub fn instance(&self) -> Instance {
+        Instance {
+            state: self.state.clone(),
+            private: Vec::new(),
+        }
+    }
+
+    pub fn error_summaries(&self) -> Vec<String> {
+        summaries(&self.diagnostics, true)
+    }
+}
+
+pub fn summaries(d: &Diagnostics, errors: bool) -> Vec<String> {
+    let matching = d.0.iter().filter(|d| d.is_error() == errors);
+    matching.map(|d| d.summary.clone()).collect()
+}
+
+/// Drives one resource as Terraform does.
+pub struct Terraform<R> {
+    pub resource: R,
+    pub stop: CancellationToken,
+}
+
+impl<R: Resource> Terraform<R> {
+    pub fn new(resource: R) -> Terraform<R> {
+        Terraform {
+            resource,
+            stop: CancellationToken::new(),
+        }
+    }
+
+    fn ctx(&self) -> RequestContext {
+        RequestContext {
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// A configuration from JSON: attributes left out are null, blocks left out are empty.
+    pub fn config(&self, json: serde_json::Value) -> Value {
+        config_value(self.resource.schema(), &json)
+    }
+
+    /// Validate, plan and (when the plan has no errors) apply `config` over `prior`. Errors at
+    /// validate or plan come back with the prior state, as Terraform would leave it.
+    pub async fn apply(&self, prior: &Instance, config: &Value) -> Applied {
+        let mut plan_diagnostics = self.resource.validate(config).await;
+        let proposed = proposed_new(self.resource.schema(), &prior.state, config);
+        let plan = self
+            .resource
+            .plan(
+                &self.ctx(),
+                PlanRequest {
+                    prior_state: prior.state.clone(),
+                    proposed_new_state: proposed,
+                    config: config.clone(),
+                    prior_private: prior.private.clone(),
+                },
+            )
+            .await;
+        plan_diagnostics.extend(plan.diagnostics);
+        if plan_diagnostics.has_errors() {
+            return Applied {
+                planned: plan.planned_state,
+                state: prior.state.clone(),
+                diagnostics: Diagnostics::default(),
+                plan_diagnostics,
+            };
+        }
+        let req = ApplyRequest {
+            prior_state: prior.state.clone(),
+            planned_state: plan.planned_state.clone(),
+            config: config.clone(),
+            planned_private: plan.planned_private,
+        };
+        let applied = self.resource.apply(&self.ctx(), req).await;
+        Applied {
+            planned: plan.planned_state,
+            state: applied.new_state,
+            diagnostics: applied.diagnostics,
+            plan_diagnostics,
+        }
+    }
+
+    /// `terraform destroy` of one instance.
+    pub async fn destroy(&self, prior: &Instance) -> Applied {
+        let req = ApplyRequest {
+            prior_state: prior.state.clone(),
+            planned_state: Value::Null,
+            config: Value::Null,
+            planned_private: Vec::new(),
+        };
+        let applied = self.resource.apply(&self.ctx(), req).await;
+        Applied {
+            planned: Value::Null,
+            state: applied.new_state,
+            diagnostics: applied.diagnostics,
+            plan_diagnostics: Diagnostics::default(),
+        }
+    }
+
+    pub async fn refresh(&self, prior: &Instance) -> ReadResponse {
+        let ctx = self.ctx();
+        let read = self
+            .resource
+            .read(&ctx, prior.state.clone(), prior.private.clone());
+        read.await
+    }
+
+    pub async fn import(&self, id: &str) -> ImportResponse {
+        self.resource.import(&self.ctx(), id).await
+    }
+
+    /// The plan of `config` over `prior`, without applying it.
+    pub async fn plan(&self, prior: &Instance, config: &Value) -> (Value, Diagnostics) {
+        let proposed = proposed_new(self.resource.schema(), &prior.state, config);
+        let plan = self
+            .resource
+            .plan(
+                &self.ctx(),
+                PlanRequest {
+                    prior_state: prior.state.clone(),
+                    proposed_new_state: proposed,
+                    config: config.clone(),
+                    prior_private: prior.private.clone(),
+                },
+            )
+            .await;
+        (plan.planned_state, plan.diagnostics)
+    }
+}
+
+/// A fresh account and a resource on it.
+pub fn on_fake<R>(
+    make: impl FnOnce(crate::provider::Configured<FakeCloud>) -> R,
+) -> (Arc<FakeAws>, Terraform<R>)
+where
+    R: Resource,
+{
+    let aws = Arc::new(FakeAws::empty());
+    let configured = crate::provider::Configured::ready(FakeCloud::new(aws.clone()));
+    (aws, Terraform::new(make(configured)))
+}
+
+fn config_value(schema: &Schema, json: &serde_json::Value) -> Value {
+    let mut v = Value::from_json_value(json, &schema.value_type()).expect("config fits the schema");
+    if let Type::Object(attrs) = schema.value_type() {
+        for name in attrs.keys() {
+            let is_block = schema.block.attribute(name).is_none();
+            if is_block && v.get(name).is_null() {
+                v.set_attr(name, Value::List(Vec::new()));
+            }
+        }
+    }
+    v
+}
+
+/// Terraform's proposed new state: the configuration, with computed attributes the
+/// configuration leaves null taking their prior values.
+fn proposed_new(schema: &Schema, prior: &Value, config: &Value) -> Value {
+    let mut proposed = config.clone();
+    if prior.is_null() {
+        return proposed;
+    }
+    for a in &schema.block.attributes {
+        let computed = matches!(a.mode, Mode::Computed | Mode::OptionalComputed);
+        if computed && config.get(&a.name).is_null() {
+            proposed.set_attr(&a.name, prior.get(&a.name).clone());
+        }
+    }
+    proposed
+}
