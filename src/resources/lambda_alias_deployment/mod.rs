@@ -9,6 +9,8 @@ mod plan;
 mod read;
 pub mod schema;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use async_trait::async_trait;
 
