@@ -23,3 +23,5 @@ pub mod provider;
 pub mod resources;
 #[cfg(test)]
 pub mod testing;
+#[cfg(test)]
+mod tests;

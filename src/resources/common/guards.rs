@@ -125,7 +125,8 @@ pub fn parse_analysis(v: &Value, diags: &mut Diagnostics) -> Option<Analysis> {
 /// CloudWatch periods: 1, 5, 10, 30 seconds or a whole number of minutes.
 fn valid_metric_period(p: Duration) -> bool {
     let secs = p.as_secs();
-    p.subsec_nanos() == 0 && (matches!(secs, 1 | 5 | 10 | 30) || (secs >= 60 && secs % 60 == 0))
+    p.subsec_nanos() == 0
+        && (matches!(secs, 1 | 5 | 10 | 30) || (secs >= 60 && secs.is_multiple_of(60)))
 }
 
 pub fn parse_topic(v: &Value, diags: &mut Diagnostics) -> Option<String> {

@@ -54,34 +54,10 @@ async fn roll_out<C: Cloud>(
             undo,
         );
     };
-    // Preflight: what only AWS can tell, before any change.
-    let served = match cloud.find_function(function, version).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            let d = Diagnostic::error(
-                format!("Version {version} of {function} does not exist"),
-                "Nothing was changed. Promote a version that was published, e.g. the `version` \
-                 of the environment before this one.",
-            );
-            return fail(d.at(AttrPath::root("version")), undo);
-        }
-        Err(e) => {
-            let d = aws_failure(
-                "reading the version to promote",
-                function,
-                &e,
-                NOTHING_CHANGED,
-            );
-            return fail(d, undo);
-        }
+    let function_arn = match preflight(cloud, c, function, version).await {
+        Ok(arn) => arn,
+        Err(d) => return fail(d, undo),
     };
-    let preflight = async {
-        preflight_alarms(cloud.alarms(), &c.settings.alarms).await?;
-        preflight_hooks(cloud, &c.settings.hooks).await
-    };
-    if let Err(d) = preflight.await {
-        return fail(d, undo);
-    }
     let rollout = Rollout {
         function,
         alias,
@@ -102,7 +78,7 @@ async fn roll_out<C: Cloud>(
         s.last_deployment = last_deployment(&ran.id, o);
         return fail(error, s.write(undo));
     }
-    let target = SourceTarget::new(function, alias, &served.function_arn);
+    let target = SourceTarget::new(function, alias, &function_arn);
     let mut s = AliasState::read(&req.planned_state).unwrap_or_default();
     s.id = format!("{function}:{alias}");
     s.invoke_arn = invoke_arn(cloud.region(), &target.alias_arn);
@@ -111,30 +87,78 @@ async fn roll_out<C: Cloud>(
     s.last_deployment = last_deployment(&ran.id, o);
     let mut diagnostics = outcome_warnings(o);
     // Event sources follow the alias once the version serves 100%.
-    let had = sources::stored(prior.as_ref().and_then(|p| p.event_sources.as_deref()));
-    let want = c.event_sources.clone().unwrap_or_default();
-    match reconcile(cloud, &target, &had, &want).await {
-        Ok(warnings) => warnings
-            .into_iter()
-            .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
-        Err(e) => {
-            s.event_sources = prior.and_then(|p| p.event_sources);
-            let done = format!(
-                "Version {version} serves; the event sources were not all moved, and the next \
-                 plan shows them again."
-            );
-            diagnostics.push(aws_failure(
-                "reconciling event sources",
-                function,
-                &e,
-                &done,
-            ));
-        }
+    let had = prior.as_ref().and_then(|p| p.event_sources.clone());
+    if let Err(d) = follow_sources(cloud, &target, had.as_deref(), c, &mut diagnostics).await {
+        s.event_sources = had;
+        diagnostics.push(d);
     }
     ApplyResponse {
         new_state: s.write(req.planned_state.clone()),
         private: Vec::new(),
         diagnostics,
+    }
+}
+
+/// What only AWS can tell, before any change: the version exists, the alarms are quiet, the
+/// hooks exist. Returns the function's ARN.
+async fn preflight<C: Cloud>(
+    cloud: &C,
+    c: &AliasConfig,
+    function: &str,
+    version: &str,
+) -> Result<String, Diagnostics> {
+    let served = match cloud.find_function(function, version).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let d = Diagnostic::error(
+                format!("Version {version} of {function} does not exist"),
+                "Nothing was changed. Promote a version that was published, e.g. the `version` \
+                 of the environment before this one.",
+            );
+            return Err(d.at(AttrPath::root("version")).into());
+        }
+        Err(e) => {
+            let d = aws_failure(
+                "reading the version to promote",
+                function,
+                &e,
+                NOTHING_CHANGED,
+            );
+            return Err(d.into());
+        }
+    };
+    preflight_alarms(cloud.alarms(), &c.settings.alarms).await?;
+    preflight_hooks(cloud, &c.settings.hooks).await?;
+    Ok(served.function_arn)
+}
+
+/// Reconciles the alias's event sources after a successful rollout; warnings go into
+/// `diagnostics`, a failure comes back as the diagnostic to add.
+async fn follow_sources<C: Cloud>(
+    cloud: &C,
+    target: &SourceTarget,
+    had: Option<&str>,
+    c: &AliasConfig,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    let want = c.event_sources.clone().unwrap_or_default();
+    match reconcile(cloud, target, &sources::stored(had), &want).await {
+        Ok(warnings) => {
+            warnings
+                .into_iter()
+                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w)));
+            Ok(())
+        }
+        Err(e) => {
+            let done = "The version serves; the event sources were not all moved, and the next \
+                        plan shows them again.";
+            Err(aws_failure(
+                "reconciling event sources",
+                &target.function,
+                &e,
+                done,
+            ))
+        }
     }
 }
 
@@ -146,26 +170,18 @@ async fn update_event_sources<C: Cloud>(
     let Some(prior) = AliasState::read(&req.prior_state) else {
         return fail(Diagnostics::default(), Value::Null);
     };
-    let had = sources::stored(prior.event_sources.as_deref());
-    let want = c.event_sources.clone().unwrap_or_default();
+    let had = prior.event_sources.as_deref();
     let mut diagnostics = Diagnostics::default();
-    if had != want {
+    if sources::stored(had) != c.event_sources.clone().unwrap_or_default() {
         let target = SourceTarget {
             function: prior.function_name.clone(),
             alias: prior.alias.clone(),
             alias_arn: prior.alias_arn.clone(),
         };
-        match reconcile(cloud, &target, &had, &want).await {
-            Ok(warnings) => warnings
-                .into_iter()
-                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
-            Err(e) => {
-                let mut partial = AliasState::read(&req.planned_state).unwrap_or_default();
-                partial.event_sources = prior.event_sources.clone();
-                let done = "The event sources were not all moved; the next plan shows them again.";
-                let d = aws_failure("reconciling event sources", &prior.function_name, &e, done);
-                return fail(d, partial.write(req.planned_state.clone()));
-            }
+        if let Err(d) = follow_sources(cloud, &target, had, c, &mut diagnostics).await {
+            let mut partial = AliasState::read(&req.planned_state).unwrap_or_default();
+            partial.event_sources = prior.event_sources.clone();
+            return fail(d, partial.write(req.planned_state.clone()));
         }
     }
     ApplyResponse {

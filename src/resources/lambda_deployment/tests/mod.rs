@@ -484,3 +484,5 @@ async fn packages_are_staged_in_s3_once() {
         "the same package is uploaded once"
     );
 }
+
+mod sources;

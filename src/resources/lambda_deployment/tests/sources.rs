@@ -1,0 +1,205 @@
+//! Event sources following the alias: pull mappings, push sources and destinations, created
+//! after the rollout, changed in place, moved with the alias, removed with the resource.
+
+use serde_json::json;
+
+use super::*;
+
+const QUEUE: &str = "arn:aws:sqs:us-east-1:000000000000:orders";
+const GROUP: &str = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/orders/1";
+
+fn sources(doc: Json) -> Json {
+    json!({ "event_sources": doc.to_string() })
+}
+
+fn sqs(batch: u32) -> Json {
+    sources(json!({"PullEventSources": [{"EventSourceArn": QUEUE, "BatchSize": batch}]}))
+}
+
+fn alias_arn(alias: &str) -> String {
+    format!("{}:{alias}", FakeAws::function_arn("orders"))
+}
+
+fn batch_sizes(aws: &FakeAws) -> Vec<(String, i64)> {
+    aws.mappings()
+        .into_iter()
+        .map(|m| {
+            let settings: Json = serde_json::from_str(&m.settings).unwrap();
+            (m.function_arn, settings["BatchSize"].as_i64().unwrap_or(-1))
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_queue_mapping_is_made_on_the_alias_changed_in_place_and_removed() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, sqs(5)))
+        .await;
+    assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+    assert_eq!(batch_sizes(&aws), [(alias_arn("live"), 5)]);
+
+    let resized = tf
+        .apply(&first.instance(), &config(&tf, &file, sqs(7)))
+        .await;
+    assert!(resized.diagnostics.is_empty(), "{:?}", resized.diagnostics);
+    assert!(
+        !resized.planned.get("version").is_unknown(),
+        "sources alone publish nothing"
+    );
+    assert_eq!(batch_sizes(&aws), [(alias_arn("live"), 7)]);
+    assert_eq!(aws.count("update_mapping"), 1);
+
+    let removed = tf
+        .apply(&resized.instance(), &config(&tf, &file, json!({})))
+        .await;
+    assert!(removed.diagnostics.is_empty(), "{:?}", removed.diagnostics);
+    assert!(aws.mappings().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn push_sources_get_permissions_targets_urls_stage_variables_and_destinations() {
+    let (aws, tf) = setup();
+    aws.define_target_group(GROUP)
+        .define_route("api1", "r1", "GET /orders")
+        .define_stage("api1", "$default");
+    let doc = json!({
+        "PushEventSources": [
+            {"Service": "elasticloadbalancing.amazonaws.com", "TargetGroupArn": GROUP},
+            {"Service": "lambda.url", "AuthType": "NONE"},
+            {"Service": "apigateway.amazonaws.com", "ApiId": "api1", "RouteId": "r1",
+             "AliasStageVariableName": "lambdaAlias"}
+        ],
+        "Destinations": {"OnFailure": "arn:aws:sqs:us-east-1:000000000000:failed"}
+    });
+    let applied = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &package("v1"), sources(doc)),
+        )
+        .await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+
+    assert_eq!(aws.targets(GROUP), [alias_arn("live")]);
+    assert_eq!(aws.url("orders", "live").unwrap().auth_type, "NONE");
+    let policy = aws.policy("orders", "live");
+    let by_principal = |p: &str| policy.iter().find(|s| s.principal == p).cloned().unwrap();
+    assert_eq!(by_principal("*").action, "lambda:InvokeFunctionUrl");
+    assert_eq!(
+        by_principal("apigateway.amazonaws.com")
+            .source_arn
+            .as_deref(),
+        Some("arn:aws:execute-api:us-east-1:000000000000:api1/*/GET/orders")
+    );
+    assert_eq!(
+        by_principal("elasticloadbalancing.amazonaws.com")
+            .source_arn
+            .as_deref(),
+        Some(GROUP)
+    );
+    assert_eq!(
+        aws.stage_variables("api1", "$default")["lambdaAlias"],
+        "live"
+    );
+    assert!(aws
+        .invoke_config("orders", "live")
+        .unwrap()
+        .contains("failed"));
+
+    let gone = tf
+        .apply(&applied.instance(), &config(&tf, &package("v1"), json!({})))
+        .await;
+    assert!(gone.diagnostics.is_empty(), "{:?}", gone.diagnostics);
+    assert!(aws.targets(GROUP).is_empty());
+    assert!(aws.url("orders", "live").is_none());
+    assert!(aws.policy("orders", "live").is_empty());
+    assert!(aws.invoke_config("orders", "live").is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn renaming_the_alias_moves_its_sources_and_publishes_nothing() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, sqs(5)))
+        .await;
+    let mut renamed = sqs(5);
+    renamed["alias"] = json!("prod");
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &file, renamed))
+        .await;
+
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert!(!applied.planned.get("version").is_unknown());
+    assert_eq!(s(&applied.state, "alias_arn"), alias_arn("prod"));
+    assert_eq!(aws.alias_of("orders", "prod").unwrap().version, "1");
+    assert!(aws.alias_of("orders", "live").is_none());
+    assert_eq!(batch_sizes(&aws), [(alias_arn("prod"), 5)]);
+    assert_eq!(aws.versions_of("orders"), ["1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn mappings_made_by_someone_else_are_left_alone() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, sqs(5)))
+        .await;
+    let theirs = gitmoxi_fake_aws::Mapping {
+        uuid: String::new(),
+        function_arn: alias_arn("live"),
+        source_key: "arn:aws:sqs:us-east-1:000000000000:theirs".into(),
+        settings: json!({"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:theirs"})
+            .to_string(),
+        tags: Default::default(),
+    };
+    aws.create_mapping(theirs).unwrap();
+    let removed = tf
+        .apply(&first.instance(), &config(&tf, &file, json!({})))
+        .await;
+    assert!(removed.diagnostics.is_empty(), "{:?}", removed.diagnostics);
+    let left: Vec<String> = aws.mappings().into_iter().map(|m| m.source_key).collect();
+    assert_eq!(left, ["arn:aws:sqs:us-east-1:000000000000:theirs"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn sources_that_fail_after_a_rollout_leave_the_release_recorded_and_the_sources_pending() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, json!({})))
+        .await;
+    // The target group does not exist: registering the alias fails after the rollout.
+    let lb = sources(json!({"PushEventSources": [
+        {"Service": "elasticloadbalancing.amazonaws.com", "TargetGroupArn": GROUP}]}));
+    let mut changed = lb.clone();
+    changed["function_definition"] = json!(definition(json!({"Timeout": 10})));
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &file, changed.clone()))
+        .await;
+
+    let errors = applied.error_summaries();
+    assert_eq!(errors, ["Error reconciling event sources (orders)"]);
+    assert_eq!(
+        s(&applied.state, "version"),
+        "2",
+        "the release that serves is recorded"
+    );
+    assert!(
+        applied.state.get("event_sources").is_null(),
+        "the sources are still to do"
+    );
+    let (planned, _) = tf
+        .plan(&applied.instance(), &config(&tf, &file, changed))
+        .await;
+    assert!(
+        !planned.get("version").is_unknown(),
+        "nothing to publish again"
+    );
+    assert!(
+        planned.get("event_sources").as_str().is_some(),
+        "the sources are planned again"
+    );
+    let _ = aws;
+}
