@@ -7,7 +7,7 @@ use gitmoxi_engine::{Outcome, RolloutPlan, Target};
 use super::config::DeploymentConfig;
 use super::in_place::sync_tags;
 use super::state::DeploymentState;
-use crate::model::definition::{self, compare};
+use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
 use crate::model::release::{staging_key, CodeSource, Release};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
@@ -30,6 +30,8 @@ struct Apply<'a, C> {
     req: &'a ApplyRequest,
     config: &'a DeploymentConfig,
     prior: Option<DeploymentState>,
+    /// The definition the prior state records as deployed.
+    prior_definition: Option<FunctionDefinition>,
     /// The state to return when the apply changes nothing: the prior state, or none.
     undo: Value,
 }
@@ -47,12 +49,19 @@ pub async fn deploy<C: Cloud>(
     req: &ApplyRequest,
     config: &DeploymentConfig,
 ) -> ApplyResponse {
+    let prior = DeploymentState::read(&req.prior_state);
+    let prior_definition = prior
+        .as_ref()
+        .and_then(|p| p.function_definition.as_deref())
+        .and_then(|text| definition::parse(text).ok())
+        .map(|(d, _)| d);
     let a = Apply {
         cloud,
         ctx,
         req,
         config,
-        prior: DeploymentState::read(&req.prior_state),
+        prior,
+        prior_definition,
         undo: req.prior_state.clone(),
     };
     let (Some(alias), Some(plan)) = (config.alias.known(), a.rollout_plan()) else {
@@ -92,8 +101,7 @@ impl<C: Cloud> Apply<'_, C> {
     /// aliases need both versions to share them).
     fn rollout_plan(&self) -> Option<RolloutPlan> {
         let plan = self.config.settings.plan()?;
-        let prior_def = self.prior_definition();
-        let changes_role = match (&prior_def, &self.config.definition) {
+        let changes_role = match (&self.prior_definition, &self.config.definition) {
             (Some(old), Some(new)) => compare(old, new).role_or_dlq,
             _ => false,
         };
@@ -101,11 +109,6 @@ impl<C: Cloud> Apply<'_, C> {
             true => RolloutPlan::all_at_once(plan.configured_waits()),
             false => plan,
         })
-    }
-
-    fn prior_definition(&self) -> Option<definition::FunctionDefinition> {
-        let text = self.prior.as_ref()?.function_definition.as_deref()?;
-        definition::parse(text).ok().map(|(d, _)| d)
     }
 
     /// Everything before the rollout: the release, preflight of what only AWS can tell, the
@@ -209,7 +212,7 @@ impl<C: Cloud> Apply<'_, C> {
     async fn repair_only(&self, function: &str) -> Option<String> {
         let prior = self.prior.as_ref()?;
         let planned = DeploymentState::read(&self.req.planned_state)?;
-        let same = self.prior_definition()? == *self.config.definition.as_ref()?
+        let same = self.prior_definition.as_ref()? == self.config.definition.as_ref()?
             && self.config.sensitive_environment == prior.sensitive_environment
             && planned.source_code_hash == prior.source_code_hash;
         if !same {
