@@ -109,6 +109,14 @@ fn cases() -> Vec<Case> {
             expect: vec!["type = \"bogus\"", "CANARY"],
         },
         Case {
+            name: "traffic_shifting without type",
+            deployment: with(|d| {
+                d.traffic_shifting =
+                    "traffic_shifting {\n    percent = 10\n    wait_interval = \"5m\"\n  }".into()
+            }),
+            expect: vec!["traffic_shifting needs a type", "CANARY, LINEAR or ALL_AT_ONCE"],
+        },
+        Case {
             name: "traffic_shifting percent 0",
             deployment: with(|d| d.traffic_shifting = shifting("CANARY", 0, "3s")),
             expect: vec!["percent = 0", "1 to 99"],

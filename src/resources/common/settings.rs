@@ -100,6 +100,18 @@ fn parse_shifting(v: &Value, diags: &mut Diagnostics) -> Option<TrafficShifting>
     if any_unknown {
         return None;
     }
+    if block.get("type").is_null() {
+        diags.push(
+            Diagnostic::error(
+                "traffic_shifting needs a type",
+                "Set `type` to CANARY, LINEAR or ALL_AT_ONCE, or to a CodeDeploy configuration \
+                 name such as Canary10Percent5Minutes. Without it, `percent` and `wait_interval` \
+                 would be ignored; remove the whole block for ALL_AT_ONCE with no wait.",
+            )
+            .at(base.attr("type")),
+        );
+        return None;
+    }
     let kind = block.get("type").as_str();
     match parse_traffic_shifting(kind, percent.map(|p| p as i64), wait, bake) {
         Ok(s) => Some(s),
@@ -217,4 +229,51 @@ fn parse_timeouts(v: &Value, plan: Option<&RolloutPlan>, diags: &mut Diagnostics
         );
     }
     timeouts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shifting(block: Value) -> (Option<TrafficShifting>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let parsed = parse_shifting(&Value::List(vec![block]), &mut diags);
+        (parsed, diags)
+    }
+
+    fn block(kind: Value, percent: Value) -> Value {
+        Value::object([
+            ("type", kind),
+            ("percent", percent),
+            ("wait_interval", Value::string("5m")),
+            ("bake_time", Value::Null),
+        ])
+    }
+
+    #[test]
+    fn a_block_without_type_is_an_error_naming_type() {
+        let (parsed, diags) = shifting(block(Value::Null, Value::Number(10.0)));
+        assert!(parsed.is_none());
+        let d = &diags.0[0];
+        assert_eq!(d.summary, "traffic_shifting needs a type");
+        assert_eq!(
+            d.path.as_ref().map(|p| p.to_string()),
+            Some("traffic_shifting[0].type".into())
+        );
+    }
+
+    #[test]
+    fn no_block_is_all_at_once_and_an_unknown_type_waits_for_apply() {
+        let mut diags = Diagnostics::default();
+        let none = parse_shifting(&Value::List(vec![]), &mut diags).unwrap();
+        assert_eq!(RolloutPlan::new(&none).describe(), ["100%"]);
+        let (parsed, diags) = shifting(block(Value::Unknown, Value::Number(10.0)));
+        assert!(parsed.is_none() && diags.is_empty());
+        let (parsed, diags) = shifting(block(Value::string("CANARY"), Value::Number(10.0)));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            RolloutPlan::new(&parsed.unwrap()).describe(),
+            ["10% for 5m0s", "100%"]
+        );
+    }
 }

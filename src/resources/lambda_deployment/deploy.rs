@@ -194,6 +194,7 @@ impl<C: Cloud> Apply<'_, C> {
         if let Some(version) = self.repair_only(p.release.function_name()).await {
             return Target::Existing(version);
         }
+        let changes = compare(&existing.definition, &p.release.definition);
         let code_changed = match &p.release.package_hash {
             // A local package: Lambda's CodeSha256 is the same hash.
             Some(hash) => existing.code_sha256 != *hash,
@@ -201,9 +202,9 @@ impl<C: Cloud> Apply<'_, C> {
             None => true,
         };
         Target::Publish {
-            update_code: code_changed,
-            update_configuration: compare(&existing.definition, &p.release.definition)
-                .configuration,
+            // Architectures travel with the code: a change of them alone is a code update too.
+            update_code: code_changed || changes.code,
+            update_configuration: changes.configuration,
         }
     }
 

@@ -170,6 +170,25 @@ async fn a_configuration_change_updates_only_the_configuration() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_architectures_change_alone_is_sent_with_the_code() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, json!({})))
+        .await;
+    let arm = json!({"function_definition": definition(json!({"Architectures": ["arm64"]}))});
+    let applied = tf.apply(&first.instance(), &config(&tf, &file, arm)).await;
+
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(s(&applied.state, "version"), "2");
+    let served = aws.get_function("orders", "2").unwrap();
+    assert_eq!(
+        served.configuration.get("Architectures"),
+        Some(r#"["arm64"]"#)
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_definition_written_differently_is_no_change() {
     let (aws, tf) = setup();
     let file = package("v1");
