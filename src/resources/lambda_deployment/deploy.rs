@@ -259,7 +259,9 @@ impl<C: Cloud> Apply<'_, C> {
     }
 
     /// Tags and event sources follow a successful rollout (sources only once the new version
-    /// serves 100%, so the old version never receives a source meant for the new one).
+    /// serves 100%, so the old version never receives a source meant for the new one). What
+    /// fails here stays pending in the state, so the next plan shows it again; the release that
+    /// serves is recorded either way.
     async fn finish(
         &self,
         mut s: DeploymentState,
@@ -268,21 +270,14 @@ impl<C: Cloud> Apply<'_, C> {
         target: &SourceTarget,
     ) -> ApplyResponse {
         let function = release.function_name();
+        let mut lagging = Vec::new();
         let want_tags = release.definition.tags();
-        if let Err(e) = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await
-        {
-            // The release serves; only the tags lag. Keeping the prior definition text makes
-            // the next plan show the tag change again.
-            if let Some(prior) = &self.prior {
-                s.function_definition = prior.function_definition.clone();
-            }
-            let done = format!(
-                "Version {} serves; the function's tags were not updated, and the next plan \
-                 shows them again.",
-                s.version
-            );
-            let d = aws_failure("tagging Lambda function", function, &e, &done);
-            return fail(d, s.write(self.req.planned_state.clone()));
+        let tagged = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await;
+        if let Err(e) = tagged {
+            // The state's definition carries the tags the function really has.
+            let with_served_tags = release.definition.clone().with_tags(served.tags.clone());
+            s.function_definition = Some(with_served_tags.canonical_json());
+            lagging.push(("tagging Lambda function", "its tags were not updated", e));
         }
         let had = sources::stored(self.prior.as_ref().and_then(|p| p.event_sources.as_deref()));
         let want = self.config.event_sources.clone().unwrap_or_default();
@@ -292,27 +287,44 @@ impl<C: Cloud> Apply<'_, C> {
                 .into_iter()
                 .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
             Err(e) => {
-                // The release serves; the sources lag. The state keeps the previous ones so
-                // the next plan shows the change again.
                 s.event_sources = self.prior.as_ref().and_then(|p| p.event_sources.clone());
-                let done = format!(
-                    "Version {} serves; the event sources were not all moved, and the next plan \
-                     shows them again.",
-                    s.version
-                );
-                diagnostics.push(aws_failure(
+                lagging.push((
                     "reconciling event sources",
-                    function,
-                    &e,
-                    &done,
+                    "the event sources were not all moved",
+                    e,
                 ));
             }
+        }
+        for (action, what, e) in lagging {
+            diagnostics.push(self.lagging(function, &s.version, action, what, &e));
         }
         ApplyResponse {
             new_state: s.write(self.req.planned_state.clone()),
             private: Vec::new(),
             diagnostics,
         }
+    }
+
+    /// A step after a successful rollout failed. On an update it is an error; on a create it is
+    /// a warning, because Terraform taints a resource whose create ends in an error, and the next
+    /// apply would then destroy a function that serves.
+    fn lagging(
+        &self,
+        function: &str,
+        version: &str,
+        action: &str,
+        what: &str,
+        e: &AwsError,
+    ) -> Diagnostic {
+        let done = format!(
+            "Version {version} serves; {what}, and the next plan shows them again: run \
+             `terraform apply` once the cause is fixed."
+        );
+        let d = aws_failure(action, function, e, &done);
+        if self.prior.is_some() {
+            return d;
+        }
+        Diagnostic::warning(d.summary, d.detail)
     }
 
     /// The rollout succeeded but the serving version could not be read back.

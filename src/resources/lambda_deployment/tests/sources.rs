@@ -203,3 +203,75 @@ async fn sources_that_fail_after_a_rollout_leave_the_release_recorded_and_the_so
     );
     let _ = aws;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_sources_fail_is_kept_untainted_with_the_sources_pending() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let lb = sources(json!({"PushEventSources": [
+        {"Service": "elasticloadbalancing.amazonaws.com", "TargetGroupArn": GROUP}]}));
+    let applied = tf
+        .apply(&Instance::default(), &config(&tf, &file, lb.clone()))
+        .await;
+
+    // An error would make Terraform taint the resource and destroy a serving function next.
+    assert!(
+        applied.error_summaries().is_empty(),
+        "{:?}",
+        applied.diagnostics
+    );
+    let warnings = summaries(&applied.diagnostics, false);
+    assert_eq!(warnings, ["Error reconciling event sources (orders)"]);
+    assert_eq!(s(&applied.state, "version"), "1");
+    assert!(applied.state.get("event_sources").is_null());
+
+    aws.define_target_group(GROUP);
+    let next = tf.apply(&applied.instance(), &config(&tf, &file, lb)).await;
+    assert!(next.diagnostics.is_empty(), "{:?}", next.diagnostics);
+    assert!(
+        !next.planned.get("version").is_unknown(),
+        "the sources alone, in place"
+    );
+    assert_eq!(aws.targets(GROUP), [alias_arn("live")]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tags_that_fail_after_a_rollout_stay_pending_in_place() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, json!({})))
+        .await;
+    let tagged =
+        json!({"function_definition": definition(json!({"Timeout": 7, "Tags": {"team": "a"}}))});
+    aws.fail_next("tag", 1, gitmoxi_engine::AwsErrorKind::Other);
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &file, tagged.clone()))
+        .await;
+
+    assert_eq!(
+        applied.error_summaries(),
+        ["Error tagging Lambda function (orders)"]
+    );
+    assert_eq!(
+        s(&applied.state, "version"),
+        "2",
+        "the release that serves is recorded"
+    );
+    let (planned, _) = tf
+        .plan(&applied.instance(), &config(&tf, &file, tagged.clone()))
+        .await;
+    assert!(
+        !planned.get("version").is_unknown(),
+        "only the tags are left: in place"
+    );
+    let next = tf
+        .apply(&applied.instance(), &config(&tf, &file, tagged))
+        .await;
+    assert!(next.diagnostics.is_empty(), "{:?}", next.diagnostics);
+    assert_eq!(
+        aws.get_function("orders", "$LATEST").unwrap().tags["team"],
+        "a"
+    );
+    assert_eq!(aws.versions_of("orders"), ["2"]);
+}
