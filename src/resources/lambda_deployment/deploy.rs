@@ -6,6 +6,7 @@ use gitmoxi_engine::{Outcome, RolloutPlan, Target};
 
 use super::config::DeploymentConfig;
 use super::in_place::sync_tags;
+use super::rename::AliasMove;
 use super::state::DeploymentState;
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
@@ -34,6 +35,8 @@ struct Apply<'a, C> {
     prior_definition: Option<FunctionDefinition>,
     /// The state to return when the apply changes nothing: the prior state, or none.
     undo: Value,
+    /// The release goes out on a renamed alias.
+    alias_move: Option<AliasMove>,
 }
 
 /// The function as found before the rollout, and whether this apply created it.
@@ -55,6 +58,18 @@ pub async fn deploy<C: Cloud>(
         .and_then(|p| p.function_definition.as_deref())
         .and_then(|text| definition::parse(text).ok())
         .map(|(d, _)| d);
+    let Some(alias) = config.alias.known() else {
+        return fail(unknown_at_apply("alias"), req.prior_state.clone());
+    };
+    let alias_move = prior.as_ref().filter(|p| p.alias != *alias).map(|p| {
+        AliasMove::new(
+            &p.function_name,
+            &p.function_arn,
+            &p.alias,
+            alias,
+            &p.version,
+        )
+    });
     let a = Apply {
         cloud,
         ctx,
@@ -63,14 +78,20 @@ pub async fn deploy<C: Cloud>(
         prior,
         prior_definition,
         undo: req.prior_state.clone(),
+        alias_move,
     };
-    let (Some(alias), Some(plan)) = (config.alias.known(), a.rollout_plan()) else {
-        return fail(unknown_at_apply("alias or traffic_shifting"), a.undo);
+    let Some(plan) = a.rollout_plan() else {
+        return fail(unknown_at_apply("traffic_shifting"), a.undo);
     };
     let prepared = match a.prepare().await {
         Ok(p) => p,
         Err(d) => return fail(d, a.undo),
     };
+    if let Some(m) = &a.alias_move {
+        if let Err(d) = m.open(cloud).await {
+            return fail(d, a.undo);
+        }
+    }
     let function = prepared.release.function_name().to_string();
     let target = a.choose_target(&prepared).await;
     let ran = rollout::run(
@@ -282,7 +303,11 @@ impl<C: Cloud> Apply<'_, C> {
         let had = sources::stored(self.prior.as_ref().and_then(|p| p.event_sources.as_deref()));
         let want = self.config.event_sources.clone().unwrap_or_default();
         let mut diagnostics = Diagnostics::default();
-        match reconcile(self.cloud, target, &had, &want).await {
+        let moved = match &self.alias_move {
+            Some(m) => m.complete(self.cloud, &had, &want).await,
+            None => reconcile(self.cloud, target, &had, &want).await,
+        };
+        match moved {
             Ok(warnings) => warnings
                 .into_iter()
                 .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
@@ -380,8 +405,18 @@ impl<C: Cloud> Apply<'_, C> {
             return fail(diags, Value::Null);
         };
         s.last_deployment = last_deployment(&ran.id, o);
-        if let Some(v) = o.serving_version() {
-            s.version = v.to_string();
+        match &self.alias_move {
+            // The old alias serves throughout; the new one, rolled back, goes again.
+            Some(m) => {
+                let had = sources::stored(s.event_sources.as_deref());
+                let want = self.config.event_sources.clone().unwrap_or_default();
+                m.undo(self.cloud, &had, &want).await;
+            }
+            None => {
+                if let Some(v) = o.serving_version() {
+                    s.version = v.to_string();
+                }
+            }
         }
         fail(error, s.write(self.undo.clone()))
     }

@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use super::config::DeploymentConfig;
+use super::rename::AliasMove;
 use super::state::DeploymentState;
 use crate::log;
 use crate::model::definition;
 use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, SourceTarget};
-use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
 use crate::resources::common::failure::{aws_failure, fail, NOTHING_CHANGED};
@@ -100,37 +101,19 @@ async fn rename_alias<C: Cloud>(
     (had, want): (&EventSources, &EventSources),
 ) -> ApplyResponse {
     let function = &prior.function_name;
-    let new_alias = planned.alias.clone();
-    match cloud.find_alias(function, &new_alias).await {
-        Ok(None) => {}
-        Ok(Some(_)) => {
-            let d = Diagnostic::error(
-                format!("Alias {new_alias} already exists on {function}"),
-                "Another alias of that name exists: choose another name, or delete that alias \
-                 first. Nothing was changed.",
-            );
-            return fail(d.at(AttrPath::root("alias")), req.prior_state.clone());
-        }
-        Err(e) => {
-            let d = aws_failure("reading Lambda alias", function, &e, NOTHING_CHANGED);
-            return fail(d, req.prior_state.clone());
-        }
+    let fn_arn = &prior.function_arn;
+    let m = AliasMove::new(
+        function,
+        fn_arn,
+        &prior.alias,
+        &planned.alias,
+        &prior.version,
+    );
+    if let Err(d) = m.open(cloud).await {
+        return fail(d, req.prior_state.clone());
     }
-    let new_target = SourceTarget::new(function, &new_alias, &prior.function_arn);
-    let old_target = SourceTarget::new(function, &prior.alias, &prior.function_arn);
-    let none = EventSources::default();
-    let moved = async {
-        cloud
-            .create_alias(function, &new_alias, &prior.version)
-            .await?;
-        reconcile(cloud, &new_target, &none, want).await?;
-        reconcile(cloud, &old_target, had, &none).await?;
-        cloud.delete_alias(function, &prior.alias).await
-    };
-    if let Err(e) = moved.await {
-        let _ = reconcile(cloud, &new_target, want, &none).await;
-        let _ = cloud.delete_alias(function, &new_alias).await;
-        let _ = reconcile(cloud, &old_target, &none, had).await;
+    if let Err(e) = m.complete(cloud, had, want).await {
+        m.undo(cloud, had, want).await;
         let done = format!(
             "The move was undone as far as AWS allowed: alias {} still serves version {}.",
             prior.alias, prior.version
@@ -138,8 +121,8 @@ async fn rename_alias<C: Cloud>(
         let d = aws_failure("moving to the new alias", function, &e, &done);
         return fail(d, req.prior_state.clone());
     }
-    planned.invoke_arn = invoke_arn(cloud.region(), &new_target.alias_arn);
-    planned.alias_arn = new_target.alias_arn;
+    planned.invoke_arn = invoke_arn(cloud.region(), &m.new.alias_arn);
+    planned.alias_arn = m.new.alias_arn;
     ApplyResponse {
         new_state: planned.write(req.planned_state.clone()),
         private: Vec::new(),

@@ -6,13 +6,14 @@
 //! - [`state`]: the state, typed; the only place that knows attribute names.
 //! - [`plan`]: the plan rules, pure.
 //! - [`deploy`]: a rollout through the engine; [`in_place`]: changes without one, and destroy.
-//! - [`read`]: refresh and import.
+//! - [`rename`]: moving to another alias; [`read`]: refresh and import.
 
 pub mod config;
 pub mod deploy;
 pub mod in_place;
 pub mod plan;
 pub mod read;
+pub mod rename;
 pub mod schema;
 pub mod state;
 #[cfg(test)]

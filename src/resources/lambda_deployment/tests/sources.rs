@@ -275,3 +275,75 @@ async fn tags_that_fail_after_a_rollout_stay_pending_in_place() {
     );
     assert_eq!(aws.versions_of("orders"), ["2"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rename_with_a_release_rolls_out_on_the_new_alias_then_moves_the_sources() {
+    let (aws, tf) = setup();
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &package("v1"), sqs(5)))
+        .await;
+    let mut renamed = sqs(5);
+    renamed["alias"] = json!("prod");
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &package("v2"), renamed))
+        .await;
+
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    // The new alias started on version 1 and the release went out on it as a canary.
+    let prod: Vec<String> = aws
+        .mutations()
+        .into_iter()
+        .filter(|m| m.contains(" prod "))
+        .collect();
+    assert_eq!(
+        prod,
+        ["create prod 1", "shift prod 1 + 2@10%", "shift prod 2"]
+    );
+    assert!(
+        aws.alias_of("orders", "live").is_none(),
+        "the old alias went last"
+    );
+    assert_eq!(
+        batch_sizes(&aws),
+        [(alias_arn("prod"), 5)],
+        "the queue moved"
+    );
+    assert_eq!(s(&applied.state, "alias_arn"), alias_arn("prod"));
+    assert_eq!(s(&applied.state, "version"), "2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rename_whose_release_rolls_back_leaves_the_old_alias_serving_with_its_sources() {
+    let (aws, tf) = setup();
+    aws.define_alarm("errors");
+    let mut first_cfg = sqs(5);
+    first_cfg["alarms"] = json!(["errors"]);
+    let first = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &package("v1"), first_cfg.clone()),
+        )
+        .await;
+    aws.alarm_at(
+        "errors",
+        aws.elapsed() + Duration::from_secs(60),
+        AlarmState::Alarm,
+    );
+    let mut renamed = first_cfg;
+    renamed["alias"] = json!("prod");
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &package("v2"), renamed))
+        .await;
+
+    assert!(applied
+        .error_summaries()
+        .iter()
+        .any(|e| e.contains("rolled back")));
+    assert_eq!(s(&applied.state, "alias"), "live");
+    assert_eq!(aws.alias_of("orders", "live").unwrap().version, "1");
+    assert!(
+        aws.alias_of("orders", "prod").is_none(),
+        "the new alias is gone again"
+    );
+    assert_eq!(batch_sizes(&aws), [(alias_arn("live"), 5)]);
+}
