@@ -104,17 +104,30 @@ impl State {
     fn restore_reread(
         &mut self,
         attempt: u32,
+        after_conflict: bool,
         r: Result<Option<AliasRouting>, AwsError>,
         out: &mut Vec<Action>,
     ) {
         let from = self.from.clone().unwrap_or_default();
+        let conflict = || {
+            AwsError::new(
+                AwsErrorKind::Conflict,
+                "the alias changed while it was being restored",
+            )
+        };
         match r {
             Ok(Some(routing)) if routing.serves_fully(&from) => self.restored(Ok(routing), out),
+            // Someone else's change: it wins, and we write nothing more.
+            Ok(Some(routing)) if after_conflict => {
+                self.serving = Some(routing);
+                self.restored(Err(conflict()), out)
+            }
             Ok(Some(routing)) => self.restore(attempt, routing.revision_id, out),
             Ok(None) => self.restored(
                 Err(AwsError::new(AwsErrorKind::NotFound, "the alias is gone")),
                 out,
             ),
+            Err(_) if after_conflict => self.restored(Err(conflict()), out),
             Err(e) => self.restore_refused(attempt, e, out),
         }
     }
@@ -154,19 +167,34 @@ impl State {
                 }
                 self.delete_failed_version(out)
             }
+            // A conflict may be our own earlier attempt, whose answer was lost: look.
             (Phase::RestoringTraffic { attempt }, Reply::AliasSet(Err(e)))
-                if e.kind != AwsErrorKind::Conflict =>
+                if e.kind == AwsErrorKind::Conflict =>
             {
+                self.phase = Phase::RestoreReading {
+                    attempt,
+                    after_conflict: true,
+                };
+                out.push(Action::ReadAlias);
+            }
+            (Phase::RestoringTraffic { attempt }, Reply::AliasSet(Err(e))) => {
                 self.restore_refused(attempt, e, out)
             }
             (Phase::RestoringTraffic { .. }, Reply::AliasSet(r)) => self.restored(r, out),
             (Phase::RestorePause { attempt }, Reply::Woke) => {
-                self.phase = Phase::RestoreReading { attempt };
+                self.phase = Phase::RestoreReading {
+                    attempt,
+                    after_conflict: false,
+                };
                 out.push(Action::ReadAlias);
             }
-            (Phase::RestoreReading { attempt }, Reply::Alias(r)) => {
-                self.restore_reread(attempt, r, out)
-            }
+            (
+                Phase::RestoreReading {
+                    attempt,
+                    after_conflict,
+                },
+                Reply::Alias(r),
+            ) => self.restore_reread(attempt, after_conflict, r, out),
             (Phase::FindingAliasUsers, Reply::Aliases(r)) => self.delete_if_unused(r, out),
             (Phase::DeletingFailed, Reply::Deleted(r)) => {
                 let version = self.to.clone().unwrap_or_default();

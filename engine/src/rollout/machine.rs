@@ -62,6 +62,12 @@ pub(super) enum Phase {
     Shifting {
         index: usize,
     },
+    /// A shift was refused as a revision conflict: reading the alias tells whether our own
+    /// earlier attempt (whose answer was lost) already made it, or someone else changed it.
+    VerifyingShift {
+        index: usize,
+        conflict: String,
+    },
     Watching {
         index: usize,
         until: Instant,
@@ -83,8 +89,11 @@ pub(super) enum Phase {
     RestorePause {
         attempt: u32,
     },
+    /// Reading the alias before restoring again; `after_conflict`: the restore was refused as a
+    /// revision conflict, so only finding it already restored lets the rollback go on.
     RestoreReading {
         attempt: u32,
+        after_conflict: bool,
     },
     FindingAliasUsers,
     DeletingFailed,
@@ -236,6 +245,9 @@ impl State {
             }
             (Phase::CreatingAlias, Reply::AliasSet(r)) => self.alias_created(r, out),
             (Phase::Shifting { index }, Reply::AliasSet(r)) => self.shifted(index, r, out),
+            (Phase::VerifyingShift { index, conflict }, Reply::Alias(r)) => {
+                self.shift_verified(index, conflict, r, out)
+            }
             (Phase::Watching { index, until }, Reply::Woke) => self.woke(index, until, out),
             (Phase::Hook(call), Reply::Hook(r)) => self.hook_answered(call, r, out),
             (Phase::Notifying { event, then }, Reply::Notified(r)) => {

@@ -103,11 +103,22 @@ impl State {
 
     // ---- shifting -----------------------------------------------------------------------
 
+    /// What step `index` asks of the alias: its version and the extra version with its weight.
+    fn routing_for(&self, index: usize) -> Option<(String, Option<(String, f64)>)> {
+        let step = self.remaining.get(index)?;
+        let (from, to) = (self.from.clone()?, self.to.clone()?);
+        Some(if step.weight_percent >= 100 {
+            (to, None)
+        } else {
+            (from, Some((to, f64::from(step.weight_percent) / 100.0)))
+        })
+    }
+
     pub(super) fn shift(&mut self, index: usize, out: &mut Vec<Action>) {
-        let Some(step) = self.remaining.get(index).copied() else {
+        if index >= self.remaining.len() {
             return self.succeed(out);
-        };
-        let (Some(from), Some(to)) = (self.from.clone(), self.to.clone()) else {
+        }
+        let Some((version, extra)) = self.routing_for(index) else {
             return self.fail("internal", "no version to shift between".into(), out);
         };
         let revision_id = self
@@ -115,11 +126,6 @@ impl State {
             .as_ref()
             .map(|s| s.revision_id.clone())
             .unwrap_or_default();
-        let (version, extra) = if step.weight_percent >= 100 {
-            (to, None)
-        } else {
-            (from, Some((to, f64::from(step.weight_percent) / 100.0)))
-        };
         self.phase = Phase::Shifting { index };
         out.push(Action::ShiftAlias {
             version,
@@ -153,7 +159,11 @@ impl State {
         let routing = match r {
             Ok(routing) => routing,
             Err(e) if e.kind == AwsErrorKind::Conflict => {
-                return self.stop(Cause::Conflict(e.to_string()), out)
+                self.phase = Phase::VerifyingShift {
+                    index,
+                    conflict: e.to_string(),
+                };
+                return out.push(Action::ReadAlias);
             }
             Err(e) => {
                 return self.fail(
@@ -176,6 +186,29 @@ impl State {
             return self.traffic_allowed(AfterHook::Bake, out);
         }
         self.watch_step(index, out)
+    }
+
+    /// After a conflict: when the alias holds exactly what step `index` asked, the refused call
+    /// was a retry of our own update that had gone through (its answer lost), and the rollout
+    /// goes on; anything else is someone else's change, which wins.
+    pub(super) fn shift_verified(
+        &mut self,
+        index: usize,
+        conflict: String,
+        r: Result<Option<AliasRouting>, AwsError>,
+        out: &mut Vec<Action>,
+    ) {
+        let asked = self.routing_for(index);
+        match (r, asked) {
+            (Ok(Some(routing)), Some((version, extra))) if holds(&routing, &version, &extra) => {
+                self.shifted(index, Ok(routing), out)
+            }
+            (Ok(routing), _) => {
+                self.serving = routing;
+                self.stop(Cause::Conflict(conflict), out)
+            }
+            (Err(_), _) => self.stop(Cause::Conflict(conflict), out),
+        }
     }
 
     /// Watches the weight of step `index` for its wait (the bake for the last step), or goes on
@@ -218,6 +251,17 @@ impl State {
         };
         self.run_checks(then, out)
     }
+}
+
+/// The alias routes `version`, plus `extra` at (about) its weight.
+fn holds(routing: &AliasRouting, version: &str, extra: &Option<(String, f64)>) -> bool {
+    let have = routing.extra.as_ref().filter(|(_, w)| *w > 0.0);
+    let same_extra = match (have, extra) {
+        (None, None) => true,
+        (Some((v, w)), Some((want_v, want_w))) => v == want_v && (w - want_w).abs() < 0.005,
+        _ => false,
+    };
+    routing.version == version && same_extra
 }
 
 fn is_conflict_kind(e: &AwsError) -> bool {

@@ -418,3 +418,47 @@ async fn a_throttled_restore_is_tried_again_until_traffic_is_back() {
     assert_serves(&fake, "live", "2");
     assert_eq!(fake.versions(), ["1", "2"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_conflict_where_the_alias_already_holds_the_step_is_our_own_lost_answer() {
+    let fake = fake();
+    // Before the third shift, the alias gets exactly what that shift asks, under another
+    // revision: what an update that went through with its answer lost looks like.
+    let ours = Outside::Alias {
+        alias: "live".into(),
+        version: "2".into(),
+        extra: Some(("3".into(), 0.6)),
+    };
+    fake.outside_at(secs(90), ours);
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Linear, 20, 60, 0))).await;
+
+    let o = &run.outcome;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.reason);
+    assert_eq!(weights(o), [20, 40, 60, 80, 100]);
+    assert!(fake
+        .mutations()
+        .contains(&"shift live 2 + 3@60% !Conflict".to_string()));
+    assert_serves(&fake, "live", "3");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restore_refused_as_a_conflict_finds_the_alias_already_restored() {
+    let fake = fake();
+    fake.alarm_at("errors", secs(30), AlarmState::Alarm);
+    // Right before the restore, the alias is already back on 2 under another revision: our own
+    // restore whose answer was lost.
+    let restored = Outside::Alias {
+        alias: "live".into(),
+        version: "2".into(),
+        extra: None,
+    };
+    fake.outside_at(secs(30), restored);
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+
+    let o = &run.outcome;
+    assert_eq!(o.status, Status::RolledBack, "{:?}", o.reason);
+    let reason = o.reason.clone().unwrap_or_default();
+    assert!(reason.contains("traffic restored to version 2"), "{reason}");
+    assert_serves(&fake, "live", "2");
+    assert_eq!(fake.versions(), ["1", "2"]);
+}

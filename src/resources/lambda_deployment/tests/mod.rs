@@ -146,6 +146,34 @@ async fn new_code_rolls_out_as_a_canary_and_cleans_up_the_old_version() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_alias_update_whose_answer_was_lost_is_recognised_when_retried() {
+    let (aws, tf) = setup();
+    let first = created(&tf, "v1").await;
+    // The first shift goes through but its answer is lost; the retry carries the revision the
+    // alias had before, so AWS refuses it as a conflict.
+    aws.lose_answers("shift_alias", 1);
+    let applied = tf
+        .apply(&first, &config(&tf, &package("v2"), json!({})))
+        .await;
+
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(s(&applied.state, "version"), "2");
+    let shifts: Vec<String> = aws
+        .mutations()
+        .into_iter()
+        .filter(|m| m.starts_with("shift"))
+        .collect();
+    assert_eq!(
+        shifts,
+        [
+            "shift live 1 + 2@10% !Throttled",
+            "shift live 1 + 2@10% !Conflict",
+            "shift live 2"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_configuration_change_updates_only_the_configuration() {
     let (aws, tf) = setup();
     let file = package("v1");
