@@ -68,7 +68,11 @@ fn unqualified(arn: &str) -> String {
     }
 }
 
-fn served(c: &FunctionConfiguration, tags: Option<&HashMap<String, String>>) -> ServedFunction {
+fn served(
+    c: &FunctionConfiguration,
+    tags: Option<&HashMap<String, String>>,
+    resolved_image_uri: Option<&str>,
+) -> ServedFunction {
     let tags: BTreeMap<String, String> = tags
         .into_iter()
         .flatten()
@@ -79,6 +83,7 @@ fn served(c: &FunctionConfiguration, tags: Option<&HashMap<String, String>>) -> 
         function_arn: unqualified(c.function_arn().unwrap_or_default()),
         version: c.version().unwrap_or_default().to_string(),
         code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+        resolved_image_uri: resolved_image_uri.map(str::to_string),
         definition: FunctionDefinition::from_served(flatten(c)),
         tags,
     }
@@ -98,7 +103,10 @@ impl Aws {
                 .send()
         })
         .await;
-        Ok(absent_if_not_found(found)?.and_then(|f| Some(served(f.configuration()?, f.tags()))))
+        Ok(absent_if_not_found(found)?.and_then(|f| {
+            let image = f.code().and_then(|c| c.resolved_image_uri());
+            Some(served(f.configuration()?, f.tags(), image))
+        }))
     }
 
     pub(super) async fn create_function(&self, release: &Release) -> Result<(), AwsError> {

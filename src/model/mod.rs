@@ -7,6 +7,7 @@
 //! - [`release`]: a definition with its code, as an apply deploys it.
 //! - [`settings`]: how to deploy: schedule, checks, hooks, retention, timeouts.
 //! - [`ports`]: the trait through which resources reach AWS, and the values it exchanges.
+//! - [`verify`]: whether a published version is the release, field by field.
 //!
 //! `resources/` maps Terraform values to and from these types; `aws/` maps them to and from the
 //! SDK. Neither imports the other.
@@ -16,3 +17,4 @@ pub mod event_sources;
 pub mod ports;
 pub mod release;
 pub mod settings;
+pub mod verify;

@@ -26,6 +26,8 @@ pub struct ServedFunction {
     /// `$LATEST` or the version number.
     pub version: String,
     pub code_sha256: String,
+    /// For an image function, the image Lambda resolved (by digest).
+    pub resolved_image_uri: Option<String>,
     /// The configuration read back as a definition (values AWS reports, defaults included);
     /// tags and code are not part of it.
     pub definition: FunctionDefinition,

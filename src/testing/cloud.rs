@@ -142,6 +142,7 @@ fn served(view: FunctionView) -> Result<ServedFunction, AwsError> {
         function_arn: view.function_arn,
         version: view.version,
         code_sha256: view.code.sha256,
+        resolved_image_uri: view.code.image_uri.clone(),
         definition: FunctionDefinition::from_served(fields),
         tags: view.tags,
     })
