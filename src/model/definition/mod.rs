@@ -137,6 +137,15 @@ impl FunctionDefinition {
         (!arn.is_empty()).then_some(arn)
     }
 
+    /// The definition without its environment variables, and those variables: an imported
+    /// function's values must not end up in the (non-sensitive) definition text.
+    pub fn split_environment(mut self) -> (FunctionDefinition, BTreeMap<String, String>) {
+        let vars = self.env_vars().into_map();
+        self.fields.environment = None;
+        self.sensitive.clear();
+        (self, vars)
+    }
+
     /// The same definition declaring `tags` (none when empty).
     pub fn with_tags(mut self, tags: BTreeMap<String, String>) -> FunctionDefinition {
         self.fields.tags = (!tags.is_empty()).then_some(tags);

@@ -2,11 +2,13 @@
 //! whether this is a deployment, an in-place change or a replacement, and which computed values
 //! become unknown. A value is unknown only when it will change.
 
+use std::collections::BTreeMap;
+
 use gitmoxi_engine::RolloutPlan;
 
 use super::config::DeploymentConfig;
 use super::state::{self, Change, DeploymentState, Planned, PlannedHash};
-use crate::model::definition::{self, compare};
+use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
@@ -72,7 +74,15 @@ fn update(
             for key in &changes.immutable {
                 diags.push(immutable(key));
             }
-            (changes.is_deployment(), changes.role_or_dlq, new == old)
+            // Variables count wherever they are declared: moving one between the definition and
+            // `sensitive_environment` (as after an import) changes nothing Lambda runs.
+            let served = effective(old, &prior.sensitive_environment);
+            let declared = effective(new, &c.sensitive_environment);
+            let deployment = match (served, declared) {
+                (Some(a), Some(b)) => compare(&a, &b).is_deployment(),
+                _ => true,
+            };
+            (deployment, changes.role_or_dlq, new == old)
         }
         // Unknown or invalid definition, or an unreadable prior: assume a deployment.
         _ => (true, false, false),
@@ -86,7 +96,7 @@ fn update(
         PlannedHash::Known(h) => *h != prior.source_code_hash,
         PlannedHash::Unknown => true,
     };
-    deployment |= hash_changed || c.sensitive_environment != prior.sensitive_environment;
+    deployment |= hash_changed;
     if let Some(d) = drift {
         deployment = true;
         diags.push(Diagnostic::warning(
@@ -111,6 +121,20 @@ fn update(
         keep_definition_text: same_definition,
         keep_event_sources_text,
     }
+}
+
+/// The definition with `sensitive_environment` merged in; None when a value is unknown.
+fn effective(def: &FunctionDefinition, sensitive: &Value) -> Option<FunctionDefinition> {
+    let mut vars = BTreeMap::new();
+    for (k, v) in sensitive.entries().into_iter().flatten() {
+        vars.insert(k.clone(), v.as_str()?.to_string());
+    }
+    if sensitive.is_unknown() {
+        return None;
+    }
+    let mut merged = def.clone();
+    merged.merge_sensitive_environment(&vars).ok()?;
+    Some(merged)
 }
 
 /// `source_code_hash` when the user gives none: the package's hash, else what we had.

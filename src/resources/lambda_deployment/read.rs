@@ -1,6 +1,8 @@
 //! Refresh and import: what the alias serves, read from AWS. Refresh never copies `$LATEST` into
 //! the state (after a rollback it holds the rejected release); it notes drift for the next plan.
 
+use std::collections::BTreeMap;
+
 use super::state::DeploymentState;
 use crate::model::ports::{alias_arn, invoke_arn, Cloud};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
@@ -82,11 +84,18 @@ pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportR
             )
         }
     };
-    let definition = served.definition.clone().with_tags(served.tags.clone());
+    // Environment values go to the sensitive attribute, never into the definition text.
+    let (definition, variables) = served.definition.clone().split_environment();
+    let definition = definition.with_tags(served.tags.clone());
+    let sensitive = variables.into_iter().map(|(k, v)| (k, Value::string(v)));
     let alias_arn = alias_arn(&served.function_arn, alias);
     let state = DeploymentState {
         function_name: function.to_string(),
         function_definition: Some(definition.without_defaults().canonical_json()),
+        sensitive_environment: match sensitive.collect::<BTreeMap<_, _>>() {
+            vars if vars.is_empty() => Value::Null,
+            vars => Value::Map(vars),
+        },
         source_code_hash: Some(served.code_sha256.clone()),
         alias: alias.to_string(),
         function_arn: served.function_arn.clone(),

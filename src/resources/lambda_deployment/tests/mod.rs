@@ -417,7 +417,8 @@ async fn import_reads_the_served_definition_and_the_first_plan_publishes_nothing
     let cfg = config(
         &tf,
         &file,
-        json!({"function_definition": definition(json!({"MemorySize": 256, "Tags": {"team": "a"}}))}),
+        json!({"function_definition": definition(json!({"MemorySize": 256, "Tags": {"team": "a"},
+            "Environment": {"Variables": {"STAGE": "prod", "API_KEY": "s3cret"}}}))}),
     );
     let _ = tf.apply(&Instance::default(), &cfg).await;
 
@@ -432,12 +433,21 @@ async fn import_reads_the_served_definition_and_the_first_plan_publishes_nothing
     let def: Json = serde_json::from_str(&s(&st, "function_definition")).unwrap();
     assert_eq!(def["MemorySize"], 256);
     assert_eq!(def["Tags"]["team"], "a");
+    // Environment values stay out of the definition text: they are in the sensitive attribute.
+    assert!(!s(&st, "function_definition").contains("s3cret"));
+    let sensitive = st.get("sensitive_environment");
+    let api_key = sensitive.entries().and_then(|e| e.get("API_KEY"));
+    assert_eq!(api_key.and_then(Value::as_str), Some("s3cret"));
     let instance = Instance {
         state: st,
         private: imported.private,
     };
     let applied = tf.apply(&instance, &cfg).await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert!(
+        !applied.planned.get("version").is_unknown(),
+        "no deployment after an import"
+    );
     assert_eq!(
         aws.versions_of("orders"),
         ["1"],
