@@ -83,6 +83,15 @@ impl<R: Resource> Terraform<R> {
     /// validate or plan come back with the prior state, as Terraform would leave it.
     pub async fn apply(&self, prior: &Instance, config: &Value) -> Applied {
         let mut plan_diagnostics = self.resource.validate(config).await;
+        if plan_diagnostics.has_errors() {
+            // Terraform stops at validate.
+            return Applied {
+                planned: Value::Null,
+                state: prior.state.clone(),
+                diagnostics: Diagnostics::default(),
+                plan_diagnostics,
+            };
+        }
         let proposed = proposed_new(self.resource.schema(), &prior.state, config);
         let plan = self
             .resource

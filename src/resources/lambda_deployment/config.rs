@@ -14,6 +14,9 @@ use crate::protocol::value::Value;
 use crate::resources::common::values::{input_string, Input};
 use crate::resources::common::{settings, sources};
 
+/// Lambda's limit on a function's environment variables, names and values together.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4 * 1024;
+
 pub struct DeploymentConfig {
     /// `function_definition` as written.
     pub definition_text: Input<String>,
@@ -183,6 +186,50 @@ impl DeploymentConfig {
         if let Err(e) = def.clone().merge_sensitive_environment(&keys) {
             diags.push(
                 Diagnostic::error(e.summary, e.detail).at(AttrPath::root("sensitive_environment")),
+            );
+            return;
+        }
+        self.check_environment_size(def, diags);
+    }
+
+    /// Lambda refuses environments over 4 KB (names and values together), and its refusal lists
+    /// every variable, secrets included: caught here, at plan, the error never happens. Only
+    /// when every value is known.
+    fn check_environment_size(&self, def: &FunctionDefinition, diags: &mut Diagnostics) {
+        let sensitive = &self.sensitive_environment;
+        let unknown = sensitive.is_unknown()
+            || sensitive
+                .entries()
+                .is_some_and(|m| m.values().any(|v| v.as_str().is_none()));
+        if unknown {
+            return;
+        }
+        let mut merged = def.clone();
+        if merged
+            .merge_sensitive_environment(&self.sensitive_values())
+            .is_err()
+        {
+            return;
+        }
+        let size: usize = merged
+            .env_vars()
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum();
+        if size > MAX_ENVIRONMENT_BYTES {
+            let at = match self.sensitive_values().is_empty() {
+                true => AttrPath::root("function_definition"),
+                false => AttrPath::root("sensitive_environment"),
+            };
+            diags.push(
+                Diagnostic::error(
+                    format!("The environment is larger than Lambda's 4 KB ({size} bytes)"),
+                    "Lambda allows 4 KB of environment variables, names and values together \
+                     (function_definition's Environment.Variables and sensitive_environment). \
+                     Move large values to SSM Parameter Store or Secrets Manager and read them at \
+                     start-up.",
+                )
+                .at(at),
             );
         }
     }

@@ -543,3 +543,21 @@ async fn packages_are_staged_in_s3_once() {
 }
 
 mod sources;
+
+#[tokio::test(start_paused = true)]
+async fn an_environment_over_4_kb_is_a_plan_error_that_shows_no_value() {
+    let (aws, tf) = setup();
+    let big = "x".repeat(3000);
+    let secrets = json!({"sensitive_environment": {"TOKEN": big, "OTHER": "y".repeat(1200)}});
+    let applied = tf
+        .apply(&Instance::default(), &config(&tf, &package("v1"), secrets))
+        .await;
+    let errors = summaries(&applied.plan_diagnostics, true);
+    assert_eq!(
+        errors,
+        ["The environment is larger than Lambda's 4 KB (4210 bytes)"]
+    );
+    let text = format!("{:?}", applied.plan_diagnostics);
+    assert!(!text.contains("xxxx") && !text.contains("yyyy"), "{text}");
+    assert!(aws.function_names().is_empty(), "no AWS call");
+}
