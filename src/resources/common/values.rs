@@ -5,11 +5,26 @@ use std::time::Duration;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::value::Value;
 
-/// A Go-style duration (`"90s"`, `"5m"`, `"1h30m"`); None when null, unknown or invalid.
+/// The longest duration any argument takes: long enough for a week-long canary, short enough that
+/// every sum and deadline computed from durations stays far from overflowing.
+pub const MAX_DURATION: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A Go-style duration (`"90s"`, `"5m"`, `"1h30m"`), at most [`MAX_DURATION`]; None when null,
+/// unknown or invalid.
 pub fn duration(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Option<Duration> {
     let s = v.as_str()?;
     match humantime::parse_duration(s.trim()) {
-        Ok(d) => Some(d),
+        Ok(d) if d <= MAX_DURATION => Some(d),
+        Ok(_) => {
+            diags.push(
+                Diagnostic::error(
+                    format!("Duration {s:?} is too long"),
+                    "Durations are at most 30 days (\"720h\"); use a shorter one.",
+                )
+                .at(path),
+            );
+            None
+        }
         Err(_) => {
             diags.push(
                 Diagnostic::error(
@@ -84,5 +99,25 @@ pub fn input_string(v: &Value) -> Input<String> {
         other => other
             .as_str()
             .map_or(Input::Unknown, |s| Input::Known(s.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_beyond_30_days_are_refused_with_their_path() {
+        let mut diags = Diagnostics::default();
+        let path = || AttrPath::root("timeouts").index(0).attr("update");
+        assert_eq!(
+            duration(&Value::string("720h"), path(), &mut diags),
+            Some(MAX_DURATION)
+        );
+        for huge in ["721h", "18446744073709551615s", "500000000y"] {
+            assert_eq!(duration(&Value::string(huge), path(), &mut diags), None, "{huge}");
+        }
+        assert_eq!(diags.0.len(), 3, "{diags:?}");
+        assert!(diags.0.iter().all(|d| d.path == Some(path())));
     }
 }
