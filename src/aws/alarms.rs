@@ -12,21 +12,24 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{AlarmType, HistoryItemType, StateValue};
 use gitmoxi_engine::ports::{AlarmState, Alarms, AwsError};
 
-use super::retry::{send, RetryPolicy};
+use std::sync::Arc;
+
+use super::ops;
+use super::retry::Calls;
 
 pub struct CloudWatchAlarms {
     client: aws_sdk_cloudwatch::Client,
-    retry: RetryPolicy,
+    calls: Arc<Calls>,
     /// Per alarm, when the previous poll of it started: transitions after it are looked at in
     /// the history. Shared by every rollout of the provider process.
     last_polls: Mutex<HashMap<String, SystemTime>>,
 }
 
 impl CloudWatchAlarms {
-    pub fn new(client: aws_sdk_cloudwatch::Client, retry: RetryPolicy) -> Self {
+    pub fn new(client: aws_sdk_cloudwatch::Client, calls: Arc<Calls>) -> Self {
         CloudWatchAlarms {
             client,
-            retry,
+            calls,
             last_polls: Mutex::new(HashMap::new()),
         }
     }
@@ -43,15 +46,17 @@ impl CloudWatchAlarms {
     /// Whether `alarm` went into ALARM at some point since `since`.
     async fn was_in_alarm_since(&self, alarm: &str, since: SystemTime) -> bool {
         let start = DateTime::from(since.checked_sub(Duration::from_secs(2)).unwrap_or(since));
-        let history = send(&self.retry, "reading CloudWatch alarm history", || {
-            self.client
-                .describe_alarm_history()
-                .alarm_name(alarm)
-                .history_item_type(HistoryItemType::StateUpdate)
-                .start_date(start)
-                .send()
-        })
-        .await;
+        let history = self
+            .calls
+            .send(ops::ALARM_HISTORY, || {
+                self.client
+                    .describe_alarm_history()
+                    .alarm_name(alarm)
+                    .history_item_type(HistoryItemType::StateUpdate)
+                    .start_date(start)
+                    .send()
+            })
+            .await;
         // Without a history (an emulator that lacks it, a transient error) the current state is
         // all there is to go on.
         let Ok(history) = history else { return false };
@@ -108,16 +113,18 @@ impl Alarms for CloudWatchAlarms {
         let mut changed: Vec<(String, SystemTime)> = Vec::new();
         // DescribeAlarms takes at most 100 names a call; the resources allow at most 100.
         for chunk in names.chunks(100) {
-            let resp = send(&self.retry, "describing CloudWatch alarms", || {
-                self.client
-                    .describe_alarms()
-                    .set_alarm_names(Some(chunk.to_vec()))
-                    .alarm_types(AlarmType::MetricAlarm)
-                    .alarm_types(AlarmType::CompositeAlarm)
-                    .max_records(100)
-                    .send()
-            })
-            .await?;
+            let resp = self
+                .calls
+                .send(ops::DESCRIBE_ALARMS, || {
+                    self.client
+                        .describe_alarms()
+                        .set_alarm_names(Some(chunk.to_vec()))
+                        .alarm_types(AlarmType::MetricAlarm)
+                        .alarm_types(AlarmType::CompositeAlarm)
+                        .max_records(100)
+                        .send()
+                })
+                .await?;
             let metric = resp
                 .metric_alarms()
                 .iter()

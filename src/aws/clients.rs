@@ -9,6 +9,10 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
+use std::sync::Arc;
+
+use super::budget::Budget;
+use super::retry::Calls;
 use super::{Aws, CloudWatchAlarms, RetryPolicy};
 
 /// How to reach AWS: the provider block, validated.
@@ -59,7 +63,10 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
     let path_style =
         cfg.endpoints.contains_key("s3") || std::env::var_os("AWS_ENDPOINT_URL").is_some();
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&conf("cloudwatch"));
-    let retry = RetryPolicy::with_max_retries(cfg.max_retries);
+    let calls = Arc::new(Calls {
+        retry: RetryPolicy::with_max_retries(cfg.max_retries),
+        budget: Budget::default(),
+    });
     Ok(Aws {
         lambda: aws_sdk_lambda::Client::new(&conf("lambda")),
         s3: aws_sdk_s3::Client::from_conf(
@@ -70,10 +77,10 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         sns: aws_sdk_sns::Client::new(&conf("sns")),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
-        alarms: CloudWatchAlarms::new(cloudwatch.clone(), retry),
+        alarms: CloudWatchAlarms::new(cloudwatch.clone(), calls.clone()),
         cloudwatch,
         region,
-        retry,
+        calls,
     })
 }
 

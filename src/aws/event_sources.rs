@@ -10,7 +10,7 @@ use aws_sdk_lambda::types::{
 use gitmoxi_engine::ports::{done_if_not_found, AwsError, AwsErrorKind};
 
 use super::event_source_mapping::{create_mapping, flatten, update_mapping};
-use super::retry::send;
+use super::ops;
 use super::Aws;
 use crate::model::event_sources::{Destinations, PullSource};
 use crate::model::ports::{FunctionUrl, Permission, ServedMapping, SourceTarget};
@@ -35,14 +35,16 @@ impl Aws {
         let mut out = Vec::new();
         let mut marker = None;
         loop {
-            let page = send(&self.retry, "listing event source mappings", || {
-                self.lambda
-                    .list_event_source_mappings()
-                    .function_name(&target.alias_arn)
-                    .set_marker(marker.clone())
-                    .send()
-            })
-            .await?;
+            let page = self
+                .calls
+                .send(ops::LIST_MAPPINGS, || {
+                    self.lambda
+                        .list_event_source_mappings()
+                        .function_name(&target.alias_arn)
+                        .set_marker(marker.clone())
+                        .send()
+                })
+                .await?;
             out.extend(page.event_source_mappings().iter().map(|m| ServedMapping {
                 uuid: m.uuid().unwrap_or_default().to_string(),
                 source: flatten(m),
@@ -60,10 +62,9 @@ impl Aws {
         source: &PullSource,
     ) -> Result<(), AwsError> {
         let request = create_mapping(&self.lambda, &target.qualified(), source).map_err(invalid)?;
-        send(&self.retry, "creating event source mapping", || {
-            request.clone().send()
-        })
-        .await?;
+        self.calls
+            .send(ops::CREATE_MAPPING, || request.clone().send())
+            .await?;
         Ok(())
     }
 
@@ -75,18 +76,19 @@ impl Aws {
     ) -> Result<(), AwsError> {
         let request =
             update_mapping(&self.lambda, uuid, &target.qualified(), source).map_err(invalid)?;
-        send(&self.retry, "updating event source mapping", || {
-            request.clone().send()
-        })
-        .await?;
+        self.calls
+            .send(ops::UPDATE_MAPPING, || request.clone().send())
+            .await?;
         Ok(())
     }
 
     pub(super) async fn delete_mapping(&self, uuid: &str) -> Result<(), AwsError> {
-        let deleted = send(&self.retry, "deleting event source mapping", || {
-            self.lambda.delete_event_source_mapping().uuid(uuid).send()
-        })
-        .await;
+        let deleted = self
+            .calls
+            .send(ops::DELETE_MAPPING, || {
+                self.lambda.delete_event_source_mapping().uuid(uuid).send()
+            })
+            .await;
         done_if_not_found(deleted.map(|_| ()))
     }
 
@@ -99,20 +101,22 @@ impl Aws {
             .function_url_auth_type
             .as_deref()
             .map(FunctionUrlAuthType::from);
-        let added = send(&self.retry, "adding Lambda permission", || {
-            self.lambda
-                .add_permission()
-                .function_name(&target.function)
-                .qualifier(&target.alias)
-                .statement_id(&p.statement_id)
-                .action(&p.action)
-                .principal(&p.principal)
-                .set_source_arn(p.source_arn.clone())
-                .set_source_account(p.source_account.clone())
-                .set_function_url_auth_type(url_auth.clone())
-                .send()
-        })
-        .await;
+        let added = self
+            .calls
+            .send(ops::ADD_PERMISSION, || {
+                self.lambda
+                    .add_permission()
+                    .function_name(&target.function)
+                    .qualifier(&target.alias)
+                    .statement_id(&p.statement_id)
+                    .action(&p.action)
+                    .principal(&p.principal)
+                    .set_source_arn(p.source_arn.clone())
+                    .set_source_account(p.source_account.clone())
+                    .set_function_url_auth_type(url_auth.clone())
+                    .send()
+            })
+            .await;
         // The statement is already there (a retried apply): statement ids are derived from
         // the entry, so an existing one says the same.
         done_if_exists(added.map(|_| ()))
@@ -123,27 +127,31 @@ impl Aws {
         target: &SourceTarget,
         statement_id: &str,
     ) -> Result<(), AwsError> {
-        let removed = send(&self.retry, "removing Lambda permission", || {
-            self.lambda
-                .remove_permission()
-                .function_name(&target.function)
-                .qualifier(&target.alias)
-                .statement_id(statement_id)
-                .send()
-        })
-        .await;
+        let removed = self
+            .calls
+            .send(ops::REMOVE_PERMISSION, || {
+                self.lambda
+                    .remove_permission()
+                    .function_name(&target.function)
+                    .qualifier(&target.alias)
+                    .statement_id(statement_id)
+                    .send()
+            })
+            .await;
         done_if_not_found(removed.map(|_| ()))
     }
 
     pub(super) async fn route_key(&self, api_id: &str, route_id: &str) -> Result<String, AwsError> {
-        let route = send(&self.retry, "reading API Gateway route", || {
-            self.apigatewayv2
-                .get_route()
-                .api_id(api_id)
-                .route_id(route_id)
-                .send()
-        })
-        .await?;
+        let route = self
+            .calls
+            .send(ops::GET_ROUTE, || {
+                self.apigatewayv2
+                    .get_route()
+                    .api_id(api_id)
+                    .route_id(route_id)
+                    .send()
+            })
+            .await?;
         Ok(route.route_key().unwrap_or("$default").to_string())
     }
 
@@ -156,19 +164,16 @@ impl Aws {
     ) -> Result<(), AwsError> {
         // None is sent as an empty value.
         let value = value.unwrap_or_default();
-        send(
-            &self.retry,
-            "setting the API Gateway stage variable",
-            || {
+        self.calls
+            .send(ops::UPDATE_STAGE, || {
                 self.apigatewayv2
                     .update_stage()
                     .api_id(api_id)
                     .stage_name(stage)
                     .stage_variables(name, value)
                     .send()
-            },
-        )
-        .await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -180,44 +185,49 @@ impl Aws {
         let auth = FunctionUrlAuthType::from(url.auth_type.as_str());
         let cors = url.cors.as_ref().map(cors_of);
         let mode = url.invoke_mode.as_deref().map(InvokeMode::from);
-        let created = send(&self.retry, "creating the function URL", || {
-            self.lambda
-                .create_function_url_config()
-                .function_name(&target.function)
-                .qualifier(&target.alias)
-                .auth_type(auth.clone())
-                .set_cors(cors.clone())
-                .set_invoke_mode(mode.clone())
-                .send()
-        })
-        .await;
+        let created = self
+            .calls
+            .send(ops::CREATE_URL, || {
+                self.lambda
+                    .create_function_url_config()
+                    .function_name(&target.function)
+                    .qualifier(&target.alias)
+                    .auth_type(auth.clone())
+                    .set_cors(cors.clone())
+                    .set_invoke_mode(mode.clone())
+                    .send()
+            })
+            .await;
         match created {
             Err(e) if e.kind == AwsErrorKind::InUse => {}
             other => return other.map(|_| ()),
         }
-        send(&self.retry, "updating the function URL", || {
-            self.lambda
-                .update_function_url_config()
-                .function_name(&target.function)
-                .qualifier(&target.alias)
-                .auth_type(auth.clone())
-                .set_cors(cors.clone())
-                .set_invoke_mode(mode.clone())
-                .send()
-        })
-        .await?;
+        self.calls
+            .send(ops::UPDATE_URL, || {
+                self.lambda
+                    .update_function_url_config()
+                    .function_name(&target.function)
+                    .qualifier(&target.alias)
+                    .auth_type(auth.clone())
+                    .set_cors(cors.clone())
+                    .set_invoke_mode(mode.clone())
+                    .send()
+            })
+            .await?;
         Ok(())
     }
 
     pub(super) async fn delete_function_url(&self, target: &SourceTarget) -> Result<(), AwsError> {
-        let deleted = send(&self.retry, "deleting the function URL", || {
-            self.lambda
-                .delete_function_url_config()
-                .function_name(&target.function)
-                .qualifier(&target.alias)
-                .send()
-        })
-        .await;
+        let deleted = self
+            .calls
+            .send(ops::DELETE_URL, || {
+                self.lambda
+                    .delete_function_url_config()
+                    .function_name(&target.function)
+                    .qualifier(&target.alias)
+                    .send()
+            })
+            .await;
         done_if_not_found(deleted.map(|_| ()))
     }
 
@@ -227,18 +237,15 @@ impl Aws {
         target: &SourceTarget,
     ) -> Result<(), AwsError> {
         let alias = TargetDescription::builder().id(&target.alias_arn).build();
-        send(
-            &self.retry,
-            "registering the alias with the target group",
-            || {
+        self.calls
+            .send(ops::REGISTER_TARGET, || {
                 self.elbv2
                     .register_targets()
                     .target_group_arn(target_group_arn)
                     .targets(alias.clone())
                     .send()
-            },
-        )
-        .await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -248,18 +255,16 @@ impl Aws {
         target: &SourceTarget,
     ) -> Result<(), AwsError> {
         let alias = TargetDescription::builder().id(&target.alias_arn).build();
-        let deregistered = send(
-            &self.retry,
-            "deregistering the alias from the target group",
-            || {
+        let deregistered = self
+            .calls
+            .send(ops::DEREGISTER_TARGET, || {
                 self.elbv2
                     .deregister_targets()
                     .target_group_arn(target_group_arn)
                     .targets(alias.clone())
                     .send()
-            },
-        )
-        .await;
+            })
+            .await;
         done_if_not_found(deregistered.map(|_| ()))
     }
 
@@ -276,10 +281,8 @@ impl Aws {
             config = config.on_success(OnSuccess::builder().destination(arn).build());
         }
         let config = config.build();
-        send(
-            &self.retry,
-            "setting asynchronous invocation destinations",
-            || {
+        self.calls
+            .send(ops::PUT_DESTINATIONS, || {
                 self.lambda
                     .put_function_event_invoke_config()
                     .function_name(&target.function)
@@ -288,25 +291,22 @@ impl Aws {
                     .set_maximum_retry_attempts(d.maximum_retry_attempts)
                     .set_maximum_event_age_in_seconds(d.maximum_event_age_in_seconds)
                     .send()
-            },
-        )
-        .await?;
+            })
+            .await?;
         Ok(())
     }
 
     pub(super) async fn delete_destinations(&self, target: &SourceTarget) -> Result<(), AwsError> {
-        let deleted = send(
-            &self.retry,
-            "removing asynchronous invocation destinations",
-            || {
+        let deleted = self
+            .calls
+            .send(ops::DELETE_DESTINATIONS, || {
                 self.lambda
                     .delete_function_event_invoke_config()
                     .function_name(&target.function)
                     .qualifier(&target.alias)
                     .send()
-            },
-        )
-        .await;
+            })
+            .await;
         done_if_not_found(deleted.map(|_| ()))
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use gitmoxi_engine::ports::{AwsError, HookOutcome, HookPayload};
 
-use super::retry::send;
+use super::ops;
 use super::Aws;
 
 /// What a hook's answer says, given its FunctionError and payload.
@@ -50,7 +50,7 @@ impl Aws {
         timeout: Duration,
     ) -> Result<HookOutcome, AwsError> {
         let body = Blob::new(payload.to_json());
-        let call = send(&self.retry, "invoking the hook function", || {
+        let call = self.calls.send(ops::INVOKE_HOOK, || {
             self.lambda
                 .invoke()
                 .function_name(function)

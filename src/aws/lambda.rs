@@ -6,7 +6,7 @@ use aws_sdk_lambda::types::{AliasConfiguration, AliasRoutingConfiguration, Funct
 use gitmoxi_engine::ports::{absent_if_not_found, done_if_not_found, AliasRouting, AwsError};
 
 use super::function_definition::{self as expand, flatten};
-use super::retry::send;
+use super::ops;
 use super::Aws;
 use crate::model::definition::FunctionDefinition;
 use crate::model::ports::ServedFunction;
@@ -95,14 +95,16 @@ impl Aws {
         function: &str,
         qualifier: &str,
     ) -> Result<Option<ServedFunction>, AwsError> {
-        let found = send(&self.retry, "reading Lambda function", || {
-            self.lambda
-                .get_function()
-                .function_name(function)
-                .qualifier(qualifier)
-                .send()
-        })
-        .await;
+        let found = self
+            .calls
+            .send(ops::GET_FUNCTION, || {
+                self.lambda
+                    .get_function()
+                    .function_name(function)
+                    .qualifier(qualifier)
+                    .send()
+            })
+            .await;
         Ok(absent_if_not_found(found)?.and_then(|f| {
             let image = f.code().and_then(|c| c.resolved_image_uri());
             Some(served(f.configuration()?, f.tags(), image))
@@ -113,18 +115,19 @@ impl Aws {
         let code = expand::function_code(&release.code, &release.definition);
         let request = expand::create_function(&self.lambda, &release.definition, code)
             .map_err(expand::build_error)?;
-        send(&self.retry, "creating Lambda function", || {
-            request.clone().send()
-        })
-        .await?;
+        self.calls
+            .send(ops::CREATE_FUNCTION, || request.clone().send())
+            .await?;
         Ok(())
     }
 
     pub(super) async fn delete_function(&self, function: &str) -> Result<(), AwsError> {
-        let deleted = send(&self.retry, "deleting Lambda function", || {
-            self.lambda.delete_function().function_name(function).send()
-        })
-        .await;
+        let deleted = self
+            .calls
+            .send(ops::DELETE_FUNCTION, || {
+                self.lambda.delete_function().function_name(function).send()
+            })
+            .await;
         done_if_not_found(deleted.map(|_| ()))
     }
 
@@ -134,14 +137,15 @@ impl Aws {
         tags: &BTreeMap<String, String>,
     ) -> Result<(), AwsError> {
         let tags: HashMap<String, String> = tags.clone().into_iter().collect();
-        send(&self.retry, "tagging Lambda function", || {
-            self.lambda
-                .tag_resource()
-                .resource(function_arn)
-                .set_tags(Some(tags.clone()))
-                .send()
-        })
-        .await?;
+        self.calls
+            .send(ops::TAG, || {
+                self.lambda
+                    .tag_resource()
+                    .resource(function_arn)
+                    .set_tags(Some(tags.clone()))
+                    .send()
+            })
+            .await?;
         Ok(())
     }
 
@@ -150,14 +154,15 @@ impl Aws {
         function_arn: &str,
         keys: &[String],
     ) -> Result<(), AwsError> {
-        send(&self.retry, "untagging Lambda function", || {
-            self.lambda
-                .untag_resource()
-                .resource(function_arn)
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-        })
-        .await?;
+        self.calls
+            .send(ops::UNTAG, || {
+                self.lambda
+                    .untag_resource()
+                    .resource(function_arn)
+                    .set_tag_keys(Some(keys.to_vec()))
+                    .send()
+            })
+            .await?;
         Ok(())
     }
 
@@ -166,14 +171,16 @@ impl Aws {
         function: &str,
         alias: &str,
     ) -> Result<Option<AliasRouting>, AwsError> {
-        let found = send(&self.retry, "reading Lambda alias", || {
-            self.lambda
-                .get_alias()
-                .function_name(function)
-                .name(alias)
-                .send()
-        })
-        .await;
+        let found = self
+            .calls
+            .send(ops::GET_ALIAS, || {
+                self.lambda
+                    .get_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+            })
+            .await;
         Ok(absent_if_not_found(found)?.map(|a| routing!(&a)))
     }
 
@@ -183,27 +190,31 @@ impl Aws {
         alias: &str,
         version: &str,
     ) -> Result<AliasRouting, AwsError> {
-        let a = send(&self.retry, "creating Lambda alias", || {
-            self.lambda
-                .create_alias()
-                .function_name(function)
-                .name(alias)
-                .function_version(version)
-                .send()
-        })
-        .await?;
+        let a = self
+            .calls
+            .send(ops::CREATE_ALIAS, || {
+                self.lambda
+                    .create_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .function_version(version)
+                    .send()
+            })
+            .await?;
         Ok(routing!(&a))
     }
 
     pub(super) async fn delete_alias(&self, function: &str, alias: &str) -> Result<(), AwsError> {
-        let deleted = send(&self.retry, "deleting Lambda alias", || {
-            self.lambda
-                .delete_alias()
-                .function_name(function)
-                .name(alias)
-                .send()
-        })
-        .await;
+        let deleted = self
+            .calls
+            .send(ops::DELETE_ALIAS, || {
+                self.lambda
+                    .delete_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+            })
+            .await;
         done_if_not_found(deleted.map(|_| ()))
     }
 
@@ -211,15 +222,17 @@ impl Aws {
         let mut out = Vec::new();
         let mut marker = None;
         loop {
-            let page = send(&self.retry, "listing Lambda versions", || {
-                self.lambda
-                    .list_versions_by_function()
-                    .function_name(function)
-                    .set_marker(marker.clone())
-                    .max_items(50)
-                    .send()
-            })
-            .await?;
+            let page = self
+                .calls
+                .send(ops::LIST_VERSIONS, || {
+                    self.lambda
+                        .list_versions_by_function()
+                        .function_name(function)
+                        .set_marker(marker.clone())
+                        .max_items(50)
+                        .send()
+                })
+                .await?;
             let versions = page.versions().iter().filter_map(|v| v.version());
             out.extend(versions.filter(|v| *v != "$LATEST").map(str::to_string));
             marker = page.next_marker().map(str::to_string);
@@ -236,14 +249,16 @@ impl Aws {
         let mut out = Vec::new();
         let mut marker = None;
         loop {
-            let page = send(&self.retry, "listing Lambda aliases", || {
-                self.lambda
-                    .list_aliases()
-                    .function_name(function)
-                    .set_marker(marker.clone())
-                    .send()
-            })
-            .await?;
+            let page = self
+                .calls
+                .send(ops::LIST_ALIASES, || {
+                    self.lambda
+                        .list_aliases()
+                        .function_name(function)
+                        .set_marker(marker.clone())
+                        .send()
+                })
+                .await?;
             out.extend(
                 page.aliases()
                     .iter()

@@ -10,7 +10,7 @@ use gitmoxi_engine::ports::{
 
 use super::function_definition as expand;
 use super::lambda::{extra_weight, function_status, routing};
-use super::retry::send;
+use super::ops;
 use super::Aws;
 use crate::model::release::Release;
 
@@ -36,24 +36,26 @@ impl FunctionRelease<'_> {
 impl Lambda for FunctionRelease<'_> {
     async fn status(&self, qualifier: &str) -> Result<FunctionStatus, AwsError> {
         let aws = self.aws;
-        let c = send(&aws.retry, "reading Lambda function", || {
-            aws.lambda
-                .get_function_configuration()
-                .function_name(&self.function)
-                .qualifier(qualifier)
-                .send()
-        })
-        .await?;
+        let c = aws
+            .calls
+            .send(ops::GET_FUNCTION_CONFIGURATION, || {
+                aws.lambda
+                    .get_function_configuration()
+                    .function_name(&self.function)
+                    .qualifier(qualifier)
+                    .send()
+            })
+            .await?;
         Ok(function_status!(&c))
     }
 
     async fn update_code(&self) -> Result<(), AwsError> {
         let release = self.release()?;
         let request = expand::update_code(&self.aws.lambda, &release.definition, &release.code);
-        send(&self.aws.retry, "updating Lambda function code", || {
-            request.clone().send()
-        })
-        .await?;
+        self.aws
+            .calls
+            .send(ops::UPDATE_CODE, || request.clone().send())
+            .await?;
         Ok(())
     }
 
@@ -61,12 +63,10 @@ impl Lambda for FunctionRelease<'_> {
         let release = self.release()?;
         let request = expand::update_configuration(&self.aws.lambda, &release.definition)
             .map_err(expand::build_error)?;
-        send(
-            &self.aws.retry,
-            "updating Lambda function configuration",
-            || request.clone().send(),
-        )
-        .await?;
+        self.aws
+            .calls
+            .send(ops::UPDATE_CONFIGURATION, || request.clone().send())
+            .await?;
         Ok(())
     }
 
@@ -76,15 +76,17 @@ impl Lambda for FunctionRelease<'_> {
         description: &str,
     ) -> Result<PublishedVersion, AwsError> {
         let aws = self.aws;
-        let c = send(&aws.retry, "publishing Lambda version", || {
-            aws.lambda
-                .publish_version()
-                .function_name(&self.function)
-                .revision_id(revision_id)
-                .description(description)
-                .send()
-        })
-        .await?;
+        let c = aws
+            .calls
+            .send(ops::PUBLISH_VERSION, || {
+                aws.lambda
+                    .publish_version()
+                    .function_name(&self.function)
+                    .revision_id(revision_id)
+                    .description(description)
+                    .send()
+            })
+            .await?;
         Ok(PublishedVersion {
             version: c.version().unwrap_or_default().to_string(),
             code_sha256: c.code_sha256().unwrap_or_default().to_string(),
@@ -112,17 +114,19 @@ impl Lambda for FunctionRelease<'_> {
             .set_additional_version_weights(Some(weights))
             .build();
         let aws = self.aws;
-        let a = send(&aws.retry, "updating Lambda alias", || {
-            aws.lambda
-                .update_alias()
-                .function_name(&self.function)
-                .name(alias)
-                .function_version(version)
-                .routing_config(routing_config.clone())
-                .revision_id(revision_id)
-                .send()
-        })
-        .await?;
+        let a = aws
+            .calls
+            .send(ops::UPDATE_ALIAS, || {
+                aws.lambda
+                    .update_alias()
+                    .function_name(&self.function)
+                    .name(alias)
+                    .function_version(version)
+                    .routing_config(routing_config.clone())
+                    .revision_id(revision_id)
+                    .send()
+            })
+            .await?;
         Ok(routing!(&a))
     }
 
@@ -136,14 +140,15 @@ impl Lambda for FunctionRelease<'_> {
 
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         let aws = self.aws;
-        send(&aws.retry, "deleting Lambda version", || {
-            aws.lambda
-                .delete_function()
-                .function_name(&self.function)
-                .qualifier(version)
-                .send()
-        })
-        .await?;
+        aws.calls
+            .send(ops::DELETE_VERSION, || {
+                aws.lambda
+                    .delete_function()
+                    .function_name(&self.function)
+                    .qualifier(version)
+                    .send()
+            })
+            .await?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use gitmoxi_engine::ports::{AwsError, VersionMetrics};
 
-use super::retry::send;
+use super::ops;
 use super::Aws;
 
 const METRICS: [(&str, &str); 3] = [
@@ -60,10 +60,12 @@ impl Aws {
         let mut figures = VersionMetrics::default();
         let mut next = None;
         loop {
-            let resp = send(&self.retry, "reading the new version's metrics", || {
-                req.clone().set_next_token(next.clone()).send()
-            })
-            .await?;
+            let resp = self
+                .calls
+                .send(ops::GET_METRIC_DATA, || {
+                    req.clone().set_next_token(next.clone()).send()
+                })
+                .await?;
             for r in resp.metric_data_results() {
                 let sum: f64 = r.values().iter().sum();
                 let n = sum.max(0.0).round() as u64;

@@ -4,7 +4,8 @@
 //!
 //! - `clients.rs`: one shared AWS configuration and the SDK clients, built at ConfigureProvider.
 //! - `cloud.rs`: `impl Cloud for Aws`, each method a call of the modules below.
-//! - `errors.rs` / `retry.rs`: every SDK error classified once; one retry policy for every call.
+//! - `errors.rs` / `retry.rs` / `budget.rs` / `ops.rs`: every SDK error classified once; one
+//!   retry policy and one budget per AWS quota for every call, listed in `ops.rs`.
 //! - `lambda.rs`: functions, versions, aliases, tags; `rollout.rs`: the engine's ports for one
 //!   rollout (`lambda_release.rs`: the release's `$LATEST` updates and publish).
 //! - `function_definition/`, `event_source_mapping/`: the model ⇄ SDK shapes (`expand_*`,
@@ -13,6 +14,7 @@
 //!   `alarms.rs`, `hooks.rs`, `metrics.rs`, `notify.rs`, `s3.rs`.
 
 mod alarms;
+mod budget;
 mod clients;
 mod cloud;
 mod errors;
@@ -24,6 +26,7 @@ mod lambda;
 mod lambda_release;
 mod metrics;
 mod notify;
+mod ops;
 mod retry;
 mod rollout;
 mod s3;
@@ -31,7 +34,10 @@ mod s3;
 pub use clients::{connect, AssumeRole, AwsConfig};
 pub use retry::{retrying, RetryPolicy};
 
+use std::sync::Arc;
+
 use alarms::CloudWatchAlarms;
+use retry::Calls;
 
 /// The provider's AWS access: one client per service, sharing one configuration (connection
 /// pools, credential caches, assumed-role refresh), and the retry policy every call follows.
@@ -43,6 +49,7 @@ pub struct Aws {
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     apigatewayv2: aws_sdk_apigatewayv2::Client,
     region: String,
-    retry: RetryPolicy,
+    /// The retry policy and the quota budgets every call goes through.
+    calls: Arc<Calls>,
     alarms: CloudWatchAlarms,
 }

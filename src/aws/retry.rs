@@ -16,7 +16,9 @@ use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 use tokio::time::{sleep, Instant};
 
+use super::budget::Budget;
 use super::errors::classify;
+use super::ops::Op;
 use crate::log;
 
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
@@ -67,22 +69,31 @@ fn jitter(cap: Duration) -> Duration {
     Duration::from_millis(millis / 10 + random % (millis - millis / 10).max(1))
 }
 
-/// Sends a request built afresh by `call` for every attempt, per `policy`.
-pub async fn send<T, E, F, Fut>(
-    policy: &RetryPolicy,
-    action: &'static str,
-    mut call: F,
-) -> Result<T, AwsError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    retrying(policy, action, || {
-        let attempt = call();
-        async move { attempt.await.map_err(|e| classify(action, e)) }
-    })
-    .await
+/// How every SDK call is made: within the quota's budget, and per the retry policy.
+pub struct Calls {
+    pub retry: RetryPolicy,
+    pub budget: Budget,
+}
+
+impl Calls {
+    /// Sends a request built afresh by `call` for every attempt; each attempt waits for its
+    /// share of the operation's quota first.
+    pub async fn send<T, E, F, Fut>(&self, op: Op, mut call: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        retrying(&self.retry, op.action, || {
+            let budget = &self.budget;
+            let attempt = call();
+            async move {
+                budget.take(op.quota, op.priority).await;
+                attempt.await.map_err(|e| classify(op.action, e))
+            }
+        })
+        .await
+    }
 }
 
 /// Runs `call` until it succeeds or `policy` gives up on its classified error. Every adapter of

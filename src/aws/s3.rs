@@ -4,7 +4,7 @@
 use aws_sdk_s3::primitives::ByteStream;
 use gitmoxi_engine::ports::{absent_if_not_found, AwsError};
 
-use super::retry::send;
+use super::ops;
 use super::Aws;
 
 impl Aws {
@@ -14,25 +14,28 @@ impl Aws {
         key: &str,
         package: &[u8],
     ) -> Result<(), AwsError> {
-        let head = send(&self.retry, "reading the staged package", || {
-            self.s3.head_object().bucket(bucket).key(key).send()
-        })
-        .await;
+        let head = self
+            .calls
+            .send(ops::HEAD_OBJECT, || {
+                self.s3.head_object().bucket(bucket).key(key).send()
+            })
+            .await;
         if let Some(head) = absent_if_not_found(head)? {
             if head.content_length() == Some(package.len() as i64) {
                 return Ok(());
             }
         }
-        send(&self.retry, "staging the package in S3", || {
-            self.s3
-                .put_object()
-                .bucket(bucket)
-                .key(key)
-                .body(ByteStream::from(package.to_vec()))
-                .content_type("application/zip")
-                .send()
-        })
-        .await?;
+        self.calls
+            .send(ops::PUT_OBJECT, || {
+                self.s3
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(ByteStream::from(package.to_vec()))
+                    .content_type("application/zip")
+                    .send()
+            })
+            .await?;
         Ok(())
     }
 }

@@ -115,7 +115,11 @@ mod tests {
             Some(MAX_DURATION)
         );
         for huge in ["721h", "18446744073709551615s", "500000000y"] {
-            assert_eq!(duration(&Value::string(huge), path(), &mut diags), None, "{huge}");
+            assert_eq!(
+                duration(&Value::string(huge), path(), &mut diags),
+                None,
+                "{huge}"
+            );
         }
         assert_eq!(diags.0.len(), 3, "{diags:?}");
         assert!(diags.0.iter().all(|d| d.path == Some(path())));
