@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::budget::Budget;
 use super::retry::Calls;
-use super::{Aws, CloudWatchAlarms, RetryPolicy};
+use super::{AlarmPoller, Aws, CloudWatchAlarms, RetryPolicy};
 
 /// How to reach AWS: the provider block, validated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         sns: aws_sdk_sns::Client::new(&conf("sns")),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
-        alarms: CloudWatchAlarms::new(cloudwatch.clone(), calls.clone()),
+        alarms: AlarmPoller::new(CloudWatchAlarms::new(cloudwatch.clone(), calls.clone())),
         cloudwatch,
         region,
         calls,

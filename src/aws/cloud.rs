@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use gitmoxi_engine::ports::{AliasRouting, AwsError};
 
-use super::alarms::CloudWatchAlarms;
+use super::alarms::{AlarmPoller, AlarmView, CloudWatchAlarms};
 use super::lambda_release::FunctionRelease;
 use super::rollout::RolloutPorts;
 use super::Aws;
@@ -17,7 +17,7 @@ use crate::model::release::Release;
 
 impl Cloud for Aws {
     type Rollout<'a> = RolloutPorts<'a>;
-    type Alarms = CloudWatchAlarms;
+    type Alarms = AlarmPoller<CloudWatchAlarms>;
 
     fn region(&self) -> &str {
         &self.region
@@ -36,10 +36,11 @@ impl Cloud for Aws {
                 release,
             },
             topic: topic.map(str::to_string),
+            alarms: AlarmView::new(&self.alarms),
         }
     }
 
-    fn alarms(&self) -> &CloudWatchAlarms {
+    fn alarms(&self) -> &AlarmPoller<CloudWatchAlarms> {
         &self.alarms
     }
 

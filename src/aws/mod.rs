@@ -36,7 +36,7 @@ pub use retry::{retrying, RetryPolicy};
 
 use std::sync::Arc;
 
-use alarms::CloudWatchAlarms;
+use alarms::{AlarmPoller, CloudWatchAlarms};
 use retry::Calls;
 
 /// The provider's AWS access: one client per service, sharing one configuration (connection
@@ -51,5 +51,6 @@ pub struct Aws {
     region: String,
     /// The retry policy and the quota budgets every call goes through.
     calls: Arc<Calls>,
-    alarms: CloudWatchAlarms,
+    /// One alarm poll shared by every rollout.
+    alarms: AlarmPoller<CloudWatchAlarms>,
 }

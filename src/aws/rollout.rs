@@ -4,15 +4,24 @@
 use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
-    AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks, Lambda, Metrics,
-    Notification, Notifier, PublishedVersion, VersionMetrics,
+    AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks,
+    Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
 };
 
+use super::alarms::{AlarmView, CloudWatchAlarms};
 use super::lambda_release::FunctionRelease;
 
 pub struct RolloutPorts<'a> {
     pub(super) lambda: FunctionRelease<'a>,
     pub(super) topic: Option<String>,
+    /// This rollout's view of the shared alarm poll.
+    pub(super) alarms: AlarmView<'a, CloudWatchAlarms>,
+}
+
+impl Alarms for RolloutPorts<'_> {
+    async fn states(&self, names: &[String]) -> Result<Vec<(String, AlarmState)>, AwsError> {
+        self.alarms.states(names).await
+    }
 }
 
 impl Lambda for RolloutPorts<'_> {

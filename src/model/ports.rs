@@ -123,9 +123,10 @@ pub struct FunctionUrl {
 /// Everything the resources ask of AWS.
 pub trait Cloud: Send + Sync + 'static {
     /// The engine's ports for one rollout of one function.
-    type Rollout<'a>: Lambda + Hooks + Metrics + Notifier
+    type Rollout<'a>: Lambda + Alarms + Hooks + Metrics + Notifier
     where
         Self: 'a;
+    /// Alarm states for preflight checks (rollouts watch theirs through [`Cloud::rollout`]).
     type Alarms: Alarms;
 
     /// The region the provider works in.

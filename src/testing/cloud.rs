@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
-    absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind, FunctionStatus,
-    HookOutcome, HookPayload, Hooks, Lambda, Metrics, Notification, Notifier, PublishedVersion,
-    VersionMetrics,
+    absent_if_not_found, done_if_not_found, AlarmState, Alarms, AliasRouting, AwsError,
+    AwsErrorKind, FunctionStatus, HookOutcome, HookPayload, Hooks, Lambda, Metrics, Notification,
+    Notifier, PublishedVersion, VersionMetrics,
 };
 use gitmoxi_fake_aws::{
     Code, Configuration, FakeAws, FakeLambda, FunctionView, Mapping, NewFunction, ObjectInfo,
@@ -548,6 +548,15 @@ impl Lambda for FakeRollout<'_> {
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         retrying(&RetryPolicy::default(), "rollout", || {
             self.lambda.delete_version(version)
+        })
+        .await
+    }
+}
+
+impl Alarms for FakeRollout<'_> {
+    async fn states(&self, names: &[String]) -> Result<Vec<(String, AlarmState)>, AwsError> {
+        retrying(&RetryPolicy::default(), "rollout", || {
+            self.aws.states(names)
         })
         .await
     }

@@ -74,7 +74,7 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
     let progress = |e: &Event| log::info(&e.to_string(), &fields);
     let all = Ports {
         lambda: &ports,
-        alarms: cloud.alarms(),
+        alarms: &ports,
         hooks: &ports,
         metrics: &ports,
         notifier: &ports,
