@@ -1,6 +1,6 @@
 //! The rollout engine of terraform-provider-gitmoxi: it moves a Lambda alias to a new version
 //! step by step, watching alarms and the new version's own metrics, invoking lifecycle hooks and
-//! sending notifications, and rolls back when something goes wrong (SPEC §3, §4, §6).
+//! sending notifications, and rolls back when something goes wrong.
 //!
 //! # Layout
 //!

@@ -1,4 +1,6 @@
-//! The `provider "gitmoxi" {}` block (SPEC §2): schema, validation and the typed settings.
+//! The `provider "gitmoxi" {}` block: schema, validation and the typed settings.
+
+use std::collections::BTreeMap;
 
 pub use crate::aws::{AssumeRole, AwsConfig as ProviderConfig};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
@@ -107,133 +109,162 @@ fn valid_role_arn(a: &str) -> bool {
 /// Parses and validates the provider block. Errors carry the attribute path.
 pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut out = ProviderConfig::default();
-
-    if let Some(region) = known_str(config.get("region")) {
-        if valid_region(&region) {
-            out.region = Some(region);
-        } else {
-            diags.push(
-                Diagnostic::error(
-                    format!("Invalid AWS region {region:?}"),
-                    "Set `region` to an AWS region name such as \"us-east-1\" or \"eu-west-2\", or remove it \
-                     to use AWS_REGION or the profile's region.",
-                )
-                .at(AttrPath::root("region")),
-            );
-        }
-    }
-    if let Some(profile) = known_str(config.get("profile")) {
-        if profile.trim().is_empty() {
-            diags.push(
-                Diagnostic::error(
-                    "Empty AWS profile name",
-                    "Set `profile` to a profile of ~/.aws/config, or remove it.",
-                )
-                .at(AttrPath::root("profile")),
-            );
-        } else {
-            out.profile = Some(profile);
-        }
-    }
-    if let Some(n) = config.get("max_retries").as_f64() {
-        if n.fract() != 0.0 || n < 0.0 || n > MAX_RETRIES_LIMIT as f64 {
-            diags.push(
-                Diagnostic::error(
-                    format!("Invalid max_retries {n}"),
-                    format!(
-                        "`max_retries` is how many times a throttled or failed AWS call is retried: a whole \
-                         number from 0 to {MAX_RETRIES_LIMIT}, for example 25."
-                    ),
-                )
-                .at(AttrPath::root("max_retries")),
-            );
-        } else {
-            out.max_retries = Some(n as u32);
-        }
-    }
-
-    if let Some(block) = config.get("assume_role").elements().first() {
-        let path = AttrPath::root("assume_role").index(0);
-        let role_arn = known_str(block.get("role_arn"));
-        if let Some(arn) = &role_arn {
-            if !valid_role_arn(arn) {
-                diags.push(
-                    Diagnostic::error(
-                        format!("Invalid role ARN {arn:?}"),
-                        "Set `role_arn` to an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\".",
-                    )
-                    .at(path.clone().attr("role_arn")),
-                );
-            }
-        }
-        let session_name = known_str(block.get("session_name"));
-        if let Some(s) = &session_name {
-            let ok = (2..=64).contains(&s.len())
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
-            if !ok {
-                diags.push(
-                    Diagnostic::error(
-                        format!("Invalid session name {s:?}"),
-                        "`session_name` must be 2 to 64 characters of letters, digits and +=,.@-_",
-                    )
-                    .at(path.clone().attr("session_name")),
-                );
-            }
-        }
-        let external_id = known_str(block.get("external_id"));
-        if let Some(e) = &external_id {
-            if !(2..=1224).contains(&e.len()) {
-                diags.push(
-                    Diagnostic::error(
-                        "Invalid external ID",
-                        "`external_id` must be 2 to 1224 characters long.",
-                    )
-                    .at(path.clone().attr("external_id")),
-                );
-            }
-        }
-        if let Some(role_arn) = role_arn {
-            out.assume_role = Some(AssumeRole {
-                role_arn,
-                session_name,
-                external_id,
-            });
-        }
-    }
-
-    if let Some(block) = config.get("endpoints").elements().first() {
-        for (name, _) in ENDPOINT_SERVICES {
-            if let Some(url) = known_str(block.get(name)) {
-                let ok = (url.starts_with("http://") || url.starts_with("https://"))
-                    && url
-                        .split("://")
-                        .nth(1)
-                        .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
-                if ok {
-                    out.endpoints.insert(name.to_string(), url);
-                } else {
-                    diags.push(
-                        Diagnostic::error(
-                            format!("Invalid {name} endpoint {url:?}"),
-                            format!(
-                                "Set `endpoints.{name}` to an http:// or https:// URL such as \"http://127.0.0.1:4566\", \
-                                 or remove it to use the AWS default."
-                            ),
-                        )
-                        .at(AttrPath::root("endpoints").index(0).attr(name)),
-                    );
-                }
-            }
-        }
-    }
-
+    let out = ProviderConfig {
+        region: region(config, &mut diags),
+        profile: profile(config, &mut diags),
+        max_retries: max_retries(config, &mut diags),
+        assume_role: config
+            .get("assume_role")
+            .elements()
+            .first()
+            .and_then(|block| assume_role(block, &mut diags)),
+        endpoints: config
+            .get("endpoints")
+            .elements()
+            .first()
+            .map(|block| endpoints(block, &mut diags))
+            .unwrap_or_default(),
+    };
     if diags.has_errors() {
         Err(diags)
     } else {
         Ok(out)
     }
+}
+
+/// `region`, when known and shaped like an AWS region name.
+fn region(config: &Value, diags: &mut Diagnostics) -> Option<String> {
+    let region = known_str(config.get("region"))?;
+    if valid_region(&region) {
+        return Some(region);
+    }
+    diags.push(
+        Diagnostic::error(
+            format!("Invalid AWS region {region:?}"),
+            "Set `region` to an AWS region name such as \"us-east-1\" or \"eu-west-2\", or remove it \
+             to use AWS_REGION or the profile's region.",
+        )
+        .at(AttrPath::root("region")),
+    );
+    None
+}
+
+/// `profile`, when known and not blank.
+fn profile(config: &Value, diags: &mut Diagnostics) -> Option<String> {
+    let profile = known_str(config.get("profile"))?;
+    if !profile.trim().is_empty() {
+        return Some(profile);
+    }
+    diags.push(
+        Diagnostic::error(
+            "Empty AWS profile name",
+            "Set `profile` to a profile of ~/.aws/config, or remove it.",
+        )
+        .at(AttrPath::root("profile")),
+    );
+    None
+}
+
+/// `max_retries`, when known and a whole number from 0 to [`MAX_RETRIES_LIMIT`].
+fn max_retries(config: &Value, diags: &mut Diagnostics) -> Option<u32> {
+    let n = config.get("max_retries").as_f64()?;
+    if n.fract() == 0.0 && (0.0..=MAX_RETRIES_LIMIT as f64).contains(&n) {
+        return Some(n as u32);
+    }
+    diags.push(
+        Diagnostic::error(
+            format!("Invalid max_retries {n}"),
+            format!(
+                "`max_retries` is how many times a throttled or failed AWS call is retried: a whole \
+                 number from 0 to {MAX_RETRIES_LIMIT}, for example 25."
+            ),
+        )
+        .at(AttrPath::root("max_retries")),
+    );
+    None
+}
+
+/// The `assume_role` block: each invalid value is reported; the role is returned once its ARN is
+/// known.
+fn assume_role(block: &Value, diags: &mut Diagnostics) -> Option<AssumeRole> {
+    let path = AttrPath::root("assume_role").index(0);
+    let role_arn = known_str(block.get("role_arn"));
+    if let Some(arn) = role_arn.as_ref().filter(|arn| !valid_role_arn(arn)) {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid role ARN {arn:?}"),
+                "Set `role_arn` to an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\".",
+            )
+            .at(path.clone().attr("role_arn")),
+        );
+    }
+    let session_name = known_str(block.get("session_name"));
+    if let Some(s) = session_name.as_ref().filter(|s| !valid_session_name(s)) {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid session name {s:?}"),
+                "`session_name` must be 2 to 64 characters of letters, digits and +=,.@-_",
+            )
+            .at(path.clone().attr("session_name")),
+        );
+    }
+    let external_id = known_str(block.get("external_id"));
+    if external_id
+        .as_ref()
+        .is_some_and(|e| !(2..=1224).contains(&e.len()))
+    {
+        diags.push(
+            Diagnostic::error(
+                "Invalid external ID",
+                "`external_id` must be 2 to 1224 characters long.",
+            )
+            .at(path.attr("external_id")),
+        );
+    }
+    Some(AssumeRole {
+        role_arn: role_arn?,
+        session_name,
+        external_id,
+    })
+}
+
+fn valid_session_name(s: &str) -> bool {
+    (2..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+}
+
+/// The `endpoints` block: each known URL by service name.
+fn endpoints(block: &Value, diags: &mut Diagnostics) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (name, _) in ENDPOINT_SERVICES {
+        let Some(url) = known_str(block.get(name)) else {
+            continue;
+        };
+        if valid_endpoint(&url) {
+            out.insert(name.to_string(), url);
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid {name} endpoint {url:?}"),
+                format!(
+                    "Set `endpoints.{name}` to an http:// or https:// URL such as \"http://127.0.0.1:4566\", \
+                     or remove it to use the AWS default."
+                ),
+            )
+            .at(AttrPath::root("endpoints").index(0).attr(name)),
+        );
+    }
+    out
+}
+
+fn valid_endpoint(url: &str) -> bool {
+    (url.starts_with("http://") || url.starts_with("https://"))
+        && url
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Lifecycle hooks (SPEC §6): Lambda functions invoked synchronously before traffic moves and
+//! Lifecycle hooks: Lambda functions invoked synchronously before traffic moves and
 //! once the new version serves everything.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Version-scoped metrics for `analysis` (SPEC §6): what the new version itself did, read from
+//! Version-scoped metrics for `analysis`: what the new version itself did, read from
 //! CloudWatch `AWS/Lambda` with the `ExecutedVersion` dimension.
 
 use std::future::Future;

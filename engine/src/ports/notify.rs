@@ -1,4 +1,4 @@
-//! Deployment notifications (SPEC §6), as CodeDeploy's triggers send them. A failure to notify is
+//! Deployment notifications, as CodeDeploy's triggers send them. A failure to notify is
 //! a warning on the outcome, never a failed deployment.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! `analysis` (SPEC §6): judging the new version on its own metrics, without pre-made alarms.
+//! `analysis`: judging the new version on its own metrics, without pre-made alarms.
 //! Pure: the figures come in, a [`Verdict`] goes out.
 
 use std::time::Duration;

@@ -8,8 +8,8 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::ports::{
-    Alarms, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, NoHooks, NoMetrics, NoNotifier,
-    Notifier,
+    Alarms, AwsError, AwsErrorKind, HookPayload, Hooks, Lambda, Metrics, NoHooks, NoMetrics,
+    NoNotifier, Notifier,
 };
 
 use super::machine::{step, Action, Observation, Reply, State};
@@ -107,17 +107,7 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
             Action::Wait {
                 until,
                 interruptible,
-            } => {
-                if interruptible {
-                    tokio::select! {
-                        _ = sleep_until(until) => {}
-                        _ = self.cancel.cancelled() => {}
-                    }
-                } else {
-                    sleep_until(until).await;
-                }
-                Reply::Woke
-            }
+            } => self.wait(until, interruptible).await,
             Action::ReadAlarms { names } => Reply::Alarms(self.ports.alarms.states(&names).await),
             Action::ReadStatus { qualifier } => Reply::Status(lambda.status(&qualifier).await),
             Action::UpdateCode => Reply::Updated(lambda.update_code().await),
@@ -147,19 +137,11 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
             Action::DeleteVersion { version } => {
                 Reply::Deleted(lambda.delete_version(&version).await)
             }
-            // The wait for a hook ends at its timeout or at an interrupt, whichever comes first;
-            // the machine tells the two apart by the interrupt flag.
             Action::InvokeHook {
                 function,
                 payload,
                 timeout: limit,
-            } => {
-                let call = self.ports.hooks.invoke(&function, &payload, limit);
-                tokio::select! {
-                    r = timeout(limit, call) => Reply::Hook(r.ok()),
-                    _ = self.cancel.cancelled() => Reply::Hook(None),
-                }
-            }
+            } => self.invoke_hook(&function, &payload, limit).await,
             Action::ReadMetrics {
                 version,
                 since,
@@ -179,6 +161,29 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                 }))
             }
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,
+        }
+    }
+
+    /// Sleeps until `until`, or until an interrupt when the wait is `interruptible`.
+    async fn wait(&self, until: Instant, interruptible: bool) -> Reply {
+        if interruptible {
+            tokio::select! {
+                _ = sleep_until(until) => {}
+                _ = self.cancel.cancelled() => {}
+            }
+        } else {
+            sleep_until(until).await;
+        }
+        Reply::Woke
+    }
+
+    /// The wait for a hook ends at its timeout or at an interrupt, whichever comes first; the
+    /// machine tells the two apart by the interrupt flag.
+    async fn invoke_hook(&self, function: &str, payload: &HookPayload, limit: Duration) -> Reply {
+        let call = self.ports.hooks.invoke(function, payload, limit);
+        tokio::select! {
+            r = timeout(limit, call) => Reply::Hook(r.ok()),
+            _ = self.cancel.cancelled() => Reply::Hook(None),
         }
     }
 }

@@ -114,56 +114,34 @@ impl fmt::Display for Event {
             Event::PreflightPassed { alarms } => {
                 write!(f, "preflight passed: {alarms} alarm(s) not in ALARM")
             }
-            Event::AliasFound { alias, routing: None } => {
-                write!(f, "alias {alias} does not exist yet")
-            }
-            Event::AliasFound { alias, routing: Some(r) } => match &r.extra {
-                None => write!(f, "alias {alias} serves version {}", r.version),
-                Some((v, w)) => write!(
-                    f,
-                    "alias {alias} serves version {} with {} at {}%",
-                    r.version,
-                    v,
-                    percent(*w)
-                ),
-            },
+            Event::AliasFound { alias, routing } => alias_found(f, alias, routing.as_ref()),
             Event::Updating { part } => write!(f, "updating $LATEST {part}"),
-            Event::Published { version, new: true } => write!(f, "published version {version}"),
-            Event::Published { version, new: false } => write!(
-                f,
-                "Lambda returned version {version}: nothing changed since it was published"
-            ),
-            Event::Ready { version, after } => {
-                write!(f, "version {version} is ready after {}", format_duration(*after))
-            }
+            Event::Published { version, new } => published(f, version, *new),
+            Event::Ready { version, after } => ready(f, version, *after),
             Event::AliasCreated { alias, version } => {
                 write!(f, "created alias {alias} on version {version}")
             }
-            Event::NothingToShift { alias, version } => {
-                write!(f, "alias {alias} already serves version {version}: nothing to shift")
-            }
-            Event::Resuming { alias, version, weight_percent } => write!(
-                f,
-                "alias {alias} already sends {weight_percent}% to version {version}: resuming from there"
-            ),
-            Event::Shifted { alias, to, weight_percent: 100, .. } => {
-                write!(f, "shifted alias {alias} to {to} at 100%")
-            }
-            Event::Shifted { alias, to, weight_percent, from } => {
-                write!(f, "shifted alias {alias} to {to} at {weight_percent}%")?;
-                if let Some(from) = from {
-                    write!(f, " ({from} at {}%)", 100 - weight_percent)?;
-                }
-                Ok(())
-            }
-            Event::Watching { weight_percent, wait, bake: false } => {
-                write!(f, "watching {weight_percent}% for {}", format_duration(*wait))
-            }
-            Event::Watching { wait, bake: true, .. } => {
-                write!(f, "baking at 100% for {}", format_duration(*wait))
-            }
-            Event::Stopping { cause, rolling_back: true } => write!(f, "{cause}: rolling back"),
-            Event::Stopping { cause, rolling_back: false } => write!(f, "{cause}: stopping"),
+            Event::NothingToShift { alias, version } => nothing_to_shift(f, alias, version),
+            Event::Resuming {
+                alias,
+                version,
+                weight_percent,
+            } => resuming(f, alias, version, *weight_percent),
+            Event::Shifted {
+                alias,
+                to,
+                weight_percent,
+                from,
+            } => shifted(f, alias, to, *weight_percent, from.as_deref()),
+            Event::Watching {
+                weight_percent,
+                wait,
+                bake,
+            } => watching(f, *weight_percent, *wait, *bake),
+            Event::Stopping {
+                cause,
+                rolling_back,
+            } => stopping(f, cause, *rolling_back),
             Event::TrafficRestored { alias, version } => {
                 write!(f, "restored alias {alias} to {version} at 100%")
             }
@@ -171,31 +149,169 @@ impl fmt::Display for Event {
             Event::DeleteSkipped { version, reason } => {
                 write!(f, "kept version {version}: {reason}")
             }
-            Event::CleanupSkipped { reason } => write!(f, "skipped deleting old versions: {reason}"),
+            Event::CleanupSkipped { reason } => {
+                write!(f, "skipped deleting old versions: {reason}")
+            }
             Event::HookStarted { phase, function } => {
                 write!(f, "invoking {phase} hook {function}")
             }
-            Event::HookFinished { phase, function, passed, after } => write!(
-                f,
-                "{phase} hook {function} {} after {}",
-                if *passed { "passed" } else { "failed" },
-                format_duration(*after)
-            ),
-            Event::MetricsRead { version, metrics: m } => write!(
-                f,
-                "version {version}: {} invocations, {} errors, {} throttles",
-                m.invocations, m.errors, m.throttles
-            ),
-            Event::TooFewInvocations { version, invocations, min_invocations } => write!(
-                f,
-                "version {version} had {invocations} invocations, under min_invocations {min_invocations}: \
-                 passing (fail_without_traffic is off)"
-            ),
+            Event::HookFinished {
+                phase,
+                function,
+                passed,
+                after,
+            } => hook_finished(f, *phase, function, *passed, *after),
+            Event::MetricsRead { version, metrics } => metrics_read(f, version, metrics),
+            Event::TooFewInvocations {
+                version,
+                invocations,
+                min_invocations,
+            } => too_few_invocations(f, version, *invocations, *min_invocations),
             Event::Notified { event } => write!(f, "sent {event} notification"),
             Event::NotifyFailed { reason, .. } => write!(f, "{reason}"),
-            Event::Finished { status, reason: None } => write!(f, "deployment {status}"),
-            Event::Finished { status, reason: Some(r) } => write!(f, "deployment {status}: {r}"),
+            Event::Finished { status, reason } => finished(f, *status, reason.as_deref()),
         }
+    }
+}
+
+// The wordings too long for a line of the match above, in the order of the variants.
+
+fn alias_found(
+    f: &mut fmt::Formatter<'_>,
+    alias: &str,
+    routing: Option<&AliasRouting>,
+) -> fmt::Result {
+    let Some(r) = routing else {
+        return write!(f, "alias {alias} does not exist yet");
+    };
+    match &r.extra {
+        None => write!(f, "alias {alias} serves version {}", r.version),
+        Some((v, w)) => write!(
+            f,
+            "alias {alias} serves version {} with {} at {}%",
+            r.version,
+            v,
+            percent(*w)
+        ),
+    }
+}
+
+fn published(f: &mut fmt::Formatter<'_>, version: &str, new: bool) -> fmt::Result {
+    if new {
+        write!(f, "published version {version}")
+    } else {
+        write!(
+            f,
+            "Lambda returned version {version}: nothing changed since it was published"
+        )
+    }
+}
+
+fn ready(f: &mut fmt::Formatter<'_>, version: &str, after: Duration) -> fmt::Result {
+    let after = format_duration(after);
+    write!(f, "version {version} is ready after {after}")
+}
+
+fn nothing_to_shift(f: &mut fmt::Formatter<'_>, alias: &str, version: &str) -> fmt::Result {
+    write!(
+        f,
+        "alias {alias} already serves version {version}: nothing to shift"
+    )
+}
+
+fn resuming(
+    f: &mut fmt::Formatter<'_>,
+    alias: &str,
+    version: &str,
+    weight_percent: u8,
+) -> fmt::Result {
+    write!(
+        f,
+        "alias {alias} already sends {weight_percent}% to version {version}: resuming from there"
+    )
+}
+
+fn shifted(
+    f: &mut fmt::Formatter<'_>,
+    alias: &str,
+    to: &str,
+    weight_percent: u8,
+    from: Option<&str>,
+) -> fmt::Result {
+    write!(f, "shifted alias {alias} to {to} at {weight_percent}%")?;
+    match from {
+        Some(from) if weight_percent != 100 => {
+            write!(f, " ({from} at {}%)", 100 - weight_percent)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn watching(
+    f: &mut fmt::Formatter<'_>,
+    weight_percent: u8,
+    wait: Duration,
+    bake: bool,
+) -> fmt::Result {
+    if bake {
+        write!(f, "baking at 100% for {}", format_duration(wait))
+    } else {
+        write!(
+            f,
+            "watching {weight_percent}% for {}",
+            format_duration(wait)
+        )
+    }
+}
+
+fn stopping(f: &mut fmt::Formatter<'_>, cause: &str, rolling_back: bool) -> fmt::Result {
+    if rolling_back {
+        write!(f, "{cause}: rolling back")
+    } else {
+        write!(f, "{cause}: stopping")
+    }
+}
+
+fn hook_finished(
+    f: &mut fmt::Formatter<'_>,
+    phase: HookPhase,
+    function: &str,
+    passed: bool,
+    after: Duration,
+) -> fmt::Result {
+    write!(
+        f,
+        "{phase} hook {function} {} after {}",
+        if passed { "passed" } else { "failed" },
+        format_duration(after)
+    )
+}
+
+fn metrics_read(f: &mut fmt::Formatter<'_>, version: &str, m: &VersionMetrics) -> fmt::Result {
+    write!(
+        f,
+        "version {version}: {} invocations, {} errors, {} throttles",
+        m.invocations, m.errors, m.throttles
+    )
+}
+
+fn too_few_invocations(
+    f: &mut fmt::Formatter<'_>,
+    version: &str,
+    invocations: u64,
+    min_invocations: u64,
+) -> fmt::Result {
+    write!(
+        f,
+        "version {version} had {invocations} invocations, under min_invocations {min_invocations}: \
+         passing (fail_without_traffic is off)"
+    )
+}
+
+fn finished(f: &mut fmt::Formatter<'_>, status: Status, reason: Option<&str>) -> fmt::Result {
+    match reason {
+        None => write!(f, "deployment {status}"),
+        Some(r) => write!(f, "deployment {status}: {r}"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Lifecycle hooks in the rollout (SPEC §3 steps 3 and 5, §6): `before_allow_traffic` once the
+//! Lifecycle hooks in the rollout: `before_allow_traffic` once the
 //! new version is ready, before the first shift (failure: FAILED, nothing moved);
 //! `after_allow_traffic` once the alias serves it at 100%, before the bake (failure: rollback).
 

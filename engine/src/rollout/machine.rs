@@ -258,10 +258,10 @@ impl State {
     }
 
     /// Interrupts and the deadline stop the forward path only; rollback and cleanup run to the
-    /// end whatever happens (SPEC §3: an interrupt during rollback must not stop it). Creating
-    /// the alias of a first release is not interruptible either: once it exists the release is
-    /// served and there is nothing older to go back to. A conflict beats an interrupt, so a
-    /// stale alias write is never followed by another write.
+    /// end whatever happens, an interrupt during the rollback included. Creating the alias of a
+    /// first release is not interruptible either: once it exists the release is served and there
+    /// is nothing older to go back to. A conflict beats an interrupt, so a stale alias write is
+    /// never followed by another write.
     pub(super) fn stop_requested(&self, phase: &Phase, obs: &Observation) -> Option<Cause> {
         let forward = matches!(
             phase,

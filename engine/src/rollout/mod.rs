@@ -1,4 +1,4 @@
-//! The rollout (SPEC §3, §6): a pure state machine ([`step`]) deciding everything, and a small
+//! The rollout: a pure state machine ([`step`]) deciding everything, and a small
 //! async driver ([`run_with`]) that performs its actions against the ports and sleeps with
 //! `tokio::time`.
 

@@ -1,4 +1,4 @@
-//! Notifications in the rollout (SPEC §6): `DeploymentStart` once preflight passed and the alias
+//! Notifications in the rollout: `DeploymentStart` once preflight passed and the alias
 //! was read, and one ending message once the rollout has ended (after any rollback and cleanup,
 //! so the reason is complete). A failed notification becomes a warning on the outcome.
 

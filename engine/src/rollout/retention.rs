@@ -1,4 +1,5 @@
-//! Which old versions a successful deployment deletes (`retain_versions`, SPEC §3 step 7).
+//! Which old versions a successful deployment deletes (`retain_versions`), once the new version
+//! serves 100%.
 
 use crate::ports::AliasRouting;
 

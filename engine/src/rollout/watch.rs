@@ -1,4 +1,4 @@
-//! Running the checks (SPEC §3 step 4, §6): in preflight, immediately before each shift and every
+//! Running the checks (alarms and `analysis`): in preflight, immediately before each shift and every
 //! `check_interval` during every wait and the bake. Alarms are read every round; metrics only
 //! once the new version has traffic, at most about twice per `metric_period` during a wait, and
 //! always before a shift and at the end.

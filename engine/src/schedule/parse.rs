@@ -49,8 +49,8 @@ enum TypeName {
     },
 }
 
-/// Validates the block and applies SPEC §4's defaults. `type_name` None means the block is absent
-/// (or has no type): ALL_AT_ONCE with no wait.
+/// Validates the block and applies the defaults (`percent` 20, `wait_interval` 60s). `type_name`
+/// None means the block is absent (or has no type): ALL_AT_ONCE with no wait.
 pub fn parse_traffic_shifting(
     type_name: Option<&str>,
     percent: Option<i64>,

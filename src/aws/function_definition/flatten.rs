@@ -1,4 +1,4 @@
-//! What AWS serves → the fields of a definition.
+//! What AWS serves → the fields of a definition, one function per nested shape.
 
 use aws_sdk_lambda::types as api;
 
@@ -18,11 +18,7 @@ pub fn flatten(config: &api::FunctionConfiguration) -> model::CreateFunctionJson
         description: config.description().map(str::to_string),
         timeout: config.timeout(),
         memory_size: config.memory_size(),
-        vpc_config: config.vpc_config().map(|v| model::VpcConfig {
-            subnet_ids: v.subnet_ids.clone(),
-            security_group_ids: v.security_group_ids.clone(),
-            ipv6_allowed_for_dual_stack: v.ipv6_allowed_for_dual_stack(),
-        }),
+        vpc_config: config.vpc_config().map(flatten_vpc_config),
         package_type: config.package_type().map(|p| p.as_str().to_string()),
         dead_letter_config: config
             .dead_letter_config()
@@ -42,25 +38,14 @@ pub fn flatten(config: &api::FunctionConfiguration) -> model::CreateFunctionJson
                 .filter_map(|l| l.arn().map(str::to_string))
                 .collect()
         }),
-        file_system_configs: config.file_system_configs.as_ref().map(|fs| {
-            fs.iter()
-                .map(|c| model::FileSystemConfig {
-                    arn: c.arn().to_string(),
-                    local_mount_path: c.local_mount_path().to_string(),
-                    s3_files_config: c.s3_files_config().map(|s| model::S3FilesConfig {
-                        direct_s3_read: s.direct_s3_read().map(|d| d.as_str().to_string()),
-                    }),
-                })
-                .collect()
-        }),
+        file_system_configs: config
+            .file_system_configs
+            .as_ref()
+            .map(|fs| fs.iter().map(flatten_file_system_config).collect()),
         image_config: config
             .image_config_response()
             .and_then(|r| r.image_config())
-            .map(|i| model::ImageConfig {
-                entry_point: i.entry_point.clone(),
-                command: i.command.clone(),
-                working_directory: i.working_directory().map(str::to_string),
-            }),
+            .map(flatten_image_config),
         architectures: config
             .architectures
             .as_ref()
@@ -71,36 +56,76 @@ pub fn flatten(config: &api::FunctionConfiguration) -> model::CreateFunctionJson
         snap_start: config.snap_start().map(|s| model::SnapStart {
             apply_on: s.apply_on().map(|a| a.as_str().to_string()),
         }),
-        logging_config: config.logging_config().map(|l| model::LoggingConfig {
-            log_format: l.log_format().map(|f| f.as_str().to_string()),
-            application_log_level: l.application_log_level().map(|a| a.as_str().to_string()),
-            system_log_level: l.system_log_level().map(|s| s.as_str().to_string()),
-            log_group: l.log_group().map(str::to_string),
-        }),
+        logging_config: config.logging_config().map(flatten_logging_config),
         tenancy_config: config.tenancy_config().map(|t| model::TenancyConfig {
             tenant_isolation_mode: t.tenant_isolation_mode().as_str().to_string(),
         }),
-        capacity_provider_config: config.capacity_provider_config().map(|c| {
-            model::CapacityProviderConfig {
-                lambda_managed_instances_capacity_provider_config: c
-                    .lambda_managed_instances_capacity_provider_config()
-                    .map(|m| model::LambdaManagedInstancesConfig {
-                        capacity_provider_arn: m.capacity_provider_arn().to_string(),
-                        per_execution_environment_max_concurrency: m
-                            .per_execution_environment_max_concurrency(),
-                        execution_environment_memory_gib_per_vcpu: m
-                            .execution_environment_memory_gib_per_v_cpu(),
-                    }),
-            }
-        }),
-        durable_config: config.durable_config().map(|d| model::DurableConfig {
-            kms_key_arn: d.kms_key_arn().map(str::to_string),
-            retention_period_in_days: d.retention_period_in_days(),
-            execution_timeout: d.execution_timeout(),
-        }),
+        capacity_provider_config: config
+            .capacity_provider_config()
+            .map(flatten_capacity_provider_config),
+        durable_config: config.durable_config().map(flatten_durable_config),
         code: None,
         code_signing_config_arn: None,
         publish: None,
         publish_to: None,
+    }
+}
+
+fn flatten_vpc_config(v: &api::VpcConfigResponse) -> model::VpcConfig {
+    model::VpcConfig {
+        subnet_ids: v.subnet_ids.clone(),
+        security_group_ids: v.security_group_ids.clone(),
+        ipv6_allowed_for_dual_stack: v.ipv6_allowed_for_dual_stack(),
+    }
+}
+
+fn flatten_file_system_config(c: &api::FileSystemConfig) -> model::FileSystemConfig {
+    model::FileSystemConfig {
+        arn: c.arn().to_string(),
+        local_mount_path: c.local_mount_path().to_string(),
+        s3_files_config: c.s3_files_config().map(|s| model::S3FilesConfig {
+            direct_s3_read: s.direct_s3_read().map(|d| d.as_str().to_string()),
+        }),
+    }
+}
+
+fn flatten_image_config(i: &api::ImageConfig) -> model::ImageConfig {
+    model::ImageConfig {
+        entry_point: i.entry_point.clone(),
+        command: i.command.clone(),
+        working_directory: i.working_directory().map(str::to_string),
+    }
+}
+
+fn flatten_logging_config(l: &api::LoggingConfig) -> model::LoggingConfig {
+    model::LoggingConfig {
+        log_format: l.log_format().map(|f| f.as_str().to_string()),
+        application_log_level: l.application_log_level().map(|a| a.as_str().to_string()),
+        system_log_level: l.system_log_level().map(|s| s.as_str().to_string()),
+        log_group: l.log_group().map(str::to_string),
+    }
+}
+
+fn flatten_capacity_provider_config(
+    c: &api::CapacityProviderConfig,
+) -> model::CapacityProviderConfig {
+    model::CapacityProviderConfig {
+        lambda_managed_instances_capacity_provider_config: c
+            .lambda_managed_instances_capacity_provider_config()
+            .map(|m| model::LambdaManagedInstancesConfig {
+                capacity_provider_arn: m.capacity_provider_arn().to_string(),
+                per_execution_environment_max_concurrency: m
+                    .per_execution_environment_max_concurrency(),
+                execution_environment_memory_gib_per_vcpu: m
+                    .execution_environment_memory_gib_per_v_cpu(),
+            }),
+    }
+}
+
+fn flatten_durable_config(d: &api::DurableConfig) -> model::DurableConfig {
+    model::DurableConfig {
+        kms_key_arn: d.kms_key_arn().map(str::to_string),
+        retention_period_in_days: d.retention_period_in_days(),
+        execution_timeout: d.execution_timeout(),
     }
 }

@@ -1,27 +1,34 @@
-//! `function_definition` ⇄ aws-sdk-lambda 1.156: `expand_*` builds API shapes from the
-//! definition, `flatten` reads a served function back into a definition.
+//! `function_definition` ⇄ aws-sdk-lambda 1.156: this file builds the requests (CreateFunction,
+//! UpdateFunctionConfiguration, UpdateFunctionCode) from the definition, `expand.rs` the nested
+//! API shapes they carry, and `flatten.rs` reads a served function back into a definition.
 //!
 //! The only place that maps a `FunctionDefinition` onto the SDK. Nested shapes with required
 //! members (FileSystemConfig, EphemeralStorage, TenancyConfig, the managed-instances config) have
 //! fallible `build()`s; the definition always sets those members, but the error is passed on
 //! rather than unwrapped.
 
+mod expand;
+mod flatten;
+
 use aws_sdk_lambda::error::BuildError;
 use aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder;
 use aws_sdk_lambda::operation::update_function_code::builders::UpdateFunctionCodeFluentBuilder;
 use aws_sdk_lambda::operation::update_function_configuration::builders::UpdateFunctionConfigurationFluentBuilder;
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{
-    self as api, ApplicationLogLevel, Architecture, DirectS3Read, FunctionCode, LogFormat,
-    PackageType, Runtime, S3ObjectStorageMode, SnapStartApplyOn, SystemLogLevel,
-    TenantIsolationMode, TracingMode,
-};
+use aws_sdk_lambda::types::{self as api, FunctionCode, PackageType, Runtime, S3ObjectStorageMode};
 use aws_sdk_lambda::Client;
 
 use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 
 use crate::model::definition::{aws_default, model, FunctionDefinition};
 use crate::model::release::CodeSource;
+use expand::{
+    expand_architectures, expand_capacity_provider_config, expand_dead_letter_config,
+    expand_durable_config, expand_environment, expand_ephemeral_storage,
+    expand_file_system_configs, expand_image_config, expand_logging_config, expand_snap_start,
+    expand_tenancy_config, expand_tracing_config, expand_vpc_config,
+};
+pub use flatten::flatten;
 
 /// The CreateFunction `Code`: the source plus `S3ObjectStorageMode` and `SourceKMSKeyArn` from the
 /// definition.
@@ -153,32 +160,6 @@ pub fn update_configuration(
 ) -> Result<UpdateFunctionConfigurationFluentBuilder, BuildError> {
     let f = def.fields();
     let name = def.function_name();
-    // Lists default to empty (out of the VPC); IPv6 only means something inside a VPC.
-    let declared_vpc = f.vpc_config.clone().unwrap_or_default();
-    let subnet_ids = declared_vpc.subnet_ids.unwrap_or_default();
-    let in_vpc = !subnet_ids.is_empty();
-    let vpc = model::VpcConfig {
-        subnet_ids: Some(subnet_ids),
-        security_group_ids: Some(declared_vpc.security_group_ids.unwrap_or_default()),
-        ipv6_allowed_for_dual_stack: in_vpc
-            .then(|| declared_vpc.ipv6_allowed_for_dual_stack.unwrap_or(false)),
-    };
-    let image_config = match (&f.image_config, def.is_image()) {
-        (Some(image), _) => Some(expand_image_config(image)),
-        (None, true) => Some(
-            api::ImageConfig::builder()
-                .set_entry_point(Some(vec![]))
-                .set_command(Some(vec![]))
-                .working_directory("")
-                .build(),
-        ),
-        (None, false) => None,
-    };
-    let snap_start = match (&f.snap_start, def.is_image()) {
-        (Some(s), _) => Some(expand_snap_start(s.apply_on.as_deref())),
-        (None, false) => Some(expand_snap_start(None)),
-        (None, true) => None,
-    };
     Ok(client
         .update_function_configuration()
         .function_name(name)
@@ -188,7 +169,7 @@ pub fn update_configuration(
         .description(f.description.clone().unwrap_or_default())
         .timeout(f.timeout.unwrap_or(aws_default::TIMEOUT))
         .memory_size(f.memory_size.unwrap_or(aws_default::MEMORY_SIZE))
-        .vpc_config(expand_vpc_config(&vpc))
+        .vpc_config(expand_vpc_config(&vpc_or_reset(f.vpc_config.as_ref())))
         .environment(expand_environment(def.env_vars().into_map()))
         .dead_letter_config(
             api::DeadLetterConfig::builder()
@@ -203,13 +184,13 @@ pub fn update_configuration(
         .set_file_system_configs(Some(expand_file_system_configs(
             f.file_system_configs.as_deref().unwrap_or_default(),
         )?))
-        .set_image_config(image_config)
+        .set_image_config(image_config_or_reset(def))
         .ephemeral_storage(expand_ephemeral_storage(
             f.ephemeral_storage
                 .as_ref()
                 .map_or(aws_default::EPHEMERAL_STORAGE, |e| e.size),
         )?)
-        .set_snap_start(snap_start)
+        .set_snap_start(snap_start_or_default(def))
         .logging_config(expand_logging_config(
             f.logging_config
                 .as_ref()
@@ -262,146 +243,42 @@ pub fn update_code(
     }
 }
 
-fn expand_vpc_config(v: &model::VpcConfig) -> api::VpcConfig {
-    api::VpcConfig::builder()
-        .set_subnet_ids(v.subnet_ids.clone())
-        .set_security_group_ids(v.security_group_ids.clone())
-        .set_ipv6_allowed_for_dual_stack(v.ipv6_allowed_for_dual_stack)
-        .build()
+/// The VPC settings an update sends: lists default to empty (out of the VPC); IPv6 only means
+/// something inside a VPC.
+fn vpc_or_reset(declared: Option<&model::VpcConfig>) -> model::VpcConfig {
+    let declared = declared.cloned().unwrap_or_default();
+    let subnet_ids = declared.subnet_ids.unwrap_or_default();
+    let in_vpc = !subnet_ids.is_empty();
+    model::VpcConfig {
+        subnet_ids: Some(subnet_ids),
+        security_group_ids: Some(declared.security_group_ids.unwrap_or_default()),
+        ipv6_allowed_for_dual_stack: in_vpc
+            .then(|| declared.ipv6_allowed_for_dual_stack.unwrap_or(false)),
+    }
 }
 
-fn expand_dead_letter_config(d: &model::DeadLetterConfig) -> api::DeadLetterConfig {
-    api::DeadLetterConfig::builder()
-        .set_target_arn(d.target_arn.clone())
-        .build()
+/// The declared ImageConfig; for an Image function without one, every override removed.
+fn image_config_or_reset(def: &FunctionDefinition) -> Option<api::ImageConfig> {
+    match (&def.fields().image_config, def.is_image()) {
+        (Some(image), _) => Some(expand_image_config(image)),
+        (None, true) => Some(
+            api::ImageConfig::builder()
+                .set_entry_point(Some(vec![]))
+                .set_command(Some(vec![]))
+                .working_directory("")
+                .build(),
+        ),
+        (None, false) => None,
+    }
 }
 
-fn expand_environment(vars: std::collections::BTreeMap<String, String>) -> api::Environment {
-    api::Environment::builder()
-        .set_variables(Some(vars.into_iter().collect()))
-        .build()
-}
-
-fn expand_tracing_config(mode: Option<&str>) -> api::TracingConfig {
-    let mode = mode.unwrap_or(aws_default::TRACING_MODE);
-    api::TracingConfig::builder()
-        .mode(TracingMode::from(mode))
-        .build()
-}
-
-fn expand_file_system_configs(
-    configs: &[model::FileSystemConfig],
-) -> Result<Vec<api::FileSystemConfig>, BuildError> {
-    configs
-        .iter()
-        .map(|c| {
-            let s3 = c.s3_files_config.as_ref().map(|s| {
-                api::S3FilesConfig::builder()
-                    .set_direct_s3_read(s.direct_s3_read.as_deref().map(DirectS3Read::from))
-                    .build()
-            });
-            api::FileSystemConfig::builder()
-                .arn(&c.arn)
-                .local_mount_path(&c.local_mount_path)
-                .set_s3_files_config(s3)
-                .build()
-        })
-        .collect()
-}
-
-fn expand_image_config(i: &model::ImageConfig) -> api::ImageConfig {
-    api::ImageConfig::builder()
-        .set_entry_point(i.entry_point.clone())
-        .set_command(i.command.clone())
-        .set_working_directory(i.working_directory.clone())
-        .build()
-}
-
-fn expand_architectures(archs: &[String]) -> Vec<Architecture> {
-    archs
-        .iter()
-        .map(|a| Architecture::from(a.as_str()))
-        .collect()
-}
-
-fn expand_ephemeral_storage(size: i32) -> Result<api::EphemeralStorage, BuildError> {
-    api::EphemeralStorage::builder().size(size).build()
-}
-
-fn expand_snap_start(apply_on: Option<&str>) -> api::SnapStart {
-    let apply_on = apply_on.unwrap_or(aws_default::SNAP_START_APPLY_ON);
-    api::SnapStart::builder()
-        .apply_on(SnapStartApplyOn::from(apply_on))
-        .build()
-}
-
-/// Absent format and group are sent as their defaults, so removing them reverts; levels only
-/// apply to JSON logs (Lambda rejects them with Text), where absent means INFO.
-fn expand_logging_config(l: &model::LoggingConfig, function_name: &str) -> api::LoggingConfig {
-    let format = l.log_format.as_deref().unwrap_or(aws_default::LOG_FORMAT);
-    let json = format == "JSON";
-    let level = |given: &Option<String>| {
-        json.then(|| {
-            given
-                .clone()
-                .unwrap_or_else(|| aws_default::LOG_LEVEL.to_string())
-        })
-    };
-    api::LoggingConfig::builder()
-        .log_format(LogFormat::from(format))
-        .log_group(
-            l.log_group
-                .clone()
-                .unwrap_or_else(|| aws_default::log_group(function_name)),
-        )
-        .set_application_log_level(
-            level(&l.application_log_level)
-                .as_deref()
-                .map(ApplicationLogLevel::from),
-        )
-        .set_system_log_level(
-            level(&l.system_log_level)
-                .as_deref()
-                .map(SystemLogLevel::from),
-        )
-        .build()
-}
-
-fn expand_tenancy_config(t: &model::TenancyConfig) -> Result<api::TenancyConfig, BuildError> {
-    api::TenancyConfig::builder()
-        .tenant_isolation_mode(TenantIsolationMode::from(t.tenant_isolation_mode.as_str()))
-        .build()
-}
-
-fn expand_capacity_provider_config(
-    c: &model::CapacityProviderConfig,
-) -> Result<api::CapacityProviderConfig, BuildError> {
-    let managed = c
-        .lambda_managed_instances_capacity_provider_config
-        .as_ref()
-        .map(|m| {
-            api::LambdaManagedInstancesCapacityProviderConfig::builder()
-                .capacity_provider_arn(&m.capacity_provider_arn)
-                .set_per_execution_environment_max_concurrency(
-                    m.per_execution_environment_max_concurrency,
-                )
-                .set_execution_environment_memory_gib_per_v_cpu(
-                    m.execution_environment_memory_gib_per_vcpu,
-                )
-                .build()
-        })
-        .transpose()?;
-    Ok(api::CapacityProviderConfig::builder()
-        .set_lambda_managed_instances_capacity_provider_config(managed)
-        .build())
-}
-
-fn expand_durable_config(d: &model::DurableConfig) -> api::DurableConfig {
-    api::DurableConfig::builder()
-        .set_kms_key_arn(d.kms_key_arn.clone())
-        .set_retention_period_in_days(d.retention_period_in_days)
-        .set_execution_timeout(d.execution_timeout)
-        .build()
+/// The declared SnapStart; for a `.zip` function without one, the default (images have none).
+fn snap_start_or_default(def: &FunctionDefinition) -> Option<api::SnapStart> {
+    match (&def.fields().snap_start, def.is_image()) {
+        (Some(s), _) => Some(expand_snap_start(s.apply_on.as_deref())),
+        (None, false) => Some(expand_snap_start(None)),
+        (None, true) => None,
+    }
 }
 
 /// A nested shape the definition should always complete was left incomplete: a bug, reported
@@ -412,9 +289,6 @@ pub fn build_error(e: BuildError) -> AwsError {
         format!("building the Lambda request: {e}"),
     )
 }
-
-mod flatten;
-pub use flatten::flatten;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_lambda::config::{BehaviorVersion, Region};
+use aws_sdk_lambda::types::{
+    ApplicationLogLevel, Architecture, DirectS3Read, LogFormat, SnapStartApplyOn, SystemLogLevel,
+    TenantIsolationMode, TracingMode,
+};
 use serde_json::json;
 
 use super::*;

@@ -1,4 +1,5 @@
-//! What a change to the definition asks of Lambda (SPEC §3 "What a change does").
+//! What a change to the definition asks of Lambda: new code, a new configuration, new tags, a
+//! new function, or a change it cannot make in place.
 
 use super::FunctionDefinition;
 

@@ -1,4 +1,4 @@
-//! The `event_sources` argument: Gitmoxi's `_lambdaeventsourcedef.json` (SPEC §5).
+//! The `event_sources` argument: Gitmoxi's `_lambdaeventsourcedef.json`.
 //!
 //! Pure: no AWS SDK here (`crate::aws::event_source_mapping` maps pull sources onto
 //! aws-sdk-lambda).
@@ -22,8 +22,6 @@ mod validate;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_push;
 #[cfg(test)]
 pub(crate) use tests::every_pull_key as tests_every_pull_key;
 

@@ -26,6 +26,16 @@ pub fn last_deployment_type() -> Type {
 
 /// Adds the rollout arguments, attributes and blocks shared by every rollout resource.
 pub fn with_rollout_settings(block: Block) -> Block {
+    checks_and_results(block)
+        .single_list_block("traffic_shifting", traffic_shifting_block())
+        .single_list_block("hooks", hooks_block())
+        .single_list_block("analysis", analysis_block())
+        .single_list_block("timeouts", timeouts_block())
+}
+
+/// What is watched and told (`alarms`, `notification_topic_arn`), and what the next and the last
+/// deployment do (`rollout_schedule`, `last_deployment`).
+fn checks_and_results(block: Block) -> Block {
     block
         .attr(Attribute::optional(
             "alarms",
@@ -53,93 +63,93 @@ pub fn with_rollout_settings(block: Block) -> Block {
              `to_version`, `started_at`, `finished_at`, `reason`, `failed_check` (which check ended it, e.g. \
              `alarm:NAME`, `hook:AfterAllowTraffic`, `analysis:error_rate`) and `steps` (`weight_percent`, `at`).",
         ))
-        .single_list_block(
-            "traffic_shifting",
-            Block::new("How a new version reaches traffic. Absent: ALL_AT_ONCE with no wait.")
-                .attr(Attribute::optional(
-                    "type",
-                    Type::String,
-                    "`CANARY`, `LINEAR` or `ALL_AT_ONCE` (default `ALL_AT_ONCE`), or a CodeDeploy configuration name \
-                     such as `Canary10Percent5Minutes`, `Linear10PercentEvery1Minute` or `AllAtOnce` (with or without \
-                     `CodeDeployDefault.Lambda`), which then sets `percent` and `wait_interval`.",
-                ))
-                .attr(Attribute::optional(
-                    "percent",
-                    Type::Number,
-                    "CANARY: the first step; LINEAR: the increment. 1 to 99, default 20.",
-                ))
-                .attr(Attribute::optional(
-                    "wait_interval",
-                    Type::String,
-                    "Wait after each step below 100% (ALL_AT_ONCE: bake time at 100%), e.g. `\"60s\"`, `\"5m\"`. \
-                     Default `60s`.",
-                ))
-                .attr(Attribute::optional(
-                    "bake_time",
-                    Type::String,
-                    "CANARY and LINEAR: how long checks keep running at 100% before success. Default `0s`.",
-                )),
-        )
-        .single_list_block(
-            "hooks",
-            Block::new(
-                "Lambda functions invoked synchronously with `{deployment_id, function_name, alias, from_version, \
-                 to_version, phase}`. A hook fails when the invocation errors, returns a FunctionError, or returns \
-                 `{\"status\": \"Failed\", \"reason\": ...}`.",
-            )
-            .attr(Attribute::optional(
-                "before_allow_traffic",
-                Type::String,
-                "Runs after the new version is ready, before any traffic moves; failure stops the deployment (FAILED).",
-            ))
-            .attr(Attribute::optional(
-                "after_allow_traffic",
-                Type::String,
-                "Runs once the new version serves 100%, before the bake; failure rolls back.",
-            ))
-            .attr(Attribute::optional("timeout", Type::String, "How long a hook may run. Default `5m`.")),
-        )
-        .single_list_block(
-            "analysis",
-            Block::new(
-                "Judges the new version on its own `Errors`, `Invocations` and `Throttles` (CloudWatch `AWS/Lambda` \
-                 with `ExecutedVersion`) since it first received traffic, during every wait and the bake. CloudWatch \
-                 metrics arrive one to three minutes late: waits shorter than that see little.",
-            )
-            .attr(Attribute::optional(
-                "max_error_rate",
-                Type::Number,
-                "Roll back when errors are more than this percent of invocations (once `min_invocations` were seen).",
-            ))
-            .attr(Attribute::optional(
-                "max_errors",
-                Type::Number,
-                "Roll back when more errors than this were seen (once `min_invocations` were seen).",
-            ))
-            .attr(Attribute::optional("min_invocations", Type::Number, "Invocations needed to judge errors. Default 20."))
-            .attr(Attribute::optional("metric_period", Type::String, "Metric period. Default `60s`."))
-            .attr(Attribute::optional("max_throttles", Type::Number, "Roll back when more throttles than this were seen."))
-            .attr(Attribute::optional(
-                "fail_without_traffic",
-                Type::Bool,
-                "Roll back when fewer than `min_invocations` were seen by the end. Default `false`.",
-            )),
-        )
-        .single_list_block(
-            "timeouts",
-            Block::new("Operation timeouts. Reaching `create` or `update` rolls back (the rollback may take up to 5 more minutes).")
-                .attr(Attribute::optional(
-                    "create",
-                    Type::String,
-                    "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
-                ))
-                .attr(Attribute::optional(
-                    "update",
-                    Type::String,
-                    "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
-                ))
-                .attr(Attribute::optional("delete", Type::String, "Default `15m`.")),
-        )
+}
+
+fn traffic_shifting_block() -> Block {
+    Block::new("How a new version reaches traffic. Absent: ALL_AT_ONCE with no wait.")
+        .attr(Attribute::optional(
+            "type",
+            Type::String,
+            "`CANARY`, `LINEAR` or `ALL_AT_ONCE` (default `ALL_AT_ONCE`), or a CodeDeploy configuration name \
+             such as `Canary10Percent5Minutes`, `Linear10PercentEvery1Minute` or `AllAtOnce` (with or without \
+             `CodeDeployDefault.Lambda`), which then sets `percent` and `wait_interval`.",
+        ))
+        .attr(Attribute::optional(
+            "percent",
+            Type::Number,
+            "CANARY: the first step; LINEAR: the increment. 1 to 99, default 20.",
+        ))
+        .attr(Attribute::optional(
+            "wait_interval",
+            Type::String,
+            "Wait after each step below 100% (ALL_AT_ONCE: bake time at 100%), e.g. `\"60s\"`, `\"5m\"`. \
+             Default `60s`.",
+        ))
+        .attr(Attribute::optional(
+            "bake_time",
+            Type::String,
+            "CANARY and LINEAR: how long checks keep running at 100% before success. Default `0s`.",
+        ))
+}
+
+fn hooks_block() -> Block {
+    Block::new(
+        "Lambda functions invoked synchronously with `{deployment_id, function_name, alias, from_version, \
+         to_version, phase}`. A hook fails when the invocation errors, returns a FunctionError, or returns \
+         `{\"status\": \"Failed\", \"reason\": ...}`.",
+    )
+    .attr(Attribute::optional(
+        "before_allow_traffic",
+        Type::String,
+        "Runs after the new version is ready, before any traffic moves; failure stops the deployment (FAILED).",
+    ))
+    .attr(Attribute::optional(
+        "after_allow_traffic",
+        Type::String,
+        "Runs once the new version serves 100%, before the bake; failure rolls back.",
+    ))
+    .attr(Attribute::optional("timeout", Type::String, "How long a hook may run. Default `5m`."))
+}
+
+fn analysis_block() -> Block {
+    Block::new(
+        "Judges the new version on its own `Errors`, `Invocations` and `Throttles` (CloudWatch `AWS/Lambda` \
+         with `ExecutedVersion`) since it first received traffic, during every wait and the bake. CloudWatch \
+         metrics arrive one to three minutes late: waits shorter than that see little.",
+    )
+    .attr(Attribute::optional(
+        "max_error_rate",
+        Type::Number,
+        "Roll back when errors are more than this percent of invocations (once `min_invocations` were seen).",
+    ))
+    .attr(Attribute::optional(
+        "max_errors",
+        Type::Number,
+        "Roll back when more errors than this were seen (once `min_invocations` were seen).",
+    ))
+    .attr(Attribute::optional("min_invocations", Type::Number, "Invocations needed to judge errors. Default 20."))
+    .attr(Attribute::optional("metric_period", Type::String, "Metric period. Default `60s`."))
+    .attr(Attribute::optional("max_throttles", Type::Number, "Roll back when more throttles than this were seen."))
+    .attr(Attribute::optional(
+        "fail_without_traffic",
+        Type::Bool,
+        "Roll back when fewer than `min_invocations` were seen by the end. Default `false`.",
+    ))
+}
+
+fn timeouts_block() -> Block {
+    Block::new("Operation timeouts. Reaching `create` or `update` rolls back (the rollback may take up to 5 more minutes).")
+        .attr(Attribute::optional(
+            "create",
+            Type::String,
+            "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
+        ))
+        .attr(Attribute::optional(
+            "update",
+            Type::String,
+            "Default: the schedule's configured waits + 30m. Must not be shorter than the waits.",
+        ))
+        .attr(Attribute::optional("delete", Type::String, "Default `15m`."))
 }
 
 pub fn event_sources_attribute() -> Attribute {

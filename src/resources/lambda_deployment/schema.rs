@@ -9,10 +9,19 @@ pub const SCHEMA_VERSION: i64 = 0;
 
 pub fn schema() -> Schema {
     let block = Block::new(
-            "Owns one AWS Lambda function, publishes a version for each release and rolls it out on one alias \
-             step by step (CANARY, LINEAR or ALL_AT_ONCE), watching CloudWatch alarms and rolling back on its own. \
-             Point invokers at `alias_arn`, not `function_arn`.",
-        )
+        "Owns one AWS Lambda function, publishes a version for each release and rolls it out on one alias \
+         step by step (CANARY, LINEAR or ALL_AT_ONCE), watching CloudWatch alarms and rolling back on its own. \
+         Point invokers at `alias_arn`, not `function_arn`.",
+    );
+    let block = release_arguments(block).attr(blocks::event_sources_attribute());
+    let block = computed_attributes(alias_arguments(block))
+        .single_list_block("readiness_check", readiness_check_block());
+    Schema::new(SCHEMA_VERSION, blocks::with_rollout_settings(block))
+}
+
+/// What is released: the definition, its package and the sensitive environment.
+fn release_arguments(block: Block) -> Block {
+    block
         .attr(Attribute::required(
             "function_definition",
             Type::String,
@@ -50,7 +59,11 @@ pub fn schema() -> Schema {
             )
             .sensitive(),
         )
-        .attr(blocks::event_sources_attribute())
+}
+
+/// Where and how the release is served: the alias, and what happens to versions and the function.
+fn alias_arguments(block: Block) -> Block {
+    block
         .attr(Attribute::required(
             "alias",
             Type::String,
@@ -73,6 +86,10 @@ pub fn schema() -> Schema {
             Type::Bool,
             "Destroy forgets the function instead of deleting it (default `false`).",
         ))
+}
+
+fn computed_attributes(block: Block) -> Block {
+    block
         .attr(Attribute::computed("id", Type::String, "The function name."))
         .attr(Attribute::computed(
             "function_arn",
@@ -89,16 +106,14 @@ pub fn schema() -> Schema {
         ))
         .attr(Attribute::computed("previous_version", Type::String, "Version served before the last successful deployment."))
         .attr(Attribute::computed("code_sha256", Type::String, "Code SHA-256 of the serving version."))
-        .single_list_block(
-            "readiness_check",
-            Block::new(
-                "How long a new version may take to become `Active` with `LastUpdateStatus = Successful`: the larger \
-                 of `wait_interval × max_retries` and `timeout`. SnapStart versions need minutes.",
-            )
-            .attr(Attribute::optional("wait_interval", Type::String, "Default `10s`."))
-            .attr(Attribute::optional("max_retries", Type::Number, "Default `5`."))
-            .attr(Attribute::optional("timeout", Type::String, "Optional absolute bound, e.g. `\"10m\"`.")),
-        )
-    ;
-    Schema::new(SCHEMA_VERSION, blocks::with_rollout_settings(block))
+}
+
+fn readiness_check_block() -> Block {
+    Block::new(
+        "How long a new version may take to become `Active` with `LastUpdateStatus = Successful`: the larger \
+         of `wait_interval × max_retries` and `timeout`. SnapStart versions need minutes.",
+    )
+    .attr(Attribute::optional("wait_interval", Type::String, "Default `10s`."))
+    .attr(Attribute::optional("max_retries", Type::Number, "Default `5`."))
+    .attr(Attribute::optional("timeout", Type::String, "Optional absolute bound, e.g. `\"10m\"`."))
 }

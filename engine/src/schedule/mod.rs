@@ -1,4 +1,4 @@
-//! Traffic shifting (SPEC §4): what the user wrote in `traffic_shifting`, and the list of
+//! Traffic shifting: what the user wrote in `traffic_shifting`, and the list of
 //! weights and waits a rollout walks through. Pure: no time, no I/O, so every rule is a table row.
 
 mod duration;
@@ -21,8 +21,8 @@ pub enum ShiftKind {
 
 /// `traffic_shifting` after validation and defaults.
 ///
-/// For ALL_AT_ONCE, `wait` is the bake at 100% and `bake` stays zero: that is how SPEC §4 words it
-/// (`wait_interval` is ALL_AT_ONCE's bake time).
+/// For ALL_AT_ONCE, `wait` is the bake at 100% and `bake` stays zero: `wait_interval` is
+/// ALL_AT_ONCE's bake time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrafficShifting {
     pub kind: ShiftKind,
@@ -69,7 +69,7 @@ impl RolloutPlan {
     }
 
     /// Straight to 100%, then `bake` with checks running. Also used when a release changes `Role`
-    /// or `DeadLetterConfig`, which weighted routing cannot span (SPEC §3).
+    /// or `DeadLetterConfig`, which weighted routing cannot span.
     pub fn all_at_once(bake: Duration) -> RolloutPlan {
         RolloutPlan {
             steps: vec![Step::FULL],

@@ -1,5 +1,8 @@
 //! The `tfplugin6.Provider` gRPC service: decodes requests with the declared schemas, routes
 //! them to the provider's resources and functions, and encodes answers and diagnostics.
+//!
+//! This file holds the service, its provider-level calls and the codec helpers; the calls about
+//! resources are in `resources.rs`, the calls of provider functions in `functions.rs`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,11 +11,29 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use super::diagnostics::{Diagnostic, Diagnostics};
-use super::registry::{self, ApplyRequest, PlanRequest, Provider, RequestContext, Resource};
+use super::registry::{self, Provider, RequestContext, Resource};
 use super::tfplugin6 as pb;
 use super::tfplugin6::provider_server::Provider as ProviderRpc;
 use super::value::{Type, Value};
 use crate::log;
+
+/// Answers with the response `$resp` carrying the diagnostics when `$e` is an error.
+macro_rules! try_diags {
+    ($e:expr, $resp:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(d) => {
+                let d: Diagnostics = d;
+                let mut resp = $resp;
+                resp.diagnostics = d.to_proto();
+                return Ok(Response::new(resp));
+            }
+        }
+    };
+}
+
+mod functions;
+mod resources;
 
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
@@ -92,20 +113,6 @@ fn encode(v: &Value) -> Option<pb::DynamicValue> {
     })
 }
 
-macro_rules! try_diags {
-    ($e:expr, $resp:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(d) => {
-                let d: Diagnostics = d;
-                let mut resp = $resp;
-                resp.diagnostics = d.to_proto();
-                return Ok(Response::new(resp));
-            }
-        }
-    };
-}
-
 #[tonic::async_trait]
 impl<P: Provider> ProviderRpc for ProviderService<P> {
     async fn get_metadata(
@@ -181,21 +188,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::validate_resource_config::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let config = try_diags!(
-            decode(
-                req.config.as_ref(),
-                &resource.schema().value_type(),
-                "resource configuration"
-            ),
-            empty
-        );
-        let diags = resource.validate(&config).await;
-        Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: diags.to_proto(),
-        }))
+        self.validate_resource(req.into_inner()).await
     }
 
     async fn validate_data_resource_config(
@@ -216,35 +209,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::upgrade_resource_state::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let ty = resource.schema().value_type();
-        let raw = req.raw_state.unwrap_or_default();
-        if raw.json.is_empty() && !raw.flatmap.is_empty() {
-            let d = Diagnostic::error(
-                "Legacy flatmap state is not supported",
-                "This state was written by a pre-0.12 provider. Remove the resource from state and import it again.",
-            );
-            return Ok(Response::new(pb::upgrade_resource_state::Response {
-                upgraded_state: None,
-                diagnostics: vec![d.to_proto()],
-            }));
-        }
-        let state = try_diags!(
-            Value::from_json(&raw.json, &ty).map_err(|e| {
-                Diagnostics::from(Diagnostic::error(
-                    "Stored state could not be read",
-                    format!("{e}. Remove the resource from state (`terraform state rm`) and import it again."),
-                ))
-            }),
-            empty
-        );
-        let upgraded = try_diags!(resource.upgrade(req.version, state), empty);
-        Ok(Response::new(pb::upgrade_resource_state::Response {
-            upgraded_state: encode(&upgraded),
-            diagnostics: vec![],
-        }))
+        self.upgrade_state(req.into_inner()).await
     }
 
     async fn get_resource_identity_schemas(
@@ -287,93 +252,28 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::read_resource::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let ty = resource.schema().value_type();
-        let state = try_diags!(
-            decode(req.current_state.as_ref(), &ty, "current state"),
-            empty
-        );
-        let resp = resource.read(&self.ctx(), state, req.private).await;
-        Ok(Response::new(pb::read_resource::Response {
-            new_state: encode(&resp.new_state),
-            diagnostics: resp.diagnostics.to_proto(),
-            private: resp.private,
-        }))
+        self.read(req.into_inner()).await
     }
 
     async fn plan_resource_change(
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::plan_resource_change::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let ty = resource.schema().value_type();
-        let plan = PlanRequest {
-            prior_state: try_diags!(decode(req.prior_state.as_ref(), &ty, "prior state"), empty),
-            proposed_new_state: try_diags!(
-                decode(req.proposed_new_state.as_ref(), &ty, "proposed state"),
-                empty
-            ),
-            config: try_diags!(decode(req.config.as_ref(), &ty, "configuration"), empty),
-            prior_private: req.prior_private,
-        };
-        let resp = resource.plan(&self.ctx(), plan).await;
-        Ok(Response::new(pb::plan_resource_change::Response {
-            planned_state: encode(&resp.planned_state),
-            requires_replace: resp.requires_replace.iter().map(|p| p.to_proto()).collect(),
-            planned_private: resp.planned_private,
-            diagnostics: resp.diagnostics.to_proto(),
-        }))
+        self.plan(req.into_inner()).await
     }
 
     async fn apply_resource_change(
         &self,
         req: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::apply_resource_change::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let ty = resource.schema().value_type();
-        let apply = ApplyRequest {
-            prior_state: try_diags!(decode(req.prior_state.as_ref(), &ty, "prior state"), empty),
-            planned_state: try_diags!(
-                decode(req.planned_state.as_ref(), &ty, "planned state"),
-                empty
-            ),
-            config: try_diags!(decode(req.config.as_ref(), &ty, "configuration"), empty),
-            planned_private: req.planned_private,
-        };
-        let resp = resource.apply(&self.ctx(), apply).await;
-        Ok(Response::new(pb::apply_resource_change::Response {
-            new_state: encode(&resp.new_state),
-            private: resp.private,
-            diagnostics: resp.diagnostics.to_proto(),
-        }))
+        self.apply(req.into_inner()).await
     }
 
     async fn import_resource_state(
         &self,
         req: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
-        let req = req.into_inner();
-        let empty = pb::import_resource_state::Response::default();
-        let resource = try_diags!(self.resource(&req.type_name), empty);
-        let resp = resource.import(&self.ctx(), &req.id).await;
-        Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources: resp
-                .state
-                .map(|s| pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name.clone(),
-                    state: encode(&s),
-                    private: resp.private,
-                })
-                .into_iter()
-                .collect(),
-            diagnostics: resp.diagnostics.to_proto(),
-        }))
+        self.import(req.into_inner()).await
     }
 
     async fn read_data_source(
@@ -409,49 +309,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
-        let req = req.into_inner();
-        let fail = |text: String, argument: Option<i64>| {
-            Ok(Response::new(pb::call_function::Response {
-                result: None,
-                error: Some(pb::FunctionError {
-                    text,
-                    function_argument: argument,
-                }),
-            }))
-        };
-        let Some(function) = self.functions.get(req.name.as_str()) else {
-            return fail(format!("unknown function {:?}", req.name), None);
-        };
-        let sig = function.signature();
-        let mut args = Vec::with_capacity(req.arguments.len());
-        for (i, (dv, (name, ty, _))) in req.arguments.iter().zip(&sig.params).enumerate() {
-            match decode(Some(dv), ty, "function argument") {
-                Ok(v) => args.push(v),
-                Err(_) => {
-                    return fail(
-                        format!("argument {name} could not be decoded"),
-                        Some(i as i64),
-                    )
-                }
-            }
-        }
-        match function.call(args) {
-            Ok(v) => {
-                let msgpack = if sig.returns == Type::Dynamic {
-                    v.to_msgpack_dynamic()
-                } else {
-                    v.to_msgpack()
-                };
-                Ok(Response::new(pb::call_function::Response {
-                    result: Some(pb::DynamicValue {
-                        msgpack,
-                        json: vec![],
-                    }),
-                    error: None,
-                }))
-            }
-            Err(e) => fail(e.text, e.argument),
-        }
+        self.call(req.into_inner()).await
     }
 
     async fn stop_provider(
@@ -468,5 +326,4 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
 }
 
 #[cfg(test)]
-#[path = "server_tests.rs"]
 mod tests;

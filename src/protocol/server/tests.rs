@@ -5,7 +5,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::*;
-use crate::protocol::registry::{ApplyResponse, ImportResponse, PlanResponse, ReadResponse};
+use crate::protocol::registry::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse,
+};
 use crate::protocol::schema::{Attribute, Block, Schema};
 
 /// A resource whose apply runs for an hour unless StopProvider interrupts it.

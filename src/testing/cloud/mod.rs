@@ -1,28 +1,27 @@
 //! [`FakeCloud`]: the resources' port on the in-memory AWS account of `gitmoxi-fake-aws`, as
-//! `aws/` puts it on the SDK. The account enforces AWS's rules; this file only maps the model
-//! onto the account's plain records.
+//! `aws/` puts it on the SDK. The account enforces AWS's rules; this code only maps the model
+//! onto the account's plain records (`records.rs`) and the engine's ports onto the account
+//! (`rollout.rs`).
+
+mod records;
+mod rollout;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
-    absent_if_not_found, done_if_not_found, AlarmState, Alarms, AliasRouting, AwsError,
-    AwsErrorKind, FunctionStatus, HookOutcome, HookPayload, Hooks, Lambda, Metrics, Notification,
-    Notifier, PublishedVersion, VersionMetrics,
+    absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind,
 };
-use gitmoxi_fake_aws::{
-    Code, Configuration, FakeAws, FakeLambda, FunctionView, Mapping, NewFunction, ObjectInfo,
-    Release as FakeRelease, Statement, UrlConfig,
-};
+use gitmoxi_fake_aws::{FakeAws, Mapping, NewFunction, ObjectInfo, Statement, UrlConfig};
 
 use crate::aws::{retrying, RetryPolicy};
-use crate::model::definition::{CreateFunctionJson, FunctionDefinition};
 use crate::model::event_sources::{Destinations, PullSource};
 use crate::model::ports::{
     Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
 };
-use crate::model::release::{CodeSource, Release};
+use crate::model::release::Release;
+use records::{architectures_of, code_of, configuration_of, fake_release, fields_of, served};
+use rollout::FakeRollout;
 
 /// The resources' port, in memory. Every call goes through the same retry policy as the SDK
 /// adapter's, so throttling injected into the account is retried as it would be on AWS.
@@ -49,105 +48,6 @@ impl FakeCloud {
     }
 }
 
-/// Fields UpdateFunctionConfiguration does not carry: set at creation, by code updates, or by
-/// calls of their own.
-const NOT_CONFIGURATION: [&str; 8] = [
-    "Architectures",
-    "Code",
-    "CodeSigningConfigArn",
-    "PackageType",
-    "Publish",
-    "PublishTo",
-    "Tags",
-    "TenancyConfig",
-];
-
-/// Every field of the definition as canonical JSON text, the environment with its sensitive
-/// values (what Lambda stores).
-fn fields_of(def: &FunctionDefinition) -> BTreeMap<String, String> {
-    let mut value = def.canonical_value();
-    let env = def.env_vars();
-    if let Some(obj) = value.as_object_mut() {
-        obj.remove("Environment");
-        if !env.is_empty() {
-            let vars: serde_json::Map<String, serde_json::Value> =
-                env.iter().map(|(k, v)| (k.to_string(), v.into())).collect();
-            obj.insert(
-                "Environment".into(),
-                serde_json::json!({ "Variables": vars }),
-            );
-        }
-    }
-    let entries = value.as_object().cloned().unwrap_or_default();
-    entries
-        .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
-        .collect()
-}
-
-fn configuration_of(def: &FunctionDefinition) -> Configuration {
-    let mut fields = fields_of(def);
-    fields.retain(|k, _| !NOT_CONFIGURATION.contains(&k.as_str()));
-    Configuration(fields)
-}
-
-/// The architectures a code update carries: the declared ones, else x86_64 (as `aws/` sends).
-fn architectures_of(def: &FunctionDefinition) -> String {
-    fields_of(def)
-        .remove("Architectures")
-        .unwrap_or_else(|| r#"["x86_64"]"#.into())
-}
-
-fn code_of(release: &Release) -> Code {
-    match &release.code {
-        CodeSource::Zip(bytes) => Code::zip(&crate::model::release::package_hash(bytes)),
-        CodeSource::S3 {
-            bucket,
-            key,
-            version,
-        } => Code::zip(&format!(
-            "s3://{bucket}/{key}?{}",
-            version.as_deref().unwrap_or("")
-        )),
-        CodeSource::Image(uri) => Code {
-            sha256: format!("digest-of-{uri}"),
-            image_uri: Some(uri.clone()),
-        },
-    }
-}
-
-fn fake_release(release: &Release) -> FakeRelease {
-    FakeRelease {
-        code: code_of(release),
-        architectures: Some(architectures_of(&release.definition)),
-        configuration: configuration_of(&release.definition),
-    }
-}
-
-/// What the account serves, read back as the model does from GetFunction.
-fn served(view: FunctionView) -> Result<ServedFunction, AwsError> {
-    let object: serde_json::Map<String, serde_json::Value> = view
-        .configuration
-        .0
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), serde_json::from_str(v).ok()?)))
-        .collect();
-    let fields: CreateFunctionJson = serde_json::from_value(object.into()).map_err(|e| {
-        AwsError::new(
-            AwsErrorKind::Other,
-            format!("unreadable configuration: {e}"),
-        )
-    })?;
-    Ok(ServedFunction {
-        function_arn: view.function_arn,
-        version: view.version,
-        code_sha256: view.code.sha256,
-        resolved_image_uri: view.code.image_uri.clone(),
-        definition: FunctionDefinition::from_served(fields),
-        tags: view.tags,
-    })
-}
-
 fn name_of(function_arn: &str) -> &str {
     function_arn.rsplit(':').next().unwrap_or_default()
 }
@@ -157,12 +57,6 @@ fn done_if_exists(result: Result<(), AwsError>) -> Result<(), AwsError> {
         Err(e) if e.kind == AwsErrorKind::InUse => Ok(()),
         other => other,
     }
-}
-
-/// The engine's ports for one rollout, on the account.
-pub struct FakeRollout<'a> {
-    lambda: FakeLambda<'a>,
-    aws: &'a FakeAws,
 }
 
 impl Cloud for FakeCloud {
@@ -179,10 +73,10 @@ impl Cloud for FakeCloud {
         release: Option<&'a Release>,
         _topic: Option<&str>,
     ) -> FakeRollout<'a> {
-        FakeRollout {
-            lambda: self.aws.lambda(function, release.map(fake_release)),
-            aws: &self.aws,
-        }
+        FakeRollout::new(
+            self.aws.lambda(function, release.map(fake_release)),
+            &self.aws,
+        )
     }
 
     fn alarms(&self) -> &FakeAws {
@@ -467,133 +361,5 @@ impl Cloud for FakeCloud {
             })
             .await,
         )
-    }
-}
-
-impl Lambda for FakeRollout<'_> {
-    async fn status(&self, qualifier: &str) -> Result<FunctionStatus, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.status(qualifier)
-        })
-        .await
-    }
-
-    async fn update_code(&self) -> Result<(), AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.update_code()
-        })
-        .await
-    }
-
-    async fn update_configuration(&self) -> Result<(), AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.update_configuration()
-        })
-        .await
-    }
-
-    async fn publish_version(
-        &self,
-        revision: &str,
-        about: &str,
-    ) -> Result<PublishedVersion, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.publish_version(revision, about)
-        })
-        .await
-    }
-
-    async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.get_alias(alias)
-        })
-        .await
-    }
-
-    async fn create_alias(&self, alias: &str, version: &str) -> Result<AliasRouting, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.create_alias(alias, version)
-        })
-        .await
-    }
-
-    async fn shift_alias(
-        &self,
-        alias: &str,
-        version: &str,
-        extra: Option<(&str, f64)>,
-        revision_id: &str,
-    ) -> Result<AliasRouting, AwsError> {
-        let lambda = &self.lambda;
-        retrying(&RetryPolicy::default(), "rollout", || {
-            lambda.shift_alias(alias, version, extra, revision_id)
-        })
-        .await
-    }
-
-    async fn list_versions(&self) -> Result<Vec<String>, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.list_versions()
-        })
-        .await
-    }
-
-    async fn list_aliases(&self) -> Result<Vec<(String, AliasRouting)>, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.list_aliases()
-        })
-        .await
-    }
-
-    async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.lambda.delete_version(version)
-        })
-        .await
-    }
-}
-
-impl Alarms for FakeRollout<'_> {
-    async fn states(&self, names: &[String]) -> Result<Vec<(String, AlarmState)>, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.aws.states(names)
-        })
-        .await
-    }
-}
-
-impl Hooks for FakeRollout<'_> {
-    async fn invoke(
-        &self,
-        function: &str,
-        payload: &HookPayload,
-        timeout: Duration,
-    ) -> Result<HookOutcome, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || {
-            self.aws.invoke(function, payload, timeout)
-        })
-        .await
-    }
-}
-
-impl Metrics for FakeRollout<'_> {
-    async fn version_metrics(
-        &self,
-        alias: &str,
-        version: &str,
-        since: SystemTime,
-        period: Duration,
-    ) -> Result<VersionMetrics, AwsError> {
-        let aws = self.aws;
-        retrying(&RetryPolicy::default(), "rollout", || {
-            aws.version_metrics(alias, version, since, period)
-        })
-        .await
-    }
-}
-
-impl Notifier for FakeRollout<'_> {
-    async fn notify(&self, n: &Notification) -> Result<(), AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || self.aws.notify(n)).await
     }
 }

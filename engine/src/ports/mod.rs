@@ -1,5 +1,6 @@
 //! The outside world as the engine needs it: small traits named for what a rollout does, not
-//! mirrors of the AWS SDK. The `aws/` adapters implement them; `testing` has an in-memory fake.
+//! mirrors of the AWS SDK. The provider's `aws/` adapters implement them; the `gitmoxi-fake-aws`
+//! crate implements them in memory for tests.
 //!
 //! Methods return `impl Future + Send` so implementors can write plain `async fn` and the
 //! rollout future stays `Send` (Terraform runs deployments in parallel on a multi-thread runtime).

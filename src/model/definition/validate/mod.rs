@@ -1,8 +1,14 @@
 //! Plan-time checks: the documented Lambda limits and enum values that are cheap to know without
 //! calling AWS. What only AWS can tell (does the role exist?) belongs to the apply's preflight.
+//!
+//! This file holds the known enum values and the checks of the configuration; `code.rs` checks
+//! the code and what the package type requires.
+
+mod code;
 
 use super::errors::{DefinitionError, DefinitionWarning};
 use super::model::CreateFunctionJson;
+use code::{code, package_needs};
 
 // Known values of aws-sdk-lambda 1.156's enums (`Runtime::values()` etc.); a test in
 // `crate::aws::function_definition` keeps them equal to the SDK's.
@@ -75,26 +81,39 @@ const MAX_LAYERS: usize = 5;
 
 type Check = Result<(), DefinitionError>;
 
+/// Every check of a definition; the first failing one is the error.
 pub(crate) fn validate(def: &CreateFunctionJson) -> Check {
     function_name(def.function_name.as_deref())?;
     role(def.role.as_deref())?;
+    basics(def)?;
+    architectures_and_layers(def)?;
+    nested_settings(def)?;
+    file_systems_and_environment(def)?;
+    code(def)?;
+    package_needs(def)
+}
+
+/// The top-level enum values and limits: Runtime, PackageType, PublishTo, Timeout, MemorySize
+/// and Description.
+fn basics(def: &CreateFunctionJson) -> Check {
     one_of("Runtime", def.runtime.as_deref(), RUNTIMES)?;
     one_of("PackageType", def.package_type.as_deref(), PACKAGE_TYPES)?;
     one_of("PublishTo", def.publish_to.as_deref(), PUBLISH_TO)?;
     range("Timeout", def.timeout, 1, 900, "seconds")?;
     range("MemorySize", def.memory_size, 128, 10240, "MB")?;
-    if let Some(d) = &def.description {
-        if d.chars().count() > 256 {
-            return Err(DefinitionError::at(
-                "Description",
-                "Description is longer than 256 characters",
-                format!(
-                    "Lambda accepts at most 256 characters; this one has {}. Shorten it.",
-                    d.chars().count()
-                ),
-            ));
-        }
+    let description_length = def.description.as_ref().map(|d| d.chars().count());
+    if let Some(length) = description_length.filter(|length| *length > 256) {
+        return Err(DefinitionError::at(
+            "Description",
+            "Description is longer than 256 characters",
+            format!("Lambda accepts at most 256 characters; this one has {length}. Shorten it."),
+        ));
     }
+    Ok(())
+}
+
+/// One architecture, and at most [`MAX_LAYERS`] layers.
+fn architectures_and_layers(def: &CreateFunctionJson) -> Check {
     if let Some(archs) = &def.architectures {
         if archs.len() != 1 {
             return Err(DefinitionError::at(
@@ -109,18 +128,22 @@ pub(crate) fn validate(def: &CreateFunctionJson) -> Check {
             ARCHITECTURES,
         )?;
     }
-    if let Some(layers) = &def.layers {
-        if layers.len() > MAX_LAYERS {
-            return Err(DefinitionError::at(
-                "Layers",
-                "Too many layers",
-                format!(
-                    "A function can use at most {MAX_LAYERS} layers; found {}.",
-                    layers.len()
-                ),
-            ));
-        }
+    match &def.layers {
+        Some(layers) if layers.len() > MAX_LAYERS => Err(DefinitionError::at(
+            "Layers",
+            "Too many layers",
+            format!(
+                "A function can use at most {MAX_LAYERS} layers; found {}.",
+                layers.len()
+            ),
+        )),
+        _ => Ok(()),
     }
+}
+
+/// The enum values and limits inside TracingConfig, EphemeralStorage, SnapStart, LoggingConfig
+/// and TenancyConfig.
+fn nested_settings(def: &CreateFunctionJson) -> Check {
     if let Some(t) = &def.tracing_config {
         one_of("TracingConfig.Mode", t.mode.as_deref(), TRACING_MODES)?;
     }
@@ -158,6 +181,11 @@ pub(crate) fn validate(def: &CreateFunctionJson) -> Check {
             TENANT_ISOLATION_MODES,
         )?;
     }
+    Ok(())
+}
+
+/// The S3 read mode of each file system, and the names of the environment variables.
+fn file_systems_and_environment(def: &CreateFunctionJson) -> Check {
     for (i, fs) in def.file_system_configs.iter().flatten().enumerate() {
         if let Some(s3) = &fs.s3_files_config {
             one_of(
@@ -172,8 +200,7 @@ pub(crate) fn validate(def: &CreateFunctionJson) -> Check {
             env_key("Environment.Variables", key)?;
         }
     }
-    code(def)?;
-    package_needs(def)
+    Ok(())
 }
 
 pub(crate) fn warnings(def: &CreateFunctionJson) -> Vec<DefinitionWarning> {
@@ -296,102 +323,4 @@ fn range(key_path: &str, value: Option<i32>, min: i32, max: i32, unit: &str) -> 
         )),
         _ => Ok(()),
     }
-}
-
-/// Exactly one code source, and one that fits the package type.
-fn code(def: &CreateFunctionJson) -> Check {
-    let Some(code) = &def.code else { return Ok(()) };
-    one_of(
-        "Code.S3ObjectStorageMode",
-        code.s3_object_storage_mode.as_deref(),
-        S3_OBJECT_STORAGE_MODES,
-    )?;
-    let s3 = code.s3_bucket.is_some() || code.s3_key.is_some() || code.s3_object_version.is_some();
-    let sources = [code.zip_file.is_some(), s3, code.image_uri.is_some()];
-    if sources.iter().filter(|s| **s).count() != 1 {
-        return Err(DefinitionError::at(
-            "Code",
-            "Code must name exactly one source",
-            "Give one of: ZipFile (base64 of the .zip), S3Bucket + S3Key (+ S3ObjectVersion), or \
-             ImageUri. Or drop Code and use the package_file argument.",
-        ));
-    }
-    if s3 && (code.s3_bucket.is_none() || code.s3_key.is_none()) {
-        let missing = if code.s3_bucket.is_none() {
-            "Code.S3Bucket"
-        } else {
-            "Code.S3Key"
-        };
-        return Err(DefinitionError::at(
-            missing,
-            format!("{missing} is missing"),
-            "Code from S3 needs both S3Bucket and S3Key.",
-        ));
-    }
-    if let Some(zip) = &code.zip_file {
-        use base64::Engine as _;
-        if base64::engine::general_purpose::STANDARD
-            .decode(zip)
-            .is_err()
-        {
-            return Err(DefinitionError::at(
-                "Code.ZipFile",
-                "Code.ZipFile is not valid base64",
-                "ZipFile carries the .zip as standard base64, e.g. filebase64(\"build/app.zip\"). \
-                 For a local file, the package_file argument is simpler.",
-            ));
-        }
-    }
-    let image = def.package_type.as_deref() == Some("Image");
-    if code.image_uri.is_some() && !image {
-        return Err(DefinitionError::at(
-            "PackageType",
-            "Code.ImageUri needs \"PackageType\": \"Image\"",
-            "A container image function declares PackageType Image; a .zip function uses \
-             ZipFile or S3Bucket/S3Key instead of ImageUri.",
-        ));
-    }
-    if image && code.image_uri.is_none() {
-        return Err(DefinitionError::at(
-            "Code",
-            "An Image function takes its code from Code.ImageUri",
-            "Set Code.ImageUri to the ECR image URI, or use PackageType Zip for a .zip package.",
-        ));
-    }
-    Ok(())
-}
-
-/// What each package type requires or forbids, as CreateFunction enforces it.
-fn package_needs(def: &CreateFunctionJson) -> Check {
-    if def.package_type.as_deref() == Some("Image") {
-        for (key, set) in [
-            ("Runtime", def.runtime.is_some()),
-            ("Handler", def.handler.is_some()),
-            ("Layers", def.layers.as_ref().is_some_and(|l| !l.is_empty())),
-        ] {
-            if set {
-                return Err(DefinitionError::at(
-                    key,
-                    format!("{key} does not apply to an Image function"),
-                    format!("A container image brings its own runtime and entry point: remove `{key}` (use ImageConfig to override the entry point)."),
-                ));
-            }
-        }
-        return Ok(());
-    }
-    for key in ["Runtime", "Handler"] {
-        let set = if key == "Runtime" {
-            def.runtime.is_some()
-        } else {
-            def.handler.is_some()
-        };
-        if !set {
-            return Err(DefinitionError::at(
-                key,
-                format!("function_definition has no {key}"),
-                format!("A .zip function needs `{key}` (e.g. \"Runtime\": \"python3.12\", \"Handler\": \"app.handler\"). For a container image set \"PackageType\": \"Image\"."),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -1,4 +1,6 @@
-//! Pull sources, destinations and the document as a whole.
+//! Pull sources, destinations and the document as a whole; push sources are in `push.rs`.
+
+mod push;
 
 use serde_json::{json, Value};
 

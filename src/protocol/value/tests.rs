@@ -1,5 +1,7 @@
 //! Tests of the value codec.
 
+use rmpv::Value as Mp;
+
 use super::*;
 
 fn roundtrip(v: &Value, ty: &Type) -> Value {

@@ -1,5 +1,6 @@
-//! Pull event sources ⇄ aws-sdk-lambda 1.156: `expand_*` builds the API shapes of a
-//! `PullSource`, [`flatten`] reads a served mapping back into one.
+//! Pull event sources ⇄ aws-sdk-lambda 1.156: this file builds the Create/UpdateEventSourceMapping
+//! requests, `expand.rs` the nested API shapes of a `PullSource` they carry, and [`flatten`] reads
+//! a served mapping back into one.
 //!
 //! Updates send every updatable key, with the AWS default (`PullSource::with_update_defaults`)
 //! where the declaration leaves one out, so removing a key resets it on AWS. The defaults depend

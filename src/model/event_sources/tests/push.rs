@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::*;
+use super::super::*;
 
 const TG: &str =
     "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/0123456789abcdef";
