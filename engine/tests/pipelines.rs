@@ -1,4 +1,4 @@
-//! Two pipelines deploying the same function at once (SPEC §3 Concurrency), both engines against
+//! Two pipelines deploying the same function at once (the concurrency rules: revisions on every write), both engines against
 //! one fake AWS with a paused clock. Emulators ignore PublishVersion's RevisionId, so the publish
 //! race is proven here: whichever pipeline's expected revision is stale stops with a conflict and
 //! clobbers nothing; the other proceeds.

@@ -1,4 +1,4 @@
-//! Bad input (SPEC §8), one row per mistake: `terraform validate`, then `terraform plan` if
+//! Bad input, one row per mistake: `terraform validate`, then `terraform plan` if
 //! validate let it through, must fail with a diagnostic that names the argument (Terraform quotes
 //! the source line of the diagnostic's attribute path) and says how to fix it; no function may
 //! appear in the emulator, and the provider must never panic.
@@ -307,7 +307,7 @@ async fn every_bad_argument_fails_before_any_change_naming_the_argument() {
     );
 }
 
-/// What only AWS can tell is checked in the apply's preflight, before any change (SPEC §8).
+/// What only AWS can tell is checked in the apply's preflight, before any change.
 #[tokio::test]
 async fn apply_naming_a_missing_alarm_fails_in_preflight_without_creating_anything() {
     let emulator = Emulator::start();

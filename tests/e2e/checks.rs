@@ -1,4 +1,4 @@
-//! Checks around a rollout through the real Terraform CLI (issue 4, SPEC §6): a traffic hook that
+//! Checks around a rollout through the real Terraform CLI: a traffic hook that
 //! is a real Lambda function, analysis of the new version's own metrics, and SNS notifications
 //! read back through an SQS subscription.
 

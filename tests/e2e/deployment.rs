@@ -1,4 +1,4 @@
-//! The life-cycle of `gitmoxi_lambda_deployment` through the real Terraform CLI (issue 3): create,
+//! The life-cycle of `gitmoxi_lambda_deployment` through the real Terraform CLI: create,
 //! rollouts watched on the alias while `terraform apply` runs, settings-only changes, rollback on an
 //! alarm and on Ctrl-C, alias drift, import and destroy. Every test reads AWS back with the SDK.
 
@@ -286,7 +286,7 @@ async fn ctrl_c_to_the_process_group_mid_rollout_rolls_back_too() {
 }
 
 /// A provider killed outright (second Ctrl-C, lost CI runner) leaves the alias weighted; the next
-/// plan shows the repair and the next apply ends clean (SPEC §3 Interrupt).
+/// plan shows the repair and the next apply ends clean.
 #[tokio::test]
 async fn killed_apply_leaves_weights_that_the_next_apply_repairs() {
     let emulator = Emulator::start();

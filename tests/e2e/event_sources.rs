@@ -1,4 +1,4 @@
-//! `event_sources` through the real Terraform CLI (issue 4, SPEC §5): what invokes the function
+//! `event_sources` through the real Terraform CLI: what invokes the function
 //! follows the alias. An SQS mapping, an API Gateway permission and a load balancer target group,
 //! each read back on the alias with the SDK.
 

@@ -1,4 +1,4 @@
-//! Interoperability with the real hashicorp/aws 3.39.0 provider (issue 6): in one configuration
+//! Interoperability with the real hashicorp/aws 3.39.0 provider: in one configuration
 //! and one apply, hashicorp/aws creates an IAM role, an SQS queue and a CloudWatch alarm, and
 //! `gitmoxi_lambda_deployment` uses them while their values are still unknown at plan time (the
 //! role ARN and the queue ARN inside `jsonencode`, the alarm name in `alarms`). hashicorp/aws comes

@@ -1,4 +1,4 @@
-//! The core scenario on the oldest supported Terraform, 1.0.3 (issue 6, version matrix): create,
+//! The core scenario on the oldest supported Terraform, 1.0.3 (the bottom of the version range): create,
 //! a CANARY rollout seen on the alias, an alarm rollback, destroy, each read back with the SDK.
 //! Terraform 1.15.5 runs the same life-cycle in `deployment.rs`. With 1.0.3 the provider still
 //! comes in through dev_overrides without `terraform init` (see `harness`).

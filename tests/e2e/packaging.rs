@@ -1,4 +1,4 @@
-//! The release shape (SPEC §9 `make package` / `make install`, issue 6): `scripts/package.sh`
+//! The release shape (`make package` / `make install`): `scripts/package.sh`
 //! writes `dist/` as the registry would serve it, `scripts/install.sh` puts the zip into a
 //! filesystem mirror, and a plain `terraform init` (no dev_overrides) installs the provider from
 //! there and records its hash in `.terraform.lock.hcl`, with Terraform 1.15.5 and 1.0.3 alike.

@@ -1,5 +1,5 @@
-//! Environment aliases on one function and promotion between them through the real Terraform CLI
-//! (issue 5, SPEC §7): `gitmoxi_lambda_deployment` publishes and serves DEV,
+//! Environment aliases on one function and promotion between them through the real Terraform
+//! CLI: `gitmoxi_lambda_deployment` publishes and serves DEV,
 //! `gitmoxi_lambda_alias_deployment` rolls existing versions out on QA and PROD.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The plugin protocol as Terraform sees it (issue 2): the schema it reads, validate and plan with
+//! The plugin protocol as Terraform sees it: the schema it reads, validate and plan with
 //! the provider configured for the emulator, provider-block validation, and the oldest Terraform.
 
 use crate::fixtures::{function_names, write_handler_zip, Deployment};

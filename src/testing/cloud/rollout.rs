@@ -4,8 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
-    AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks, Lambda, Metrics,
-    Notification, Notifier, PublishedVersion, VersionMetrics,
+    AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks,
+    Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
 };
 use gitmoxi_fake_aws::{FakeAws, FakeLambda};
 
@@ -108,7 +108,10 @@ impl Lambda for FakeRollout<'_> {
 
 impl Alarms for FakeRollout<'_> {
     async fn states(&self, names: &[String]) -> Result<Vec<(String, AlarmState)>, AwsError> {
-        retrying(&RetryPolicy::default(), "rollout", || self.aws.states(names)).await
+        retrying(&RetryPolicy::default(), "rollout", || {
+            self.aws.states(names)
+        })
+        .await
     }
 }
 
