@@ -2,27 +2,23 @@
 //! release out through the engine, then record what serves. After any failure the returned state
 //! describes what really serves.
 
-use gitmoxi_engine::{Outcome, RolloutPlan, Target};
+use gitmoxi_engine::{RolloutPlan, Target};
 
 use super::config::DeploymentConfig;
-use super::in_place::sync_tags;
 use super::rename::AliasMove;
 use super::state::DeploymentState;
 use crate::model::definition::{self, compare, FunctionDefinition};
-use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
+use crate::model::ports::{Cloud, ServedFunction};
 use crate::model::release::{staging_key, CodeSource, Release};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
-use crate::resources::common::failure::{
-    aws_failure, deployment_error, fail, unknown_at_apply, NOTHING_CHANGED,
-};
-use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::failure::{aws_failure, fail, unknown_at_apply, NOTHING_CHANGED};
 use crate::resources::common::rollout::{
-    self, outcome_warnings, preflight_alarms, preflight_hooks, Ran, Rollout,
+    self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
 };
-use crate::resources::common::sources;
-use crate::resources::common::state::last_deployment;
+
+mod outcome;
 
 /// What one apply works with, read once.
 struct Apply<'a, C> {
@@ -244,180 +240,5 @@ impl<C: Cloud> Apply<'_, C> {
             Ok(Some(_)) => Some(prior.version.clone()),
             _ => None,
         }
-    }
-
-    /// The state after a rollout succeeded: the new version serves, whatever else fails now.
-    async fn succeeded(&self, release: &Release, alias: &str, ran: &Ran) -> ApplyResponse {
-        let function = release.function_name();
-        let o = &ran.outcome;
-        let version = o.serving_version().or(o.to_version.as_deref());
-        let version = version.unwrap_or_default().to_string();
-        let served = match self.cloud.find_function(function, &version).await {
-            Ok(Some(s)) => s,
-            result => return self.unreadable(function, alias, &version, ran, result.err()),
-        };
-        let mut s = DeploymentState::read(&self.req.planned_state).unwrap_or_default();
-        let target = SourceTarget::new(function, alias, &served.function_arn);
-        s.function_name = function.to_string();
-        s.invoke_arn = invoke_arn(self.cloud.region(), &target.alias_arn);
-        s.alias_arn = target.alias_arn.clone();
-        s.function_arn = served.function_arn.clone();
-        s.previous_version = o.from_version.clone().filter(|v| *v != version);
-        s.version = version;
-        s.code_sha256 = served.code_sha256.clone();
-        if s.source_code_hash.is_none()
-            && self.req.planned_state.get("source_code_hash").is_unknown()
-        {
-            s.source_code_hash = Some(
-                release
-                    .package_hash
-                    .clone()
-                    .unwrap_or(served.code_sha256.clone()),
-            );
-        }
-        s.last_deployment = last_deployment(&ran.id, o);
-        self.finish(s, &served, release, &target).await
-    }
-
-    /// Tags and event sources follow a successful rollout (sources only once the new version
-    /// serves 100%, so the old version never receives a source meant for the new one). What
-    /// fails here stays pending in the state, so the next plan shows it again; the release that
-    /// serves is recorded either way.
-    async fn finish(
-        &self,
-        mut s: DeploymentState,
-        served: &ServedFunction,
-        release: &Release,
-        target: &SourceTarget,
-    ) -> ApplyResponse {
-        let function = release.function_name();
-        let mut lagging = Vec::new();
-        let want_tags = release.definition.tags();
-        let tagged = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await;
-        if let Err(e) = tagged {
-            // The state's definition carries the tags the function really has.
-            let with_served_tags = release.definition.clone().with_tags(served.tags.clone());
-            s.function_definition = Some(with_served_tags.canonical_json());
-            lagging.push(("tagging Lambda function", "its tags were not updated", e));
-        }
-        let had = sources::stored(self.prior.as_ref().and_then(|p| p.event_sources.as_deref()));
-        let want = self.config.event_sources.clone().unwrap_or_default();
-        let mut diagnostics = Diagnostics::default();
-        let moved = match &self.alias_move {
-            Some(m) => m.complete(self.cloud, &had, &want).await,
-            None => reconcile(self.cloud, target, &had, &want).await,
-        };
-        match moved {
-            Ok(warnings) => warnings
-                .into_iter()
-                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
-            Err(e) => {
-                s.event_sources = self.prior.as_ref().and_then(|p| p.event_sources.clone());
-                lagging.push((
-                    "reconciling event sources",
-                    "the event sources were not all moved",
-                    e,
-                ));
-            }
-        }
-        for (action, what, e) in lagging {
-            diagnostics.push(self.lagging(function, &s.version, action, what, &e));
-        }
-        ApplyResponse {
-            new_state: s.write(self.req.planned_state.clone()),
-            private: Vec::new(),
-            diagnostics,
-        }
-    }
-
-    /// A step after a successful rollout failed. On an update it is an error; on a create it is
-    /// a warning, because Terraform taints a resource whose create ends in an error, and the next
-    /// apply would then destroy a function that serves.
-    fn lagging(
-        &self,
-        function: &str,
-        version: &str,
-        action: &str,
-        what: &str,
-        e: &AwsError,
-    ) -> Diagnostic {
-        let done = format!(
-            "Version {version} serves; {what}, and the next plan shows them again: run \
-             `terraform apply` once the cause is fixed."
-        );
-        let d = aws_failure(action, function, e, &done);
-        if self.prior.is_some() {
-            return d;
-        }
-        Diagnostic::warning(d.summary, d.detail)
-    }
-
-    /// The rollout succeeded but the serving version could not be read back.
-    fn unreadable(
-        &self,
-        function: &str,
-        alias: &str,
-        version: &str,
-        ran: &Ran,
-        error: Option<AwsError>,
-    ) -> ApplyResponse {
-        let cause = error.map_or_else(|| "it is gone".to_string(), |e| e.to_string());
-        let d = Diagnostic::error(
-            format!("Version {version} of {function} is serving, but reading it back failed"),
-            format!(
-                "The rollout succeeded: alias {alias} serves version {version} at 100%. Reading \
-                 that version back then failed ({cause}). The state records version {version}; \
-                 run `terraform apply` again to record the rest (it publishes nothing)."
-            ),
-        );
-        let Some(mut s) = self.prior.clone() else {
-            return fail(d, Value::Null);
-        };
-        // Record what serves; the prior definition stays, so the next plan re-applies this
-        // release (publishing nothing: Lambda returns the same version).
-        s.previous_version = ran.outcome.from_version.clone();
-        s.version = version.to_string();
-        s.last_deployment = last_deployment(&ran.id, &ran.outcome);
-        fail(d, s.write(self.undo.clone()))
-    }
-
-    /// A rollout that did not succeed. A create removes what it made and returns no state; an
-    /// update keeps the previous release, recording what the alias really serves.
-    async fn failed(&self, function: &str, alias: &str, ran: &Ran, created: bool) -> ApplyResponse {
-        let o: &Outcome = &ran.outcome;
-        let error = deployment_error(function, alias, o, self.prior.is_none());
-        let Some(mut s) = self.prior.clone() else {
-            let mut diags = Diagnostics::from(error);
-            if created {
-                if let Err(e) = self.cloud.delete_function(function).await {
-                    let done = format!(
-                        "Function {function} was created and is still there: delete it, or apply \
-                         again (the next apply adopts it)."
-                    );
-                    diags.push(aws_failure(
-                        "deleting the function this failed create made",
-                        function,
-                        &e,
-                        &done,
-                    ));
-                }
-            }
-            return fail(diags, Value::Null);
-        };
-        s.last_deployment = last_deployment(&ran.id, o);
-        match &self.alias_move {
-            // The old alias serves throughout; the new one, rolled back, goes again.
-            Some(m) => {
-                let had = sources::stored(s.event_sources.as_deref());
-                let want = self.config.event_sources.clone().unwrap_or_default();
-                m.undo(self.cloud, &had, &want).await;
-            }
-            None => {
-                if let Some(v) = o.serving_version() {
-                    s.version = v.to_string();
-                }
-            }
-        }
-        fail(error, s.write(self.undo.clone()))
     }
 }
