@@ -121,6 +121,14 @@ impl<R: Resource> Terraform<R> {
             planned_private: plan.planned_private,
         };
         let applied = self.resource.apply(&self.ctx(), req).await;
+        // Terraform refuses a result that contradicts the plan, unless the apply failed.
+        if !applied.diagnostics.has_errors() {
+            let wrong = inconsistencies(&plan.planned_state, &applied.new_state, "");
+            assert!(
+                wrong.is_empty(),
+                "inconsistent result after apply: {wrong:#?}"
+            );
+        }
         Applied {
             planned: plan.planned_state,
             state: applied.new_state,
@@ -216,4 +224,32 @@ fn proposed_new(schema: &Schema, prior: &Value, config: &Value) -> Value {
         }
     }
     proposed
+}
+
+/// Where `new` differs from a value `planned` already knew, as Terraform checks after an apply.
+pub fn inconsistencies(planned: &Value, new: &Value, path: &str) -> Vec<String> {
+    match (planned, new) {
+        (Value::Unknown, _) => Vec::new(),
+        (Value::Object(p), Value::Object(n)) | (Value::Map(p), Value::Map(n)) => {
+            let mut keys: Vec<&String> = p.keys().chain(n.keys()).collect();
+            keys.dedup();
+            keys.into_iter()
+                .flat_map(|k| {
+                    let (pv, nv) = (
+                        p.get(k).unwrap_or(&Value::Null),
+                        n.get(k).unwrap_or(&Value::Null),
+                    );
+                    inconsistencies(pv, nv, &format!("{path}.{k}"))
+                })
+                .collect()
+        }
+        (Value::List(p), Value::List(n)) if p.len() == n.len() => p
+            .iter()
+            .zip(n)
+            .enumerate()
+            .flat_map(|(i, (pv, nv))| inconsistencies(pv, nv, &format!("{path}[{i}]")))
+            .collect(),
+        (p, n) if p == n => Vec::new(),
+        (p, n) => vec![format!("{path}: planned {p:?}, got {n:?}")],
+    }
 }

@@ -44,6 +44,38 @@ pub async fn sync_tags<C: Cloud>(
     Ok(())
 }
 
+/// Tags are not versioned: applied in place, from what the state says to what is declared (from
+/// what the function really has when a create left them pending).
+async fn update_tags<C: Cloud>(
+    cloud: &C,
+    prior: &DeploymentState,
+    config: &DeploymentConfig,
+) -> Result<(), Diagnostic> {
+    let Some(new) = &config.definition else {
+        return Ok(());
+    };
+    let function = &prior.function_name;
+    let failed =
+        |e: AwsError| aws_failure("tagging Lambda function", function, &e, NOTHING_CHANGED);
+    let have = if prior.tags_pending() {
+        let served = cloud
+            .find_function(function, "$LATEST")
+            .await
+            .map_err(failed)?;
+        served.map(|f| f.tags).unwrap_or_default()
+    } else {
+        let old = prior.function_definition.as_deref();
+        let old = old.and_then(|t| definition::parse(t).ok()).map(|(d, _)| d);
+        old.map(|d| d.tags()).unwrap_or_else(|| new.tags())
+    };
+    if have != new.tags() {
+        sync_tags(cloud, &prior.function_arn, &have, &new.tags())
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
 pub async fn update_in_place<C: Cloud>(
     cloud: &C,
     req: &ApplyRequest,
@@ -55,20 +87,14 @@ pub async fn update_in_place<C: Cloud>(
     let planned = DeploymentState::read(&req.planned_state).unwrap_or_default();
     let function = prior.function_name.clone();
 
-    let old_def = prior.function_definition.as_deref();
-    let old_def = old_def
-        .and_then(|t| definition::parse(t).ok())
-        .map(|(d, _)| d);
-    if let (Some(new), Some(old)) = (&config.definition, &old_def) {
-        if new.tags() != old.tags() {
-            let tagged = sync_tags(cloud, &prior.function_arn, &old.tags(), &new.tags()).await;
-            if let Err(e) = tagged {
-                let d = aws_failure("tagging Lambda function", &function, &e, NOTHING_CHANGED);
-                return fail(d, req.prior_state.clone());
-            }
-        }
+    if let Err(d) = update_tags(cloud, &prior, config).await {
+        return fail(d, req.prior_state.clone());
     }
-    let had = sources::stored(prior.event_sources.as_deref());
+    // Sources a create left pending were taken off again: nothing of them is on the alias.
+    let had = match prior.event_sources_pending() {
+        true => EventSources::default(),
+        false => sources::stored(prior.event_sources.as_deref()),
+    };
     let want = config.event_sources.clone().unwrap_or_default();
     if planned.alias != prior.alias {
         return rename_alias(cloud, req, &prior, planned, (&had, &want)).await;

@@ -49,6 +49,7 @@ fn new_function(c: &DeploymentConfig, diags: &mut Diagnostics) -> Planned {
         rollout_schedule: describe(schedule(&c.settings, false, diags).as_ref()),
         keep_definition_text: false,
         keep_event_sources_text: false,
+        clear_pending: false,
     }
 }
 
@@ -120,6 +121,7 @@ fn update(
         // Same definition written differently: keep the stored text, no diff.
         keep_definition_text: same_definition,
         keep_event_sources_text,
+        clear_pending: !prior.pending.is_empty(),
     }
 }
 

@@ -106,6 +106,14 @@ fn computed_attributes(block: Block) -> Block {
         ))
         .attr(Attribute::computed("previous_version", Type::String, "Version served before the last successful deployment."))
         .attr(Attribute::computed("code_sha256", Type::String, "Code SHA-256 of the serving version."))
+        .attr(Attribute::computed(
+            "pending",
+            Type::list(Type::String),
+            "What the last create left undone after its release went out (`tags` or \
+             `event_sources`, each with the cause). The function serves, so the create is not \
+             tainted; the next plan shows this list emptied, and its apply finishes the work. \
+             Null when nothing is pending.",
+        ))
 }
 
 fn readiness_check_block() -> Block {

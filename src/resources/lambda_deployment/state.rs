@@ -26,6 +26,45 @@ pub struct DeploymentState {
     pub rollout_schedule: Vec<String>,
     /// The `last_deployment` object (see `common::state::last_deployment`).
     pub last_deployment: Value,
+    /// What the last create left undone after its release went out.
+    pub pending: Vec<Pending>,
+}
+
+/// Work a create could not finish after its release went out. Stored as `what: cause`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    Tags(String),
+    EventSources(String),
+}
+
+impl Pending {
+    fn to_text(&self) -> String {
+        match self {
+            Pending::Tags(cause) => format!("tags: {cause}"),
+            Pending::EventSources(cause) => format!("event_sources: {cause}"),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Pending> {
+        let (what, cause) = text.split_once(": ").unwrap_or((text, ""));
+        match what {
+            "tags" => Some(Pending::Tags(cause.into())),
+            "event_sources" => Some(Pending::EventSources(cause.into())),
+            _ => None,
+        }
+    }
+}
+
+impl DeploymentState {
+    pub fn tags_pending(&self) -> bool {
+        self.pending.iter().any(|p| matches!(p, Pending::Tags(_)))
+    }
+
+    pub fn event_sources_pending(&self) -> bool {
+        self.pending
+            .iter()
+            .any(|p| matches!(p, Pending::EventSources(_)))
+    }
 }
 
 fn text(v: &Value, name: &str) -> Option<String> {
@@ -56,6 +95,12 @@ impl DeploymentState {
                 .filter_map(|s| s.as_str().map(str::to_string))
                 .collect(),
             last_deployment: v.get("last_deployment").clone(),
+            pending: v
+                .get("pending")
+                .elements()
+                .iter()
+                .filter_map(|p| Pending::parse(p.as_str()?))
+                .collect(),
         })
     }
 
@@ -63,6 +108,16 @@ impl DeploymentState {
     pub fn write(&self, mut base: Value) -> Value {
         let opt = |s: &Option<String>| Value::opt_string(s.clone());
         let schedule = self.rollout_schedule.iter().map(Value::string).collect();
+        // Nothing pending is null, so states from before the attribute existed plan no change.
+        let pending = match self.pending.is_empty() {
+            true => Value::Null,
+            false => Value::List(
+                self.pending
+                    .iter()
+                    .map(|p| Value::string(p.to_text()))
+                    .collect(),
+            ),
+        };
         for (name, value) in [
             ("id", Value::string(&self.function_name)),
             ("function_definition", opt(&self.function_definition)),
@@ -78,6 +133,7 @@ impl DeploymentState {
             ("code_sha256", Value::string(&self.code_sha256)),
             ("rollout_schedule", Value::List(schedule)),
             ("last_deployment", self.last_deployment.clone()),
+            ("pending", pending),
         ] {
             base.set_attr(name, value);
         }
@@ -97,6 +153,8 @@ pub struct Planned {
     /// Keep the stored text when the declared one is equal but written differently.
     pub keep_definition_text: bool,
     pub keep_event_sources_text: bool,
+    /// The prior state has pending work: the plan empties the list, so the apply does it.
+    pub clear_pending: bool,
 }
 
 /// `source_code_hash` in the plan.
@@ -128,7 +186,7 @@ const DEPLOYMENT_COMPUTED: [&str; 4] = [
     "code_sha256",
     "last_deployment",
 ];
-const ALL_COMPUTED: [&str; 9] = [
+const ALL_COMPUTED: [&str; 10] = [
     "id",
     "function_arn",
     "alias_arn",
@@ -138,6 +196,7 @@ const ALL_COMPUTED: [&str; 9] = [
     "code_sha256",
     "rollout_schedule",
     "last_deployment",
+    "pending",
 ];
 
 /// The planned state: the proposed one (the configuration) with the computed attributes known
@@ -180,6 +239,9 @@ pub fn planned(proposed: &Value, prior: &Value, p: &Planned) -> Value {
         Value::List(s.iter().map(Value::string).collect())
     });
     planned.set_attr("rollout_schedule", schedule);
+    if p.clear_pending {
+        planned.set_attr("pending", Value::Null);
+    }
     for (keep, name) in [
         (p.keep_definition_text, "function_definition"),
         (p.keep_event_sources_text, "event_sources"),

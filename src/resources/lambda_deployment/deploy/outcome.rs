@@ -4,8 +4,9 @@
 use gitmoxi_engine::Outcome;
 
 use super::super::in_place::sync_tags;
-use super::super::state::DeploymentState;
+use super::super::state::{DeploymentState, Pending};
 use super::Apply;
+use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
 use crate::model::release::Release;
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
@@ -68,18 +69,34 @@ impl<C: Cloud> Apply<'_, C> {
         target: &SourceTarget,
     ) -> ApplyResponse {
         let function = release.function_name();
-        let mut lagging = Vec::new();
-        let want_tags = release.definition.tags();
-        let tagged = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await;
-        if let Err(e) = tagged {
-            // The state's definition carries the tags the function really has.
-            let with_served_tags = release.definition.clone().with_tags(served.tags.clone());
-            s.function_definition = Some(with_served_tags.canonical_json());
-            lagging.push(("tagging Lambda function", "its tags were not updated", e));
-        }
-        let had = sources::stored(self.prior.as_ref().and_then(|p| p.event_sources.as_deref()));
-        let want = self.config.event_sources.clone().unwrap_or_default();
+        let creating = self.prior.is_none();
         let mut diagnostics = Diagnostics::default();
+        let want_tags = release.definition.tags();
+        if let Err(e) = sync_tags(self.cloud, &served.function_arn, &served.tags, &want_tags).await
+        {
+            let d = self.lagging(
+                function,
+                &s.version,
+                "tagging Lambda function",
+                "its tags",
+                &e,
+            );
+            if creating {
+                s.pending.push(Pending::Tags(e.to_string()));
+            } else {
+                // The state's definition carries the tags the function really has.
+                let with_served = release.definition.clone().with_tags(served.tags.clone());
+                s.function_definition = Some(with_served.canonical_json());
+            }
+            diagnostics.push(d);
+        }
+        let prior = self.prior.as_ref();
+        // Sources a create left pending were taken off again: nothing of them is on the alias.
+        let had = match prior.filter(|p| !p.event_sources_pending()) {
+            Some(p) => sources::stored(p.event_sources.as_deref()),
+            None => EventSources::default(),
+        };
+        let want = self.config.event_sources.clone().unwrap_or_default();
         let moved = match &self.alias_move {
             Some(m) => m.complete(self.cloud, &had, &want).await,
             None => reconcile(self.cloud, target, &had, &want).await,
@@ -89,16 +106,22 @@ impl<C: Cloud> Apply<'_, C> {
                 .into_iter()
                 .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w))),
             Err(e) => {
-                s.event_sources = self.prior.as_ref().and_then(|p| p.event_sources.clone());
-                lagging.push((
+                let what = "the event sources";
+                diagnostics.push(self.lagging(
+                    function,
+                    &s.version,
                     "reconciling event sources",
-                    "the event sources were not all moved",
-                    e,
+                    what,
+                    &e,
                 ));
+                if creating {
+                    // What was made is taken off, so the next apply starts from nothing.
+                    let _ = reconcile(self.cloud, target, &want, &EventSources::default()).await;
+                    s.pending.push(Pending::EventSources(e.to_string()));
+                } else {
+                    s.event_sources = prior.and_then(|p| p.event_sources.clone());
+                }
             }
-        }
-        for (action, what, e) in lagging {
-            diagnostics.push(self.lagging(function, &s.version, action, what, &e));
         }
         ApplyResponse {
             new_state: s.write(self.req.planned_state.clone()),
@@ -107,9 +130,10 @@ impl<C: Cloud> Apply<'_, C> {
         }
     }
 
-    /// A step after a successful rollout failed. On an update it is an error; on a create it is
-    /// a warning, because Terraform taints a resource whose create ends in an error, and the next
-    /// apply would then destroy a function that serves.
+    /// A step after a successful rollout failed. On an update it is an error, and the state keeps
+    /// that part as it was; on a create it is a warning and the part is recorded as `pending`,
+    /// because Terraform taints a resource whose create ends in an error, and the next apply
+    /// would then destroy a function that serves.
     fn lagging(
         &self,
         function: &str,
@@ -119,8 +143,8 @@ impl<C: Cloud> Apply<'_, C> {
         e: &AwsError,
     ) -> Diagnostic {
         let done = format!(
-            "Version {version} serves; {what}, and the next plan shows them again: run \
-             `terraform apply` once the cause is fixed."
+            "Version {version} serves; {what} were not all applied, and the next plan shows them \
+             again: run `terraform apply` once the cause is fixed."
         );
         let d = aws_failure(action, function, e, &done);
         if self.prior.is_some() {

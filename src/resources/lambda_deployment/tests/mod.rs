@@ -561,3 +561,41 @@ async fn an_environment_over_4_kb_is_a_plan_error_that_shows_no_value() {
     assert!(!text.contains("xxxx") && !text.contains("yyyy"), "{text}");
     assert!(aws.function_names().is_empty(), "no AWS call");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_adopting_create_whose_tags_fail_keeps_them_pending_untainted() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let _lost = created(&tf, "v1").await;
+    let tagged = json!({"function_definition": definition(json!({"Tags": {"team": "b"}}))});
+    aws.fail_next("tag", 1, gitmoxi_engine::AwsErrorKind::Other);
+    let adopted = tf
+        .apply(&Instance::default(), &config(&tf, &file, tagged.clone()))
+        .await;
+
+    assert!(
+        adopted.error_summaries().is_empty(),
+        "{:?}",
+        adopted.diagnostics
+    );
+    let pending = adopted.state.get("pending").elements();
+    assert!(
+        pending[0].as_str().unwrap().starts_with("tags: "),
+        "{pending:?}"
+    );
+    assert!(aws
+        .get_function("orders", "$LATEST")
+        .unwrap()
+        .tags
+        .is_empty());
+
+    let next = tf
+        .apply(&adopted.instance(), &config(&tf, &file, tagged))
+        .await;
+    assert!(next.diagnostics.is_empty(), "{:?}", next.diagnostics);
+    assert_eq!(
+        aws.get_function("orders", "$LATEST").unwrap().tags["team"],
+        "b"
+    );
+    assert!(next.state.get("pending").is_null());
+}
