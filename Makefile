@@ -84,5 +84,5 @@ fuzz: ## Fuzz the three parsers for FUZZ_SECONDS each (cargo-fuzz on nightly; el
 	  done; \
 	else \
 	  echo 'no nightly toolchain (rustup toolchain install nightly): running the same parsers through proptest instead of libFuzzer'; \
-	  PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --test e2e properties -- --test-threads=2; \
+	  PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --lib properties -- --test-threads=2; \
 	fi

@@ -1,6 +1,7 @@
 """`make bench`: terraform-provider-gitmoxi side by side with hashicorp/aws 3.39.0.
 
-Runs against one ministack emulator, behind a counting proxy (bench/proxy.py), and prints one
+Runs against one ministack emulator, behind the project's counting proxy (scripts/awslocal, the
+same launcher and proxy the end-to-end tests use), and prints one
 table: each row ours vs the baseline, the ratio (ours / baseline) and the issue's target where it
 has one. Medians over repeated runs. See docs/benchmarks.md for what each figure means.
 
@@ -20,18 +21,16 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy import CountingProxy  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from awslocal import Emulator, EmulatorError, Proxy  # noqa: E402
 from terraform import (  # noqa: E402
     ALARM, AWS, AWS_BINARY, AWS_VERSION, LOGS, MAGIC_COOKIE, MINISTACK, OURS, OURS_BINARY, REGION,
     TERRAFORM, WORK, Workspace, cli_config, package,
@@ -78,49 +77,6 @@ def machine() -> dict:
 
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-# ---- emulator ----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Emulator:
-    def __init__(self):
-        tmp = WORK / "emulator.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        self.port = free_port()
-        self.log = open(WORK / "ministack.log", "wb")
-        env = dict(os.environ, GATEWAY_PORT=str(self.port), BIND_HOST="127.0.0.1", TMPDIR=str(tmp))
-        self.proc = subprocess.Popen([str(MINISTACK)], env=env, stdout=self.log, stderr=self.log,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"ministack exited at start; see {WORK / 'ministack.log'}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_ministack/ready", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise SystemExit("ministack did not become ready within 30s")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 # ---- provider start to handshake ---------------------------------------------------------------
@@ -194,8 +150,8 @@ def main():
     say(f"start to handshake: {HANDSHAKE_RUNS} runs each")
     results["handshake_s"] = bench_handshake()
 
-    emulator = Emulator()
-    proxy = CountingProxy(emulator.url).start()
+    emulator = start_emulator()
+    proxy = Proxy(emulator.url).start()
     say(f"ministack on {emulator.url}, counting proxy on {proxy.url}")
     try:
         run_terraform_benchmarks(proxy, emulator, results)
@@ -212,7 +168,16 @@ def main():
     print(f"\n(raw figures: {WORK / 'results.json'}; Terraform logs: {LOGS})")
 
 
-def run_terraform_benchmarks(proxy: CountingProxy, emulator: Emulator, results: dict):
+def start_emulator() -> Emulator:
+    tmp = WORK / "emulator.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        return Emulator(WORK / "ministack.log", tmp).start()
+    except EmulatorError as e:
+        raise SystemExit(str(e))
+
+
+def run_terraform_benchmarks(proxy: Proxy, emulator: Emulator, results: dict):
     import boto3  # in .venv (scripts/requirements-tools.txt)
 
     cw = boto3.client("cloudwatch", endpoint_url=emulator.url, region_name=REGION,
@@ -245,12 +210,12 @@ def run_terraform_benchmarks(proxy: CountingProxy, emulator: Emulator, results: 
         entry = {k: {"wall_s": [], "rss_mib": [], "calls": []} for k in (OURS, AWS)}
         for _ in range(PLAN_RUNS):
             for kind in (OURS, AWS):
-                proxy.reset()
+                proxy.reset_stats()
                 wall, rss = spaces[(kind, n)].tf("plan", "-input=false", "-lock=false", "-detailed-exitcode",
                                                  f"-var=package_file={v0}", sample_rss=True)
                 entry[kind]["wall_s"].append(wall)
                 entry[kind]["rss_mib"].append(rss)
-                entry[kind]["calls"].append(sum(proxy.snapshot().values()))
+                entry[kind]["calls"].append(sum(proxy.counts().values()))
         results["plan"][str(n)] = entry
 
     say(f"apply of a code change to {APPLY_N} functions at -parallelism=50: {APPLY_RUNS} runs of ours, "
@@ -262,9 +227,9 @@ def run_terraform_benchmarks(proxy: CountingProxy, emulator: Emulator, results: 
             ws = spaces[(kind, APPLY_N)]
             ws.tf("plan", "-input=false", "-lock=false", "-parallelism=50", "-out=release.tfplan",
                   f"-var=package_file={release}")
-            proxy.reset()
+            proxy.reset_stats()
             wall, _ = ws.tf("apply", "-input=false", "-lock=false", "-parallelism=50", "release.tfplan")
-            counts = proxy.snapshot()
+            counts = proxy.counts()
             requests = proxy.requests()
             (LOGS / f"{kind}-{APPLY_N}-release-{i}-requests.json").write_text(json.dumps(requests))
             entry[kind]["span_s"].append(median(list(function_spans(requests).values())))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: builds the provider in release mode, then runs bench/run.py, which starts its own
-# ministack behind a counting proxy and prints one table, gitmoxi vs hashicorp/aws 3.39.0
-# (docs/benchmarks.md explains each row). Needs the tools (`make tools`; `make bench` does it).
+# ministack behind a counting proxy (both from scripts/awslocal) and prints one table, gitmoxi vs
+# hashicorp/aws 3.39.0 (docs/benchmarks.md explains each row). Needs the tools (`make tools`;
+# `make bench` does it).
 # Environment: BENCH_* knobs (repetitions, sizes) are listed at the top of bench/run.py.
 set -euo pipefail
 

@@ -14,6 +14,12 @@
 //! emulator log next to its workspace. Each emulator runs in its own process group, so stopping it
 //! also ends the Lambda workers it spawned to run function code.
 //!
+//! The emulator is started by the project's one launcher, `scripts/awslocal` (Python; the demo's
+//! `scripts/emulator.sh` and `bench/run.py` use it too): `awslocal serve` picks a free loopback
+//! port, retries when another process took it first, waits for readiness, prints the port and
+//! stops the emulator when the test drops it (or dies: it watches its stdin). The fault tests put
+//! the same module's proxy between the provider and the emulator (`faults/proxy.rs`).
+//!
 //! # Installing the provider: dev_overrides, no `terraform init`
 //! Each workspace has its own CLI configuration (`TF_CLI_CONFIG_FILE`) whose `dev_overrides` points
 //! `gitmoxi/gitmoxi` at the directory of the provider binary cargo built for this test run.
@@ -54,11 +60,10 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -80,8 +85,8 @@ pub const ACCOUNT_ID: &str = "000000000000";
 /// Bound on a whole Terraform command; a rollout test with longer waits passes its own.
 pub const DEFAULT_TF_TIMEOUT: Duration = Duration::from_secs(600);
 
-const EMULATOR_READY_TIMEOUT: Duration = Duration::from_secs(30);
-const EMULATOR_STOP_GRACE: Duration = Duration::from_secs(3);
+/// How long a launcher gets to stop what it runs (ministack has 3 s before SIGKILL) and exit.
+const LAUNCHER_STOP_GRACE: Duration = Duration::from_secs(10);
 const SETUP_HINT: &str = "run `make test`, or `scripts/setup-tools.sh` once and then `cargo test`";
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
@@ -102,7 +107,7 @@ fn e2e_root() -> PathBuf {
 }
 
 /// A fresh folder `target/e2e/<name>-<pid>-<n>`.
-fn unique_dir(name: &str) -> PathBuf {
+pub fn unique_dir(name: &str) -> PathBuf {
     let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let dir = e2e_root().join(format!("{name}-{}-{n}", std::process::id()));
     if dir.exists() {
@@ -136,13 +141,6 @@ pub fn terraform_1_0() -> PathBuf {
     tool(".tools/terraform-1.0.3/terraform")
 }
 
-/// A free TCP port on the loopback interface (the emulator binds it a moment later; a lost race
-/// is retried by [`Emulator::start`]).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding a loopback port");
-    listener.local_addr().expect("local address").port()
-}
-
 /// Sends `signal` (a name such as `INT`) to a process, or to a process group when `target` is
 /// negative. `libc` is not a dependency, so this goes through the shell's `kill` builtin.
 fn send_signal(signal: &str, target: i64) {
@@ -167,85 +165,34 @@ fn tail(text: &str, lines: usize) -> String {
 // Emulator
 // ---------------------------------------------------------------------------------------------
 
-/// A ministack process on a free loopback port, stopped on drop.
+/// A ministack on a free loopback port, started by the shared launcher (`scripts/awslocal
+/// serve`, see [`AwsLocal`]) and stopped on drop.
 pub struct Emulator {
-    child: Child,
+    launcher: AwsLocal,
     port: u16,
+    /// ministack's pid, which is also its process group.
+    pid: i64,
     dir: PathBuf,
-    keep_dir: bool,
 }
 
 impl Emulator {
-    /// Starts ministack and waits (at most 30 s) until it answers its readiness URL.
+    /// Starts ministack and waits until it answers its readiness URL. The launcher picks the
+    /// port, retries when another process took it first, and gives up when ministack exits or
+    /// does not answer within 30 s.
     pub fn start() -> Emulator {
-        let ministack = tool(".venv/bin/ministack");
         let dir = unique_dir("emulator");
-        let tmp = dir.join("tmp");
-        fs::create_dir_all(&tmp).expect("creating the emulator's temp folder");
-        let log_path = dir.join("ministack.log");
-
-        // The port is picked before ministack binds it, so another process may take it first;
-        // ministack then exits at once saying it is in use, and we try another port.
-        for _attempt in 0..5 {
-            let port = free_port();
-            let log = fs::File::create(&log_path).expect("creating the emulator log");
-            let child = Command::new(&ministack)
-                .env("GATEWAY_PORT", port.to_string())
-                .env("BIND_HOST", "127.0.0.1")
-                // Lambda code is unpacked under TMPDIR; keep it with the log.
-                .env("TMPDIR", &tmp)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("cloning the log handle"))
-                .stderr(log)
-                .process_group(0)
-                .spawn()
-                .unwrap_or_else(|e| panic!("starting {}: {e}", ministack.display()));
-            let mut emulator = Emulator {
-                child,
-                port,
-                dir: dir.clone(),
-                keep_dir: false,
-            };
-            match emulator.wait_until_ready() {
-                Ok(()) => return emulator,
-                Err(StartError::PortTaken) => {
-                    // Dropping it stops the process; the folder is reused by the next attempt.
-                    emulator.keep_dir = true;
-                    continue;
-                }
-                Err(StartError::Failed(reason)) => {
-                    let log = emulator.log();
-                    panic!(
-                        "ministack did not start ({reason}); last lines of {}:\n{}",
-                        log_path.display(),
-                        tail(&log, 30)
-                    );
-                }
-            }
-        }
-        panic!("ministack could not bind a free loopback port in 5 attempts");
-    }
-
-    fn wait_until_ready(&mut self) -> Result<(), StartError> {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("polling ministack") {
-                return if self.log().contains("already in use") {
-                    Err(StartError::PortTaken)
-                } else {
-                    Err(StartError::Failed(format!("it exited with {status}")))
-                };
-            }
-            if ready(self.port) {
-                return Ok(());
-            }
-            if started.elapsed() > EMULATOR_READY_TIMEOUT {
-                return Err(StartError::Failed(format!(
-                    "no answer on port {} within {EMULATOR_READY_TIMEOUT:?}",
-                    self.port
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(25));
+        let dir_arg = dir.display().to_string();
+        let launcher = AwsLocal::spawn(&["serve", "--dir", &dir_arg], &dir.join("awslocal.log"))
+            .unwrap_or_else(|reason| panic!("ministack did not start: {reason}"));
+        let port = launcher.port();
+        let pid = launcher.info["pid"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no pid in {}", launcher.info));
+        Emulator {
+            launcher,
+            port,
+            pid,
+            dir,
         }
     }
 
@@ -325,47 +272,112 @@ impl Emulator {
     }
 }
 
-enum StartError {
-    PortTaken,
-    Failed(String),
-}
-
-/// `GET /_ministack/ready` answers 200 once ministack serves requests.
-fn ready(port: u16) -> bool {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(500)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = "GET /_ministack/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer.split_whitespace().nth(1) == Some("200")
-}
-
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let group = -i64::from(self.child.id());
-        send_signal("TERM", group);
-        let deadline = Instant::now() + EMULATOR_STOP_GRACE;
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(25));
+        // Closing the launcher's stdin stops ministack's process group (SIGTERM, then SIGKILL
+        // after 3 s); should the launcher not exit in time, the group is killed from here.
+        if !self.launcher.stop(LAUNCHER_STOP_GRACE) {
+            send_signal("KILL", -self.pid);
         }
-        send_signal("KILL", group);
-        let _ = self.child.wait();
         if std::thread::panicking() {
             eprintln!(
                 "emulator log kept: {}",
                 self.dir.join("ministack.log").display()
             );
-        } else if !self.keep_dir {
+        } else {
             let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shared launcher
+// ---------------------------------------------------------------------------------------------
+
+/// A foreground command of the shared launcher `scripts/awslocal` (Python, also used by
+/// `scripts/emulator.sh` and `bench/run.py`): `serve` (an emulator) or `proxy` (the counting,
+/// fault-injecting proxy). It prints one JSON line on stdout once ready (`{"endpoint", "port",
+/// "pid", ...}`, or `{"error"}`) and, run with `--watch-stdin`, stops when its stdin closes: on
+/// drop here, or when the test process dies, so nothing outlives the test run.
+pub struct AwsLocal {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// The line it printed once ready.
+    pub info: serde_json::Value,
+}
+
+impl AwsLocal {
+    /// Runs `.venv/bin/python scripts/awslocal ARGS --watch-stdin` with its stderr in
+    /// `stderr_log`, and waits for its line.
+    pub fn spawn(args: &[&str], stderr_log: &Path) -> Result<AwsLocal, String> {
+        let python = tool(".venv/bin/python");
+        let log = fs::File::create(stderr_log)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", stderr_log.display()));
+        let mut child = Command::new(&python)
+            .arg(repo_root().join("scripts/awslocal"))
+            .args(args)
+            .arg("--watch-stdin")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {} scripts/awslocal: {e}", python.display()));
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("the launcher's stdout");
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        let mut launched = AwsLocal { child, stdin, info };
+        if launched.info["port"].as_u64().is_some() {
+            return Ok(launched);
+        }
+        launched.stop(LAUNCHER_STOP_GRACE);
+        let stderr = fs::read_to_string(stderr_log).unwrap_or_default();
+        Err(match launched.info["error"].as_str() {
+            Some(error) => format!("{error}\n{}", tail(&stderr, 20)),
+            None => format!(
+                "scripts/awslocal {} printed {line:?}; its stderr ({}):\n{}",
+                args.join(" "),
+                stderr_log.display(),
+                tail(&stderr, 30)
+            ),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.info["port"]
+            .as_u64()
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or_else(|| panic!("no port in {}", self.info))
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port())
+    }
+
+    /// Closes its stdin and waits up to `grace` for it to stop what it runs and exit; kills it
+    /// after that. Whether it exited by itself.
+    pub fn stop(&mut self, grace: Duration) -> bool {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        false
+    }
+}
+
+impl Drop for AwsLocal {
+    fn drop(&mut self) {
+        if self.stdin.is_some() {
+            self.stop(LAUNCHER_STOP_GRACE);
         }
     }
 }

@@ -18,7 +18,6 @@ mod interop;
 mod matrix;
 mod packaging;
 mod promotion;
-mod properties;
 mod provider;
 mod s3_staging;
 mod smoke;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::proxy::XorShift;
+use super::rng::XorShift;
 use super::{assert_clean, assert_truthful, report, secs_f, seed};
 use crate::fixtures::{write_handler_zip, Deployment};
 use crate::harness::{Emulator, Workspace};

@@ -8,6 +8,7 @@
 //! `target/faults-figures.txt`. `GITMOXI_FAULTS_SEED=N` changes the seed of every random choice.
 
 pub mod proxy;
+pub mod rng;
 
 mod alarms;
 mod interrupts;

@@ -3,17 +3,16 @@
 //! must return a value or an error for any input, never panic, and where a canonical form exists,
 //! parsing it again gives the same thing.
 //!
-//! These live in the e2e test binary because it already links the provider library (each file
-//! under `tests/` is its own link step); they need no tools and run in a few seconds.
-//! `PROPTEST_CASES=N` runs more cases; `make fuzz` reuses the same generators when cargo-fuzz
-//! cannot run (see `fuzz/README.md`).
+//! A unit-test module of the library (`cargo test --lib properties`): they need no tools and run
+//! in a few seconds. `PROPTEST_CASES=N` runs more cases; `make fuzz` reuses the same generators
+//! when cargo-fuzz cannot run (see `fuzz/README.md`).
 
 use std::collections::BTreeMap;
 
+use crate::model::definition;
+use crate::model::event_sources;
+use crate::protocol::value::{Type, Value};
 use proptest::prelude::*;
-use terraform_provider_gitmoxi::model::definition;
-use terraform_provider_gitmoxi::model::event_sources;
-use terraform_provider_gitmoxi::protocol::value::{Type, Value};
 
 /// A valid definition with most nested shapes the parser knows.
 const VALID_DEFINITION: &str = r#"{
