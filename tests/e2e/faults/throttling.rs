@@ -28,7 +28,13 @@ pub async fn deployments_through_faults(runs: usize, label: &str) {
     let seed = seed(8003);
     let emulator = Emulator::start();
     let lambda = emulator.lambda_client();
-    let proxy = FaultProxy::start(emulator.port(), Faults::none());
+    let proxy = FaultProxy::start(
+        emulator.port(),
+        Faults {
+            seed,
+            ..Faults::none()
+        },
+    );
     let function = format!("faults-storm-{label}");
     let ws = Workspace::new(&function);
     write_handler_zip(&ws, "v1.zip", "v1");
