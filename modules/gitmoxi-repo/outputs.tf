@@ -1,7 +1,7 @@
 output "deployments" {
-  description = "Per prefix: `function_name`, `function_arn` (unqualified; invoke `alias_arn` instead), `alias_arn` and `version` (what the alias serves)."
+  description = "Per key (the definition file's path under `path` without `_lambdadef.json`: `api`, `orders/api`): `function_name`, `function_arn` (unqualified; invoke `alias_arn` instead), `alias_arn` and `version` (what the alias serves)."
   value = {
-    for p, d in gitmoxi_lambda_deployment.this : p => {
+    for k, d in gitmoxi_lambda_deployment.this : k => {
       function_name = d.id
       function_arn  = d.function_arn
       alias_arn     = d.alias_arn

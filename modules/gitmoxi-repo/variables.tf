@@ -1,22 +1,24 @@
 variable "path" {
   description = <<-EOT
-    Folder laid out the Gitmoxi way: one `<prefix>_lambdadef.json` per function, and optionally
+    Folder laid out the Gitmoxi way, read with its subfolders (any depth; hidden folders such as
+    .terraform and .git are skipped): one `<prefix>_lambdadef.json` per function, and optionally
     `<prefix>_lambdainput.json` (or `<prefix>_input.json`), `<prefix>_lambdadepdef.json` (or
-    `<prefix>_depdef.json`) and `<prefix>_lambdaeventsourcedef.json` beside it. Only this folder
-    is read, not its subfolders.
+    `<prefix>_depdef.json`) and `<prefix>_lambdaeventsourcedef.json` beside it. Each function's
+    key is the definition's path under this folder without `_lambdadef.json`: `api` for
+    `api_lambdadef.json`, `orders/api` for `orders/api_lambdadef.json`.
   EOT
   type        = string
 
   validation {
     # fileset() of a folder that does not exist is empty: without this check a mistyped path
     # would plan to destroy every function the module made.
-    condition     = length(fileset(var.path, "*_lambdadef.json")) > 0
-    error_message = "The folder holds no <prefix>_lambdadef.json file (or does not exist). Check `path`; to remove every function, remove the module block instead."
+    condition     = length([for f in fileset(var.path, "**/*_lambdadef.json") : f if !can(regex("(^|/)\\.[^/]*/", f))]) > 0
+    error_message = "The folder holds no <prefix>_lambdadef.json file, in itself or its subfolders (or does not exist). Check `path`; to remove every function, remove the module block instead."
   }
 }
 
 variable "repo_root" {
-  description = "Folder that the `ref.file` paths of input files are relative to (Gitmoxi's paths are repository-relative). Null: the Terraform root module (`path.root`)."
+  description = "Folder that the `ref.file` paths of input files are relative to (Gitmoxi's paths are repository-relative); a `ref.file` that is absolute or has a `..` segment is a plan error. Null: the Terraform root module (`path.root`)."
   type        = string
   default     = null
 }
@@ -32,9 +34,12 @@ variable "defaults" {
       `readinessCheck`.
     - `definition`: top-level CreateFunction keys (e.g. `{ Role = aws_iam_role.fn.arn }`) merged
       under every rendered definition; keys in the definition win.
-    - `packages`: prefix → path of the function's .zip (`package_file`). Without one, a
-      `<prefix>.zip` beside the definition is used when present and the definition has no `Code`.
-    - `package_s3_bucket`, `retain_versions`, `delete_failed_version`: passed to every function.
+    - `packages`: key (`api`, `orders/api`) → path of the function's .zip (`package_file`).
+      Without one, a `<prefix>.zip` beside the definition is used when present and the
+      definition has no `Code`.
+    - `package_s3_bucket`: stage every function's package (`package_file`) in this bucket;
+      functions whose definition gives its own `Code` have no package and ignore it.
+    - `retain_versions`, `delete_failed_version`: passed to every function.
   EOT
   type = object({
     alias = optional(string, "live")
