@@ -28,6 +28,7 @@ test: tools ## Every test tier CI runs (format, lint, unit, engine, end-to-end, 
 	$(call phase,cargo fmt --check,$(CARGO) fmt --all -- --check)
 	$(call phase,cargo clippy,$(CARGO) clippy --workspace --all-targets -- -D warnings)
 	$(call phase,cargo test,$(CARGO) test --workspace)
+	$(call phase,module tests,scripts/test-modules.sh)
 	$(call phase,Terraform 1.0.3 schema check,scripts/check-tf10.sh)
 	$(call phase,docs check,.venv/bin/python scripts/docs.py --check)
 	$(call phase,examples validate,scripts/validate-examples.sh)

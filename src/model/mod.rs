@@ -15,8 +15,6 @@
 pub mod definition;
 pub mod event_sources;
 pub mod ports;
-#[cfg(test)]
-mod properties;
 pub mod release;
 pub mod settings;
 pub mod verify;

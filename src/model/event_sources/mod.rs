@@ -82,8 +82,25 @@ impl EventSources {
 
 const TOP_LEVEL_KEYS: &[&str] = &["PullEventSources", "PushEventSources", "Destinations"];
 
+/// A parsed `event_sources` document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    pub sources: EventSources,
+    /// Input accepted but worth fixing.
+    pub warnings: Vec<EventSourceWarning>,
+    /// `FunctionName`s written inside pull entries (Gitmoxi's files carry them), with where:
+    /// the mapping always targets the alias, so only the resource can tell whether each names
+    /// its own function (ignored) or another one (an error).
+    pub function_names: Vec<(String, String)>,
+}
+
 /// Parses and validates `event_sources`. Warnings are for input accepted but worth fixing.
 pub fn parse(json: &str) -> Result<(EventSources, Vec<EventSourceWarning>), EventSourceError> {
+    parse_document(json).map(|d| (d.sources, d.warnings))
+}
+
+/// Parses and validates `event_sources`, keeping the `FunctionName`s of pull entries.
+pub fn parse_document(json: &str) -> Result<Document, EventSourceError> {
     let doc: Value = serde_json::from_str(json).map_err(|e| errors::syntax(&e))?;
     let Value::Object(doc) = doc else {
         return Err(EventSourceError {
@@ -108,10 +125,11 @@ pub fn parse(json: &str) -> Result<(EventSources, Vec<EventSourceWarning>), Even
     }
     let mut warnings = Vec::new();
     let mut sources = EventSources::default();
-    for (i, entry) in list(&doc, "PullEventSources")?.iter().enumerate() {
-        sources
-            .pull
-            .push(pull_entry(&format!("PullEventSources[{i}]"), entry)?);
+    let mut function_names = Vec::new();
+    for (p, entry) in pull_entries(&doc)? {
+        let (source, function) = pull_entry(&p, entry)?;
+        sources.pull.push(source);
+        function_names.extend(function);
     }
     for (i, entry) in list(&doc, "PushEventSources")?.iter().enumerate() {
         let p = format!("PushEventSources[{i}]");
@@ -128,7 +146,25 @@ pub fn parse(json: &str) -> Result<(EventSources, Vec<EventSourceWarning>), Even
     no_duplicates(&sources)?;
     sources.pull.sort_by_key(PullSource::key);
     sources.push.sort_by_key(PushSource::statement_id);
-    Ok((sources, warnings))
+    Ok(Document {
+        sources,
+        warnings,
+        function_names,
+    })
+}
+
+/// The pull entries with their paths: a list, or (as Gitmoxi publishes its files) one object.
+fn pull_entries(doc: &Map<String, Value>) -> Result<Vec<(String, &Value)>, EventSourceError> {
+    let key = "PullEventSources";
+    Ok(match doc.get(key) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => {
+            let paths = (0..items.len()).map(|i| format!("{key}[{i}]"));
+            paths.zip(items.iter()).collect()
+        }
+        Some(one @ Value::Object(_)) => vec![(key.to_string(), one)],
+        Some(other) => return Err(wrong_type(key, "a list (JSON array) or one object", other)),
+    })
 }
 
 fn list<'a>(doc: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], EventSourceError> {
@@ -139,8 +175,12 @@ fn list<'a>(doc: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], Event
     }
 }
 
-/// One pull entry, plain or in Gitmoxi's `{"EventSourceMapping": {...}}` wrapper.
-fn pull_entry(p: &str, entry: &Value) -> Result<PullSource, EventSourceError> {
+/// One pull entry, plain or in Gitmoxi's `{"EventSourceMapping": {...}}` wrapper, and the
+/// `FunctionName` it carries (with its path), if any.
+fn pull_entry(
+    p: &str,
+    entry: &Value,
+) -> Result<(PullSource, Option<(String, String)>), EventSourceError> {
     let Value::Object(map) = entry else {
         return Err(wrong_type(p, "an object", entry));
     };
@@ -162,21 +202,20 @@ fn pull_entry(p: &str, entry: &Value) -> Result<PullSource, EventSourceError> {
         }
         None => (p.to_string(), entry),
     };
-    if entry.get("FunctionName").is_some() {
-        return Err(EventSourceError::at(
-            &format!("{p}.FunctionName"),
-            "FunctionName is not allowed in a pull event source",
-            "Every event source mapping targets the deployment's alias, so the provider sets \
-             FunctionName itself. Remove FunctionName.",
-        ));
-    }
+    let mut entry = entry.clone();
+    let function = match entry.as_object_mut().and_then(|m| m.remove("FunctionName")) {
+        Some(Value::String(name)) => Some((format!("{p}.FunctionName"), name)),
+        Some(other) => return Err(wrong_type(&format!("{p}.FunctionName"), "a string", &other)),
+        None => None,
+    };
+    let entry = &entry;
     let mut source: PullSource = serde_path_to_error::deserialize(entry)
         .map_err(|e| from_serde(&p, "CreateEventSourceMapping", e))?;
     let typed = serde_json::to_value(&source).unwrap_or(Value::Null);
     objects_where_expected(entry, &typed, &p)?;
     validate::pull(&p, &source)?;
     normalize(&mut source);
-    Ok(source)
+    Ok((source, function))
 }
 
 /// Sorts what AWS treats as sets and rewrites filter patterns in normal form.

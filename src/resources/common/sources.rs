@@ -6,22 +6,34 @@ use crate::model::event_sources::{self, EventSources};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::value::Value;
 
-/// The declared event sources (the `event_sources` value): `Some(empty)` when null, `None` when
-/// unknown or invalid (the diagnostics say which).
-pub fn declared(v: &Value, diags: &mut Diagnostics) -> Option<EventSources> {
+/// The declared event sources (the `event_sources` value) of `function` (its name, when known):
+/// `Some(empty)` when null, `None` when unknown or invalid (the diagnostics say which).
+pub fn declared(
+    v: &Value,
+    function: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<EventSources> {
     if v.is_null() {
         return Some(EventSources::default());
     }
     let json = v.as_str()?;
-    match event_sources::parse(json) {
-        Ok((sources, warnings)) => {
-            for w in warnings {
+    match event_sources::parse_document(json) {
+        Ok(doc) => {
+            for w in doc.warnings {
                 diags.push(
                     Diagnostic::warning(w.summary, with_key(w.detail, w.key_path))
                         .at(AttrPath::root("event_sources")),
                 );
             }
-            Some(sources)
+            let names = doc.function_names.iter();
+            let wrong =
+                names.filter_map(|(key, name)| check_function_name(key, name, function)?.into());
+            let mut invalid = false;
+            for d in wrong {
+                invalid |= d.is_error();
+                diags.push(d);
+            }
+            (!invalid).then_some(doc.sources)
         }
         Err(e) => {
             diags.push(
@@ -31,6 +43,39 @@ pub fn declared(v: &Value, diags: &mut Diagnostics) -> Option<EventSources> {
             None
         }
     }
+}
+
+/// A `FunctionName` inside a pull entry: this function's (by name or ARN) is ignored with a note,
+/// since every mapping targets the alias; another function's is an error. Unknown until the
+/// function's name is known.
+fn check_function_name(key: &str, name: &str, function: Option<&str>) -> Option<Diagnostic> {
+    let function = function?;
+    let named = match name.strip_prefix("arn:") {
+        Some(_) => name.split(':').nth(6).unwrap_or_default(),
+        None => name.split(':').next().unwrap_or_default(),
+    };
+    let at = AttrPath::root("event_sources");
+    Some(if named == function {
+        Diagnostic::warning(
+            format!("{key} is ignored"),
+            format!(
+                "Every event source mapping targets the deployment's alias, so the provider sets \
+                 FunctionName itself; {name:?} names this function, so nothing changes. You may \
+                 remove it (key {key})."
+            ),
+        )
+        .at(at)
+    } else {
+        Diagnostic::error(
+            format!("{key} names another function"),
+            format!(
+                "{name:?} is not {function}: a mapping declared here always invokes this \
+                 deployment's alias. Remove FunctionName, or declare the mapping with the \
+                 function it belongs to (key {key})."
+            ),
+        )
+        .at(at)
+    })
 }
 
 fn with_key(detail: String, key: Option<String>) -> String {

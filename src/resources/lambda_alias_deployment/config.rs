@@ -20,12 +20,15 @@ pub struct AliasConfig {
 impl AliasConfig {
     pub fn parse(config: &Value) -> (AliasConfig, Diagnostics) {
         let (settings, mut diags) = settings::parse(config);
+        let function_name = input_string(config.get("function_name"));
+        let function = function_name.known().map(String::as_str);
+        let event_sources = sources::declared(config.get("event_sources"), function, &mut diags);
         let c = AliasConfig {
-            function_name: input_string(config.get("function_name")),
+            function_name: function_name.clone(),
             alias: input_string(config.get("alias")),
             version: input_string(config.get("version")),
             event_sources_text: input_string(config.get("event_sources")),
-            event_sources: sources::declared(config.get("event_sources"), &mut diags),
+            event_sources,
             settings,
         };
         if let Some(v) = c.version.known() {

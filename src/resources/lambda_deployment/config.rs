@@ -44,7 +44,8 @@ impl DeploymentConfig {
         let definition = declared_definition(config.get("function_definition"), &mut diags);
         let (settings, settings_diags) = settings::parse(config);
         diags.extend(settings_diags);
-        let event_sources = sources::declared(config.get("event_sources"), &mut diags);
+        let function = definition.as_ref().map(FunctionDefinition::function_name);
+        let event_sources = sources::declared(config.get("event_sources"), function, &mut diags);
         let mut c = DeploymentConfig {
             definition_text: input_string(config.get("function_definition")),
             definition,

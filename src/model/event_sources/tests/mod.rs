@@ -105,10 +105,38 @@ fn accepts_gitmoxis_event_source_mapping_wrapper() {
 }
 
 #[test]
-fn refuses_function_name_because_the_alias_is_the_target() {
-    let e = pull_err(json!({ "EventSourceArn": SQS, "FunctionName": "other" }));
+fn function_names_in_mappings_are_kept_aside_for_the_resource_to_judge() {
+    let doc = parse_document(
+        &json!({ "PullEventSources": [{ "EventSourceArn": SQS, "FunctionName": "orders" }] })
+            .to_string(),
+    )
+    .unwrap();
+    assert_eq!(
+        doc.function_names,
+        [(
+            "PullEventSources[0].FunctionName".to_string(),
+            "orders".to_string()
+        )]
+    );
+    assert_eq!(
+        doc.sources,
+        ok(json!({ "PullEventSources": [{ "EventSourceArn": SQS }] }))
+    );
+    let e = pull_err(json!({ "EventSourceArn": SQS, "FunctionName": 7 }));
     assert_eq!(path(&e), "PullEventSources[0].FunctionName");
-    assert!(e.detail.contains("alias"), "{e:?}");
+}
+
+#[test]
+fn gitmoxis_published_form_is_one_mapping_object() {
+    let published = json!({ "PullEventSources": { "EventSourceMapping": {
+        "EventSourceArn": SQS, "BatchSize": 5, "FunctionName": "orders" } } });
+    let doc = parse_document(&published.to_string()).unwrap();
+    let plain = ok(json!({ "PullEventSources": [{ "EventSourceArn": SQS, "BatchSize": 5 }] }));
+    assert_eq!(doc.sources, plain);
+    assert_eq!(
+        doc.function_names[0].0,
+        "PullEventSources.EventSourceMapping.FunctionName"
+    );
 }
 
 #[test]
@@ -230,6 +258,10 @@ fn refuses_bad_documents() {
     assert_eq!(path(&err(json!({ "PullSources": [] }))), "PullSources");
     assert_eq!(
         path(&err(json!({ "PullEventSources": {} }))),
+        "PullEventSources.EventSourceArn"
+    );
+    assert_eq!(
+        path(&err(json!({ "PullEventSources": "sqs" }))),
         "PullEventSources"
     );
     assert_eq!(

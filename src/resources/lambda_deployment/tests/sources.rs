@@ -357,3 +357,46 @@ async fn a_rename_whose_release_rolls_back_leaves_the_old_alias_serving_with_its
     );
     assert_eq!(batch_sizes(&aws), [(alias_arn("live"), 5)]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn gitmoxi_published_mappings_deploy_as_is() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let published = |function: &str| {
+        sources(json!({"PullEventSources": {"EventSourceMapping": {
+            "EventSourceArn": QUEUE, "BatchSize": 5, "FunctionName": function}}}))
+    };
+    let applied = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &file, published("orders")),
+        )
+        .await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let mut notes = summaries(&applied.plan_diagnostics, false);
+    notes.dedup(); // validate and plan both say it
+    assert_eq!(
+        notes,
+        ["PullEventSources.EventSourceMapping.FunctionName is ignored"]
+    );
+    assert_eq!(batch_sizes(&aws), [(alias_arn("live"), 5)]);
+
+    let arn = format!("{}:live", FakeAws::function_arn("orders"));
+    let by_arn = tf
+        .apply(&applied.instance(), &config(&tf, &file, published(&arn)))
+        .await;
+    assert!(by_arn.diagnostics.is_empty() && !by_arn.plan_diagnostics.has_errors());
+
+    let other = tf
+        .apply(
+            &applied.instance(),
+            &config(&tf, &file, published("payments")),
+        )
+        .await;
+    let mut errors = summaries(&other.plan_diagnostics, true);
+    errors.dedup();
+    assert_eq!(
+        errors,
+        ["PullEventSources.EventSourceMapping.FunctionName names another function"]
+    );
+}

@@ -1,11 +1,11 @@
-//! Parser robustness (issue 8): property tests over the three parsers that read user or
+//! Parser robustness: property tests over the three parsers that read user or
 //! Terraform input — `function_definition`, `event_sources` and the msgpack value decoder. Each
 //! must return a value or an error for any input, never panic, and where a canonical form exists,
 //! parsing it again gives the same thing.
 //!
 //! A unit-test module of the library (`cargo test --lib properties`): they need no tools and run
 //! in a few seconds. `PROPTEST_CASES=N` runs more cases; `make fuzz` reuses the same generators
-//! when cargo-fuzz cannot run (see `fuzz/README.md`).
+//! when cargo-fuzz cannot run.
 
 use std::collections::BTreeMap;
 

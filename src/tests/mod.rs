@@ -1,5 +1,8 @@
-//! The crate's layering, checked on its sources: the model knows neither Terraform values nor
-//! the AWS SDK, `aws/` never reaches into `resources/`, and only `aws/` names the SDK.
+//! Tests of the crate as a whole: its layering, checked on its sources (the model knows neither
+//! Terraform values nor the AWS SDK, `aws/` never reaches into `resources/`, only `aws/` names the
+//! SDK), and property tests over the parsers of user input (`properties.rs`).
+
+mod properties;
 
 use std::path::{Path, PathBuf};
 
