@@ -342,7 +342,7 @@ run "gitmoxi_demo_repository_plans_one_deployment_per_function" {
     condition = (
       jsondecode(gitmoxi_lambda_deployment.this["lambda-api-gateway/test"].event_sources).PushEventSources[0].ApiId == "a1b2c3d4e5" &&
       jsondecode(gitmoxi_lambda_deployment.this["lambda-elb/test"].event_sources).PushEventSources[0].TargetGroupArn == "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-target-group/0123456789abcdef" &&
-      jsondecode(gitmoxi_lambda_deployment.this["lambda-sqs/test"].event_sources).PullEventSources[0].EventSourceMapping.EventSourceArn == "arn:aws:sqs:us-east-1:123456789012:example-queue"
+      jsondecode(gitmoxi_lambda_deployment.this["lambda-sqs/test"].event_sources).PullEventSources.EventSourceMapping.EventSourceArn == "arn:aws:sqs:us-east-1:123456789012:example-queue"
     )
     error_message = "Each folder's event sources should be rendered with its input."
   }
