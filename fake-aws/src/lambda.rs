@@ -143,7 +143,7 @@ impl Lambda for FakeLambda<'_> {
     async fn publish_version(
         &self,
         revision_id: &str,
-        _description: &str,
+        description: &str,
     ) -> Result<PublishedVersion, AwsError> {
         let latency = self.aws.world().timing.publish_takes;
         if !latency.is_zero() {
@@ -152,8 +152,21 @@ impl Lambda for FakeLambda<'_> {
         let call = Call::Publish {
             revision_id: revision_id.into(),
         };
-        self.aws
-            .call(call, |w, now| w.publish(&self.function, revision_id, now))
+        self.aws.call(call, |w, now| {
+            w.publish(&self.function, revision_id, description, now)
+        })
+    }
+
+    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        let call = Call::GetFunction {
+            function: self.function.clone(),
+            qualifier: version.into(),
+        };
+        self.aws.call(call, |w, now| {
+            let release = self.release.clone().unwrap_or_else(|| w.release.clone());
+            let view = w.view(&self.function, version, now)?;
+            Ok(release_differences(&release, &view))
+        })
     }
 
     async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {
@@ -216,6 +229,10 @@ impl Lambda for FakeAws {
         self.default_lambda().status(qualifier).await
     }
 
+    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        self.default_lambda().check_release(version).await
+    }
+
     async fn update_code(&self) -> Result<(), AwsError> {
         self.default_lambda().update_code().await
     }
@@ -265,6 +282,40 @@ impl Lambda for FakeAws {
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         self.default_lambda().delete_version(version).await
     }
+}
+
+/// How a version differs from the release: code, architectures, and every configuration field.
+fn release_differences(release: &Release, view: &FunctionView) -> Vec<String> {
+    let differ = |field: &str, wanted: &str, found: &str| {
+        format!("{field}: the release asks {wanted}, AWS holds {found}")
+    };
+    let mut out = Vec::new();
+    if release.code.sha256 != view.code.sha256 {
+        out.push(differ(
+            "CodeSha256",
+            &release.code.sha256,
+            &view.code.sha256,
+        ));
+    }
+    let mut wanted = release.configuration.0.clone();
+    if let Some(a) = &release.architectures {
+        wanted.insert("Architectures".into(), a.clone());
+    }
+    let found = &view.configuration.0;
+    let mut fields: Vec<&String> = wanted.keys().chain(found.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    for field in fields {
+        if field == "Architectures" && release.architectures.is_none() {
+            continue;
+        }
+        let (w, f) = (wanted.get(field), found.get(field));
+        if w != f {
+            let absent = "(absent)".to_string();
+            out.push(differ(field, w.unwrap_or(&absent), f.unwrap_or(&absent)));
+        }
+    }
+    out
 }
 
 impl Alarms for FakeAws {

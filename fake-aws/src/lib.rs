@@ -169,6 +169,13 @@ impl FakeAws {
         self
     }
 
+    /// The next configuration update answers success but leaves `field` as it was: a service
+    /// that silently drops a setting, which only reading the version back shows.
+    pub fn ignore_on_next_update(&self, field: &str) -> &FakeAws {
+        self.world().ignore_fields.push(field.into());
+        self
+    }
+
     /// Versions published from now on end in State Failed with this reason.
     pub fn fail_new_versions(&self, reason: &str) -> &FakeAws {
         self.world().fail_new_versions = Some(reason.into());

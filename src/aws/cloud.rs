@@ -72,6 +72,14 @@ impl Cloud for Aws {
         Aws::untag_function(self, function_arn, keys).await
     }
 
+    async fn code_signing(&self, function: &str) -> Result<Option<String>, AwsError> {
+        Aws::code_signing(self, function).await
+    }
+
+    async fn set_code_signing(&self, function: &str, arn: Option<&str>) -> Result<(), AwsError> {
+        Aws::set_code_signing(self, function, arn).await
+    }
+
     async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
         Aws::stage_package(self, bucket, key, package).await
     }

@@ -166,6 +166,55 @@ impl Aws {
         Ok(())
     }
 
+    /// The function's code-signing configuration, if it has one.
+    pub(super) async fn code_signing(&self, function: &str) -> Result<Option<String>, AwsError> {
+        let found = self
+            .calls
+            .send(ops::GET_CODE_SIGNING, || {
+                self.lambda
+                    .get_function_code_signing_config()
+                    .function_name(function)
+                    .send()
+            })
+            .await?;
+        let arn = found.code_signing_config_arn();
+        Ok((!arn.is_empty()).then(|| arn.to_string()))
+    }
+
+    /// Puts (Some) or removes (None) the function's code-signing configuration.
+    pub(super) async fn set_code_signing(
+        &self,
+        function: &str,
+        arn: Option<&str>,
+    ) -> Result<(), AwsError> {
+        match arn {
+            Some(arn) => {
+                self.calls
+                    .send(ops::PUT_CODE_SIGNING, || {
+                        self.lambda
+                            .put_function_code_signing_config()
+                            .function_name(function)
+                            .code_signing_config_arn(arn)
+                            .send()
+                    })
+                    .await?;
+            }
+            None => {
+                let removed = self
+                    .calls
+                    .send(ops::DELETE_CODE_SIGNING, || {
+                        self.lambda
+                            .delete_function_code_signing_config()
+                            .function_name(function)
+                            .send()
+                    })
+                    .await;
+                done_if_not_found(removed.map(|_| ()))?;
+            }
+        }
+        Ok(())
+    }
+
     pub(super) async fn find_alias(
         &self,
         function: &str,

@@ -13,6 +13,7 @@ use super::lambda::{extra_weight, function_status, routing};
 use super::ops;
 use super::Aws;
 use crate::model::release::Release;
+use crate::model::verify::differences;
 
 pub struct FunctionRelease<'a> {
     pub(super) aws: &'a Aws,
@@ -30,6 +31,21 @@ impl FunctionRelease<'_> {
                 "this rollout promotes an existing version and never updates $LATEST",
             )
         })
+    }
+}
+
+impl FunctionRelease<'_> {
+    /// The code-signing configuration is the function's, not the version's: compared only when
+    /// the release declares one.
+    async fn code_signing_difference(&self, release: &Release) -> Result<Option<String>, AwsError> {
+        let Some(wanted) = release.definition.code_signing_config_arn() else {
+            return Ok(None);
+        };
+        let found = self.aws.code_signing(&self.function).await?;
+        Ok((found.as_deref() != Some(wanted)).then(|| {
+            let found = found.unwrap_or_else(|| "(absent)".into());
+            format!("CodeSigningConfigArn: the release asks {wanted}, AWS holds {found}")
+        }))
     }
 }
 
@@ -90,7 +106,24 @@ impl Lambda for FunctionRelease<'_> {
         Ok(PublishedVersion {
             version: c.version().unwrap_or_default().to_string(),
             code_sha256: c.code_sha256().unwrap_or_default().to_string(),
+            description: c.description().map(str::to_string),
         })
+    }
+
+    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        let release = self.release()?;
+        let Some(served) = self.aws.find_function(&self.function, version).await? else {
+            return Err(AwsError::new(
+                gitmoxi_engine::AwsErrorKind::NotFound,
+                format!("version {version} is gone"),
+            ));
+        };
+        let mut differences: Vec<String> = differences(release, &served)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        differences.extend(self.code_signing_difference(release).await?);
+        Ok(differences)
     }
 
     async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {

@@ -37,6 +37,21 @@ pub const DELETE_VERSION: Op = op("deleting Lambda version", LambdaControl, Chan
 pub const DELETE_FUNCTION: Op = op("deleting Lambda function", LambdaControl, Change);
 pub const TAG: Op = op("tagging Lambda function", LambdaControl, Change);
 pub const UNTAG: Op = op("untagging Lambda function", LambdaControl, Change);
+pub const GET_CODE_SIGNING: Op = op(
+    "reading the code-signing configuration",
+    LambdaControl,
+    Routine,
+);
+pub const PUT_CODE_SIGNING: Op = op(
+    "setting the code-signing configuration",
+    LambdaControl,
+    Change,
+);
+pub const DELETE_CODE_SIGNING: Op = op(
+    "removing the code-signing configuration",
+    LambdaControl,
+    Change,
+);
 
 // Lambda: aliases.
 pub const GET_ALIAS: Op = op("reading Lambda alias", LambdaControl, Routine);

@@ -45,6 +45,10 @@ impl Lambda for RolloutPorts<'_> {
         self.lambda.publish_version(revision_id, description).await
     }
 
+    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        self.lambda.check_release(version).await
+    }
+
     async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {
         self.lambda.get_alias(alias).await
     }

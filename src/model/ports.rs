@@ -173,6 +173,19 @@ pub trait Cloud: Send + Sync + 'static {
         keys: &[String],
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
 
+    /// The function's code-signing configuration (not versioned), if it has one.
+    fn code_signing(
+        &self,
+        function: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+
+    /// Puts (Some) or removes (None) the function's code-signing configuration.
+    fn set_code_signing(
+        &self,
+        function: &str,
+        arn: Option<&str>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
     /// Uploads a package to `bucket` under `key` unless an object of that key and length is
     /// already there.
     fn stage_package(

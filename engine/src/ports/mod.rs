@@ -108,6 +108,10 @@ pub struct FunctionStatus {
 pub struct PublishedVersion {
     pub version: String,
     pub code_sha256: String,
+    /// The version's description: Lambda answers PublishVersion with the existing latest
+    /// version when nothing changed since it was published, and then this is that version's
+    /// description, not the one asked for.
+    pub description: Option<String>,
 }
 
 /// Where an alias sends traffic: `version` gets whatever `extra` does not.
@@ -150,6 +154,12 @@ pub trait Lambda: Send + Sync {
         revision_id: &str,
         description: &str,
     ) -> impl Future<Output = Result<PublishedVersion, AwsError>> + Send;
+    /// How `version` differs from the release (each difference in words, naming the field, what
+    /// the release asks and what AWS holds); empty when it is the release.
+    fn check_release(
+        &self,
+        version: &str,
+    ) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
     /// `None` when the alias does not exist.
     fn get_alias(
         &self,

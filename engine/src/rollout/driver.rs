@@ -116,6 +116,9 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                 revision_id,
                 description,
             } => Reply::Published(lambda.publish_version(&revision_id, &description).await),
+            Action::CheckRelease { version } => {
+                Reply::Checked(lambda.check_release(&version).await)
+            }
             Action::ReadAlias => Reply::Alias(lambda.get_alias(alias).await),
             Action::CreateAlias { version } => {
                 Reply::AliasSet(lambda.create_alias(alias, &version).await)

@@ -29,6 +29,7 @@ pub enum Reply {
     Status(Result<FunctionStatus, AwsError>),
     Updated(Result<(), AwsError>),
     Published(Result<PublishedVersion, AwsError>),
+    Checked(Result<Vec<String>, AwsError>),
     Alias(Result<Option<AliasRouting>, AwsError>),
     AliasSet(Result<AliasRouting, AwsError>),
     Versions(Result<Vec<String>, AwsError>),
@@ -56,6 +57,10 @@ pub enum Action {
     Publish {
         revision_id: String,
         description: String,
+    },
+    /// Compare a published version with the release.
+    CheckRelease {
+        version: String,
     },
     ReadAlias,
     CreateAlias {

@@ -54,6 +54,8 @@ pub(super) enum Phase {
         pending: Vec<Update>,
     },
     Publishing,
+    /// The published version read back and compared with the release.
+    Verifying,
     Readiness {
         since: Instant,
         polls: u32,
@@ -235,6 +237,7 @@ impl State {
             ) => self.settled(pending, just_updated, since, polls, r, out),
             (Phase::Updating { pending }, Reply::Updated(r)) => self.updated(pending, r, out),
             (Phase::Publishing, Reply::Published(r)) => self.published(r, out),
+            (Phase::Verifying, Reply::Checked(r)) => self.verified(r, out),
             (Phase::Readiness { since, polls }, Reply::Woke) => {
                 self.phase = Phase::Readiness { since, polls };
                 let to = self.to.clone().unwrap_or_default();
@@ -271,6 +274,7 @@ impl State {
                 | Phase::Settling { .. }
                 | Phase::Updating { .. }
                 | Phase::Publishing
+                | Phase::Verifying
                 | Phase::Readiness { .. }
                 | Phase::Watching { .. }
                 | Phase::Hook(_)
@@ -293,7 +297,10 @@ impl State {
 
     pub(super) fn absorb(&mut self, phase: &Phase, reply: &Reply) {
         match (phase, reply) {
-            (Phase::Publishing, Reply::Published(Ok(v))) => self.note_target(v.version.clone()),
+            (Phase::Publishing, Reply::Published(Ok(v))) => {
+                let new = self.is_new(v);
+                self.note_target(v.version.clone(), new)
+            }
             (Phase::Shifting { index }, Reply::AliasSet(Ok(r))) => self.note_shift(*index, r),
             (Phase::ReadingAlias, Reply::Alias(Ok(r))) => self.note_alias(r.clone()),
             _ => {}

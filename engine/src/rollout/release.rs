@@ -47,7 +47,7 @@ impl State {
             routing,
         }));
         if let Target::Existing(version) = &self.d.target {
-            self.note_target(version.clone());
+            self.note_target(version.clone(), false);
         }
         self.announce_start(out)
     }
@@ -130,7 +130,7 @@ impl State {
             self.phase = Phase::Publishing;
             out.push(Action::Publish {
                 revision_id: status.revision_id,
-                description: format!("gitmoxi deployment {}", self.d.id),
+                description: self.version_description(),
             });
             return;
         }
@@ -173,8 +173,23 @@ impl State {
         }
     }
 
-    pub(super) fn note_target(&mut self, version: String) {
+    /// What a version this deployment publishes is described as.
+    pub(super) fn version_description(&self) -> String {
+        format!("gitmoxi deployment {}", self.d.id)
+    }
+
+    /// Whether Lambda published `v` for this deployment, rather than answering with the existing
+    /// version because nothing changed since it was published.
+    pub(super) fn is_new(&self, v: &PublishedVersion) -> bool {
+        let ours = self.version_description();
+        v.description.as_deref().is_none_or(|d| d == ours)
+    }
+
+    /// `new`: the version came out of this deployment's publish (not an existing one Lambda
+    /// answered with because nothing changed since it was published).
+    pub(super) fn note_target(&mut self, version: String, new: bool) {
         self.published = matches!(self.d.target, Target::Publish { .. })
+            && new
             && self
                 .serving
                 .as_ref()
@@ -189,12 +204,15 @@ impl State {
     ) {
         match r {
             Ok(v) => {
-                self.note_target(v.version.clone());
+                let new = self.is_new(&v);
+                self.note_target(v.version.clone(), new);
                 out.push(Action::Emit(Event::Published {
-                    version: v.version,
-                    new: self.published,
+                    version: v.version.clone(),
+                    new,
                 }));
-                self.target_known(out)
+                // Nothing shifts to a version that is not the release.
+                self.phase = Phase::Verifying;
+                out.push(Action::CheckRelease { version: v.version });
             }
             Err(e) if e.kind == AwsErrorKind::Conflict => {
                 let reason = format!(
@@ -204,6 +222,21 @@ impl State {
                 self.fail("conflict", reason, out)
             }
             Err(e) => self.fail("publish", format!("publishing a version: {e}"), out),
+        }
+    }
+
+    pub(super) fn verified(&mut self, r: Result<Vec<String>, AwsError>, out: &mut Vec<Action>) {
+        let to = self.to.clone().unwrap_or_default();
+        match r {
+            Ok(differences) if differences.is_empty() => self.target_known(out),
+            Ok(differences) => {
+                let reason = format!(
+                    "version {to} is not the release: {}; nothing was shifted to it",
+                    differences.join("; ")
+                );
+                self.fail("verify", reason, out)
+            }
+            Err(e) => self.fail("verify", format!("reading version {to} back: {e}"), out),
         }
     }
 

@@ -298,3 +298,31 @@ async fn run_with_lambda_and_alarms_only_still_rolls_out() {
         .iter()
         .all(|c| !guards.contains(&c.call.operation())));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_publish_answered_with_an_existing_version_is_not_reported_as_new() {
+    let fake = fake();
+    // Version 2 holds exactly what $LATEST holds; the alias serves 1.
+    fake.set_alias("live", "1", None);
+    fake.set_release("code-2", "config-0");
+    let mut d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    d.target = Target::Publish {
+        update_code: false,
+        update_configuration: false,
+    };
+    let run = deploy(&fake, &d).await;
+
+    assert_eq!(
+        run.outcome.status,
+        Status::Succeeded,
+        "{:?}",
+        run.outcome.reason
+    );
+    assert!(!run.outcome.published);
+    assert!(run
+        .events
+        .iter()
+        .any(|e| e == "Lambda returned version 2: nothing changed since it was published"));
+    assert_eq!(fake.versions(), ["2"]);
+    assert_serves(&fake, "live", "2");
+}

@@ -462,3 +462,27 @@ async fn a_restore_refused_as_a_conflict_finds_the_alias_already_restored() {
     assert_serves(&fake, "live", "2");
     assert_eq!(fake.versions(), ["1", "2"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_published_version_that_is_not_the_release_fails_before_any_traffic_moves() {
+    let fake = fake();
+    // The configuration update answers success but drops the release's configuration.
+    fake.ignore_on_next_update("Description");
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+
+    let o = &run.outcome;
+    assert_eq!(o.status, Status::Failed, "{:?}", o.reason);
+    assert_eq!(o.failed_check.as_deref(), Some("verify"));
+    let reason = o.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("version 3 is not the release: Description: the release asks"),
+        "{reason}"
+    );
+    assert!(fake.traffic_to("3").is_empty(), "nothing shifted");
+    assert_eq!(
+        fake.versions(),
+        ["1", "2"],
+        "the version that is not the release is deleted"
+    );
+    assert_serves(&fake, "live", "2");
+}

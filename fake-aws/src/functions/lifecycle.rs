@@ -223,9 +223,17 @@ impl World {
         {
             self.role_ready(&role, now)?;
         }
+        let ignored = std::mem::take(&mut self.ignore_fields);
         let f = self.function_mut(function)?;
         // Architectures belong to the code; every other field is replaced.
         let architectures = f.latest.configuration.0.remove("Architectures");
+        let mut configuration = configuration;
+        for field in ignored {
+            match f.latest.configuration.0.get(&field) {
+                Some(kept) => configuration.0.insert(field, kept.clone()),
+                None => configuration.0.remove(&field),
+            };
+        }
         f.latest.configuration = configuration;
         if let Some(a) = architectures {
             f.latest.configuration.0.insert("Architectures".into(), a);
@@ -237,6 +245,7 @@ impl World {
         &mut self,
         function: &str,
         revision_id: &str,
+        description: &str,
         now: Instant,
     ) -> Result<PublishedVersion, AwsError> {
         let f = self.function(function)?;
@@ -246,14 +255,15 @@ impl World {
         if revision_id != f.latest.revision {
             return Err(error(AwsErrorKind::Conflict, REVISION_MISMATCH));
         }
-        self.publish_now(function, now)
+        self.publish_now(function, description, now)
     }
 
     /// Lambda publishes nothing when `$LATEST` equals the latest version: it answers with that
-    /// version.
+    /// version (and that version's description).
     pub fn publish_now(
         &mut self,
         function: &str,
+        description: &str,
         now: Instant,
     ) -> Result<PublishedVersion, AwsError> {
         let pending = self.timing.version_pending;
@@ -267,6 +277,7 @@ impl World {
             return Ok(PublishedVersion {
                 version: n.to_string(),
                 code_sha256: v.code.sha256.clone(),
+                description: Some(v.description.clone()),
             });
         }
         let n = f.versions.keys().next_back().map_or(1, |n| n + 1);
@@ -277,11 +288,13 @@ impl World {
                 configuration: f.latest.configuration.clone(),
                 ready_at: now + pending,
                 failure,
+                description: description.to_string(),
             },
         );
         Ok(PublishedVersion {
             version: n.to_string(),
             code_sha256: f.latest.code.sha256.clone(),
+            description: Some(description.to_string()),
         })
     }
 

@@ -105,6 +105,7 @@ pub(crate) struct Version {
     pub configuration: Configuration,
     pub ready_at: Instant,
     pub failure: Option<String>,
+    pub description: String,
 }
 
 pub(crate) struct Function {
@@ -129,6 +130,8 @@ pub(crate) struct World {
     pub release: Release,
     pub timing: Timing,
     pub fail_next_update: Option<String>,
+    /// Fields the next configuration update accepts but leaves as they were.
+    pub ignore_fields: Vec<String>,
     pub fail_new_versions: Option<String>,
     /// Role ARN → when (since the epoch) Lambda can assume it.
     pub roles_ready_at: HashMap<String, Duration>,
@@ -161,6 +164,7 @@ impl World {
                 ..Timing::default()
             },
             fail_next_update: None,
+            ignore_fields: Vec::new(),
             fail_new_versions: None,
             roles_ready_at: HashMap::new(),
             injected: HashMap::new(),
@@ -221,7 +225,7 @@ impl World {
                 f.latest.code = Code::zip(&format!("code-{i}"));
                 f.latest.revision = revision;
             }
-            let _ = self.publish_now(function, now);
+            let _ = self.publish_now(function, &format!("seeded version {i}"), now);
         }
     }
 

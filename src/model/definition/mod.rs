@@ -146,6 +146,19 @@ impl FunctionDefinition {
         (self, vars)
     }
 
+    /// The code-signing configuration the definition asks for (an empty value is none).
+    pub fn code_signing_config_arn(&self) -> Option<&str> {
+        let arn = self.fields.code_signing_config_arn.as_deref()?;
+        (!arn.is_empty()).then_some(arn)
+    }
+
+    /// The same definition without a code-signing configuration, to compare with what a version
+    /// serves (that configuration is the function's, read with a call of its own).
+    pub fn without_code_signing(mut self) -> FunctionDefinition {
+        self.fields.code_signing_config_arn = None;
+        self
+    }
+
     /// The same definition declaring `tags` (none when empty).
     pub fn with_tags(mut self, tags: BTreeMap<String, String>) -> FunctionDefinition {
         self.fields.tags = (!tags.is_empty()).then_some(tags);

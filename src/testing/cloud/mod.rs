@@ -76,6 +76,8 @@ impl Cloud for FakeCloud {
         FakeRollout::new(
             self.aws.lambda(function, release.map(fake_release)),
             &self.aws,
+            function,
+            release,
         )
     }
 
@@ -139,6 +141,21 @@ impl Cloud for FakeCloud {
     async fn untag_function(&self, function_arn: &str, keys: &[String]) -> Result<(), AwsError> {
         self.call("untag_function", |aws| {
             aws.untag_function(name_of(function_arn), keys)
+        })
+        .await
+    }
+
+    async fn code_signing(&self, function: &str) -> Result<Option<String>, AwsError> {
+        let view = self
+            .call("get_function", |aws| aws.get_function(function, "$LATEST"))
+            .await?;
+        Ok(view.code_signing_config_arn)
+    }
+
+    async fn set_code_signing(&self, function: &str, arn: Option<&str>) -> Result<(), AwsError> {
+        let arn = arn.map(str::to_string);
+        self.call("set_code_signing", |aws| {
+            aws.set_code_signing(function, arn.clone())
         })
         .await
     }

@@ -59,7 +59,12 @@ pub(super) fn architectures_of(def: &FunctionDefinition) -> String {
         .unwrap_or_else(|| r#"["x86_64"]"#.into())
 }
 
+/// Lambda's CodeSha256 is the SHA-256 of the .zip, wherever it was uploaded from; code in S3
+/// with no local package has a stand-in.
 pub(super) fn code_of(release: &Release) -> Code {
+    if let (Some(hash), CodeSource::S3 { .. }) = (&release.package_hash, &release.code) {
+        return Code::zip(hash);
+    }
     match &release.code {
         CodeSource::Zip(bytes) => Code::zip(&crate::model::release::package_hash(bytes)),
         CodeSource::S3 {

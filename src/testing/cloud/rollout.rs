@@ -4,26 +4,70 @@
 use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
-    AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks,
-    Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
+    AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
+    HookPayload, Hooks, Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
 };
 use gitmoxi_fake_aws::{FakeAws, FakeLambda};
 
 use crate::aws::{retrying, RetryPolicy};
+use crate::model::release::Release;
+use crate::model::verify::differences;
 
 /// The engine's ports for one rollout, on the account.
 pub struct FakeRollout<'a> {
     lambda: FakeLambda<'a>,
     aws: &'a FakeAws,
+    function: String,
+    release: Option<&'a Release>,
 }
 
 impl<'a> FakeRollout<'a> {
-    pub(super) fn new(lambda: FakeLambda<'a>, aws: &'a FakeAws) -> FakeRollout<'a> {
-        FakeRollout { lambda, aws }
+    pub(super) fn new(
+        lambda: FakeLambda<'a>,
+        aws: &'a FakeAws,
+        function: &str,
+        release: Option<&'a Release>,
+    ) -> FakeRollout<'a> {
+        FakeRollout {
+            lambda,
+            aws,
+            function: function.into(),
+            release,
+        }
+    }
+
+    /// What the SDK adapter does: the version read back and compared, as the model compares.
+    fn differences(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        let release = self.release.ok_or_else(|| {
+            AwsError::new(AwsErrorKind::Invalid, "a promotion has no release to check")
+        })?;
+        let view = self.aws.get_function(&self.function, version)?;
+        let csc = view.code_signing_config_arn.clone();
+        let served = super::records::served(view)?;
+        let mut out: Vec<String> = differences(release, &served)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if let Some(wanted) = release.definition.code_signing_config_arn() {
+            if csc.as_deref() != Some(wanted) {
+                let found = csc.unwrap_or_else(|| "(absent)".into());
+                out.push(format!(
+                    "CodeSigningConfigArn: the release asks {wanted}, AWS holds {found}"
+                ));
+            }
+        }
+        Ok(out)
     }
 }
 
 impl Lambda for FakeRollout<'_> {
+    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+        retrying(&RetryPolicy::default(), "rollout", || {
+            std::future::ready(self.differences(version))
+        })
+        .await
+    }
+
     async fn status(&self, qualifier: &str) -> Result<FunctionStatus, AwsError> {
         retrying(&RetryPolicy::default(), "rollout", || {
             self.lambda.status(qualifier)

@@ -148,14 +148,46 @@ impl<C: Cloud> Apply<'_, C> {
         }
         preflight_hooks(self.cloud, &self.config.settings.hooks).await?;
         let release = self.stage(release).await?;
-        if existing.is_none() {
-            self.create(&release).await?;
+        match existing {
+            None => self.create(&release).await?,
+            Some(_) => self.code_signing(&release).await?,
         }
         Ok(Prepared {
             created: existing.is_none(),
             release,
             existing,
         })
+    }
+
+    /// The code-signing configuration is the function's, not a version's, and has calls of its
+    /// own: set before the code is updated (Lambda checks new code against it), when the release
+    /// or the one before declares one.
+    async fn code_signing(&self, release: &Release) -> Result<(), Diagnostics> {
+        let want = release.definition.code_signing_config_arn();
+        let had = self
+            .prior_definition
+            .as_ref()
+            .and_then(|d| d.code_signing_config_arn());
+        if want.is_none() && had.is_none() {
+            return Ok(());
+        }
+        let function = release.function_name();
+        let failed = |e| {
+            aws_failure(
+                "setting the code-signing configuration",
+                function,
+                &e,
+                NOTHING_CHANGED,
+            )
+        };
+        let have = self.cloud.code_signing(function).await.map_err(failed)?;
+        if have.as_deref() != want {
+            self.cloud
+                .set_code_signing(function, want)
+                .await
+                .map_err(failed)?;
+        }
+        Ok(())
     }
 
     /// With `package_s3_bucket`, the local package goes to S3 and the code comes from there.
@@ -211,7 +243,8 @@ impl<C: Cloud> Apply<'_, C> {
         if let Some(version) = self.repair_only(p.release.function_name()).await {
             return Target::Existing(version);
         }
-        let changes = compare(&existing.definition, &p.release.definition);
+        let release = p.release.definition.clone().without_code_signing();
+        let changes = compare(&existing.definition, &release);
         let code_changed = match &p.release.package_hash {
             // A local package: Lambda's CodeSha256 is the same hash.
             Some(hash) => existing.code_sha256 != *hash,

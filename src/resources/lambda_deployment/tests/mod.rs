@@ -599,3 +599,65 @@ async fn an_adopting_create_whose_tags_fail_keeps_them_pending_untainted() {
     );
     assert!(next.state.get("pending").is_null());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_version_that_is_not_the_release_is_never_served() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, json!({})))
+        .await;
+    // Lambda answers success but keeps the old MemorySize: only reading the version back shows.
+    aws.ignore_on_next_update("MemorySize");
+    let bigger = json!({"function_definition": definition(json!({"MemorySize": 512}))});
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &file, bigger))
+        .await;
+
+    // $LATEST kept the old configuration, so Lambda answered with version 1: not the release.
+    let errors = applied.error_summaries();
+    assert_eq!(
+        errors,
+        [
+            "Deployment of orders failed: version 1 is not the release: MemorySize: the release \
+          asks 512, AWS holds (absent); nothing was shifted to it"
+        ]
+    );
+    assert_eq!(s(&applied.state, "version"), "1");
+    let last = applied.state.get("last_deployment");
+    assert_eq!(last.get("failed_check").as_str(), Some("verify"));
+    assert_eq!(aws.alias_of("orders", "live").unwrap().version, "1");
+    assert_eq!(
+        aws.versions_of("orders"),
+        ["1"],
+        "the serving version is kept"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_code_signing_change_is_applied_and_verified() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, &file, json!({})))
+        .await;
+    let csc = "arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-1";
+    let signed = json!({"function_definition": definition(json!({"CodeSigningConfigArn": csc}))});
+    let applied = tf
+        .apply(&first.instance(), &config(&tf, &file, signed))
+        .await;
+
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let view = aws.get_function("orders", "$LATEST").unwrap();
+    assert_eq!(view.code_signing_config_arn.as_deref(), Some(csc));
+    let unsigned = tf
+        .apply(&applied.instance(), &config(&tf, &file, json!({})))
+        .await;
+    assert!(
+        unsigned.diagnostics.is_empty(),
+        "{:?}",
+        unsigned.diagnostics
+    );
+    let view = aws.get_function("orders", "$LATEST").unwrap();
+    assert_eq!(view.code_signing_config_arn, None);
+}
