@@ -137,6 +137,36 @@ impl<R: Resource> Terraform<R> {
         }
     }
 
+    /// Applies a plan made earlier (`terraform apply PLANFILE`): what changed in AWS since is
+    /// the apply's to notice.
+    pub async fn apply_planned(
+        &self,
+        prior: &Instance,
+        config: &Value,
+        planned: &Value,
+    ) -> Applied {
+        let req = ApplyRequest {
+            prior_state: prior.state.clone(),
+            planned_state: planned.clone(),
+            config: config.clone(),
+            planned_private: prior.private.clone(),
+        };
+        let applied = self.resource.apply(&self.ctx(), req).await;
+        if !applied.diagnostics.has_errors() {
+            let wrong = inconsistencies(planned, &applied.new_state, "");
+            assert!(
+                wrong.is_empty(),
+                "inconsistent result after apply: {wrong:#?}"
+            );
+        }
+        Applied {
+            planned: planned.clone(),
+            state: applied.new_state,
+            diagnostics: applied.diagnostics,
+            plan_diagnostics: Diagnostics::default(),
+        }
+    }
+
     /// `terraform destroy` of one instance.
     pub async fn destroy(&self, prior: &Instance) -> Applied {
         let req = ApplyRequest {

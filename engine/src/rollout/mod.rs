@@ -62,6 +62,10 @@ pub struct Deployment {
     pub check_interval: Duration,
     /// From Terraform's `timeouts`: reaching it rolls back.
     pub deadline: Option<Instant>,
+    /// What the alias served when the rollout was planned (`Some(None)`: no alias): when it serves
+    /// something else at the start, the rollout stops before any change, since it would not be
+    /// the one planned.
+    pub expected_from: Option<Option<String>>,
 }
 
 impl Deployment {
@@ -89,6 +93,7 @@ impl Deployment {
             retain_versions: 0,
             check_interval: Duration::from_secs(3),
             deadline: None,
+            expected_from: None,
         }
     }
 

@@ -44,8 +44,23 @@ impl State {
         self.note_alias(routing.clone());
         out.push(Action::Emit(Event::AliasFound {
             alias: self.d.alias.clone(),
-            routing,
+            routing: routing.clone(),
         }));
+        let serves = routing.map(|r| r.version);
+        if let Some(expected) = self.d.expected_from.clone().filter(|e| *e != serves) {
+            let said = |v: &Option<String>| match v {
+                Some(v) => format!("version {v}"),
+                None => "nothing (no alias)".to_string(),
+            };
+            let reason = format!(
+                "alias {} serves {} now, but the plan was made for it serving {}; nothing was \
+                 changed: run terraform plan again",
+                self.d.alias,
+                said(&serves),
+                said(&expected)
+            );
+            return self.fail("conflict", reason, out);
+        }
         if let Target::Existing(version) = &self.d.target {
             self.note_target(version.clone(), false);
         }

@@ -486,3 +486,21 @@ async fn a_published_version_that_is_not_the_release_fails_before_any_traffic_mo
     );
     assert_serves(&fake, "live", "2");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_alias_that_changed_since_the_plan_stops_the_rollout_before_any_change() {
+    let fake = fake();
+    let mut d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    d.expected_from = Some(Some("1".into()));
+    let run = deploy(&fake, &d).await;
+
+    let o = &run.outcome;
+    assert_eq!(o.status, Status::Failed, "{:?}", o.reason);
+    assert_eq!(o.failed_check.as_deref(), Some("conflict"));
+    let reason = o.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("serves version 2 now, but the plan was made for it serving version 1"),
+        "{reason}"
+    );
+    assert!(fake.mutations().is_empty(), "{:?}", fake.mutations());
+}

@@ -21,6 +21,8 @@ pub fn last_deployment_type() -> Type {
                 ("at", Type::String),
             ])),
         ),
+        ("schedule", Type::list(Type::String)),
+        ("configured_duration", Type::String),
     ])
 }
 
@@ -61,7 +63,11 @@ fn checks_and_results(block: Block) -> Block {
             last_deployment_type(),
             "The last deployment: `id`, `status` (SUCCEEDED, ROLLED_BACK, FAILED, INTERRUPTED), `from_version`, \
              `to_version`, `started_at`, `finished_at`, `reason`, `failed_check` (which check ended it, e.g. \
-             `alarm:NAME`, `hook:AfterAllowTraffic`, `analysis:error_rate`) and `steps` (`weight_percent`, `at`).",
+             `alarm:NAME`, `hook:AfterAllowTraffic`, `analysis:error_rate`, `verify`), `steps` (`weight_percent`, \
+             `at`), `schedule` (the steps it was to take) and `configured_duration` (the waits they configure). A \
+             plan that runs a rollout shows `from_version`, `schedule` and `configured_duration` already: where it \
+             starts, what it will do and how long it waits (a first release goes to 100% at once). If the alias \
+             serves something else when the apply starts, the rollout stops before any change.",
         ))
 }
 
@@ -70,7 +76,7 @@ fn traffic_shifting_block() -> Block {
         .attr(Attribute::optional(
             "type",
             Type::String,
-            "`CANARY`, `LINEAR` or `ALL_AT_ONCE` (default `ALL_AT_ONCE`), or a CodeDeploy configuration name \
+            "Required: `CANARY`, `LINEAR` or `ALL_AT_ONCE`, or a CodeDeploy configuration name \
              such as `Canary10Percent5Minutes`, `Linear10PercentEvery1Minute` or `AllAtOnce` (with or without \
              `CodeDeployDefault.Lambda`), which then sets `percent` and `wait_interval`.",
         ))

@@ -6,13 +6,14 @@ use gitmoxi_engine::{Alarms, Deployment, Event, Outcome, Ports, RolloutPlan, Tar
 use tokio::time::Instant;
 
 use super::failure::{aws_failure, NOTHING_CHANGED};
-use super::state::new_deployment_id;
+use super::state::{new_deployment_id, planned_from, Shown};
 use crate::log;
 use crate::model::ports::Cloud;
 use crate::model::release::Release;
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::RequestContext;
+use crate::protocol::value::Value;
 
 /// One rollout to run: where, what, and under which settings.
 pub struct Rollout<'a> {
@@ -27,12 +28,16 @@ pub struct Rollout<'a> {
     /// Whether this resource owns the function's versions: only then does a rollout delete the
     /// version that failed and old versions per `retain_versions`.
     pub owns_versions: bool,
+    /// What the plan showed (`last_deployment` as planned): where the rollout starts, which the
+    /// engine holds it to, and what it does, which the state then records as planned.
+    pub planned: &'a Value,
 }
 
-/// How the rollout ended, and under which id.
+/// How the rollout ended, under which id, and what it was to do.
 pub struct Ran {
     pub id: String,
     pub outcome: Outcome,
+    pub shown: Shown,
 }
 
 impl Rollout<'_> {
@@ -55,6 +60,7 @@ impl Rollout<'_> {
         } else {
             u32::MAX
         };
+        d.expected_from = planned_from(self.planned);
         d
     }
 }
@@ -89,7 +95,9 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
             ("deployment_id", &id),
         ],
     );
-    Ran { id, outcome }
+    let first_release = outcome.from_version.is_none();
+    let shown = Shown::read(r.planned).unwrap_or_else(|| Shown::of(&r.plan, first_release));
+    Ran { id, outcome, shown }
 }
 
 /// Warnings the rollout ended with (notifications that could not be sent).

@@ -1,9 +1,9 @@
-//! State shapes both resources share: `last_deployment` from an engine outcome, and the private
-//! drift note refresh leaves for the next plan.
+//! State shapes both resources share: `last_deployment` (planned, and from an engine outcome),
+//! and the private drift note refresh leaves for the next plan.
 
 use std::time::SystemTime;
 
-use gitmoxi_engine::{AliasRouting, Outcome};
+use gitmoxi_engine::{format_duration, AliasRouting, Outcome, RolloutPlan};
 
 use crate::protocol::value::Value;
 
@@ -12,19 +12,26 @@ use crate::protocol::value::Value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Drift {
     pub description: String,
+    /// The version the alias serves (its main one, when it carries weights): `Some(None)` when
+    /// the alias is gone, None when the note does not say (notes of older versions).
+    pub serving: Option<Option<String>>,
 }
 
 impl Drift {
     pub fn to_private(&self) -> Vec<u8> {
-        serde_json::json!({ "drift": self.description })
-            .to_string()
-            .into_bytes()
+        let mut note = serde_json::json!({ "drift": self.description });
+        if let Some(serving) = &self.serving {
+            note["serving"] = serving.clone().into();
+        }
+        note.to_string().into_bytes()
     }
 
     pub fn from_private(private: &[u8]) -> Option<Drift> {
         let v: serde_json::Value = serde_json::from_slice(private).ok()?;
+        let serving = v.get("serving").map(|s| s.as_str().map(str::to_string));
         Some(Drift {
             description: v.get("drift")?.as_str()?.to_string(),
+            serving,
         })
     }
 
@@ -35,6 +42,7 @@ impl Drift {
                 description: format!(
                     "Alias {alias} does not exist (it was deleted outside Terraform)."
                 ),
+                serving: Some(None),
             });
         };
         if r.serves_fully(deployed) {
@@ -45,8 +53,91 @@ impl Drift {
                 "Alias {alias} routes {}, not 100% to version {deployed}.",
                 describe_routing(r)
             ),
+            serving: Some(Some(r.version.clone())),
         })
     }
+}
+
+/// What a rollout does, as the plan shows it and `last_deployment` records it: its steps and
+/// the waits it configures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    pub schedule: Vec<String>,
+    pub configured_duration: String,
+}
+
+impl Shown {
+    /// `first_release`: nothing serves yet, so the alias is created on the new version at once,
+    /// with no waits (there is nothing to shift from, or back to).
+    pub fn of(plan: &RolloutPlan, first_release: bool) -> Shown {
+        if first_release {
+            return Shown {
+                schedule: vec!["100% at once (first release: nothing to shift from)".into()],
+                configured_duration: format_duration(std::time::Duration::ZERO),
+            };
+        }
+        Shown {
+            schedule: plan.describe(),
+            configured_duration: format_duration(plan.configured_waits()),
+        }
+    }
+
+    /// What a planned `last_deployment` shows, when the plan knew it.
+    pub fn read(last_deployment: &Value) -> Option<Shown> {
+        let schedule = last_deployment.get("schedule");
+        let duration = last_deployment.get("configured_duration").as_str()?;
+        if schedule.is_unknown() || schedule.is_null() {
+            return None;
+        }
+        let steps = schedule.elements().iter();
+        Some(Shown {
+            schedule: steps
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
+            configured_duration: duration.to_string(),
+        })
+    }
+}
+
+/// What the plan says a rollout starts from (`from_version`): None when it cannot tell.
+pub fn planned_from(last_deployment: &Value) -> Option<Option<String>> {
+    let Value::Object(_) = last_deployment else {
+        return None;
+    };
+    match last_deployment.get("from_version") {
+        Value::Unknown => None,
+        v => Some(v.as_str().map(str::to_string)),
+    }
+}
+
+/// The `last_deployment` a plan shows for a rollout: where it starts and what it will do, the
+/// rest known after apply.
+pub fn planned_last_deployment(from: Option<Option<String>>, shown: Option<&Shown>) -> Value {
+    let u = || Value::Unknown;
+    let from = match from {
+        None => u(),
+        Some(v) => Value::opt_string(v),
+    };
+    let (schedule, duration) = match shown {
+        Some(s) => (
+            Value::List(s.schedule.iter().map(Value::string).collect()),
+            Value::string(&s.configured_duration),
+        ),
+        None => (u(), u()),
+    };
+    Value::object([
+        ("id", u()),
+        ("status", u()),
+        ("from_version", from),
+        ("to_version", u()),
+        ("started_at", u()),
+        ("finished_at", u()),
+        ("reason", u()),
+        ("failed_check", u()),
+        ("steps", u()),
+        ("schedule", schedule),
+        ("configured_duration", duration),
+    ])
 }
 
 pub fn describe_routing(r: &AliasRouting) -> String {
@@ -67,8 +158,16 @@ pub fn timestamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-pub fn last_deployment(id: &str, o: &Outcome) -> Value {
+pub fn last_deployment(id: &str, o: &Outcome, shown: &Shown) -> Value {
     Value::object([
+        (
+            "schedule",
+            Value::List(shown.schedule.iter().map(Value::string).collect()),
+        ),
+        (
+            "configured_duration",
+            Value::string(&shown.configured_duration),
+        ),
         ("id", Value::string(id)),
         ("status", Value::string(o.status.as_str())),
         ("from_version", Value::opt_string(o.from_version.clone())),

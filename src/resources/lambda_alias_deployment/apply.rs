@@ -67,6 +67,7 @@ async fn roll_out<C: Cloud>(
         release: None,
         creating: prior.is_none(),
         owns_versions: false,
+        planned: state::planned_rollout(&req.planned_state),
     };
     let ran = rollout::run(cloud, ctx, rollout).await;
     let o = &ran.outcome;
@@ -75,7 +76,7 @@ async fn roll_out<C: Cloud>(
         let Some(mut s) = prior else {
             return fail(error, Value::Null);
         };
-        s.last_deployment = last_deployment(&ran.id, o);
+        s.last_deployment = last_deployment(&ran.id, o, &ran.shown);
         return fail(error, s.write(undo));
     }
     let target = SourceTarget::new(function, alias, &function_arn);
@@ -84,7 +85,7 @@ async fn roll_out<C: Cloud>(
     s.invoke_arn = invoke_arn(cloud.region(), &target.alias_arn);
     s.alias_arn = target.alias_arn.clone();
     s.previous_version = o.from_version.clone().filter(|v| v != version);
-    s.last_deployment = last_deployment(&ran.id, o);
+    s.last_deployment = last_deployment(&ran.id, o, &ran.shown);
     let mut diagnostics = outcome_warnings(o);
     // Event sources follow the alias once the version serves 100%.
     let had = prior.as_ref().and_then(|p| p.event_sources.clone());

@@ -41,6 +41,18 @@ impl<C: Cloud> LambdaAliasDeployment<C> {
     }
 }
 
+impl<C: Cloud> LambdaAliasDeployment<C> {
+    /// For a create: what the alias serves, if it exists (`Some(None)`: it does not). None when
+    /// it cannot be read.
+    async fn serving(&self, config: &Value) -> Option<Option<String>> {
+        let (c, _) = config::AliasConfig::parse(config);
+        let (function, alias) = (c.function_name.known()?, c.alias.known()?);
+        let cloud = self.configured.cloud().ok()?;
+        let routing = cloud.find_alias(function, alias).await.ok()?;
+        Some(routing.map(|r| r.version))
+    }
+}
+
 #[async_trait]
 impl<C: Cloud> Resource for LambdaAliasDeployment<C> {
     fn type_name(&self) -> &'static str {
@@ -58,7 +70,12 @@ impl<C: Cloud> Resource for LambdaAliasDeployment<C> {
     async fn plan(&self, _ctx: &RequestContext, req: PlanRequest) -> PlanResponse {
         let drift = Drift::from_private(&req.prior_private);
         let prior = &req.prior_state;
-        let mut resp = plan::plan(prior, &req.config, &req.proposed_new_state, drift.as_ref());
+        let serving = match prior.is_null() && !req.proposed_new_state.is_null() {
+            true => self.serving(&req.config).await,
+            false => None,
+        };
+        let proposed = &req.proposed_new_state;
+        let mut resp = plan::plan(prior, &req.config, proposed, drift.as_ref(), serving);
         resp.planned_private = req.prior_private;
         resp
     }

@@ -7,20 +7,24 @@ use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
 use crate::resources::common::sources;
-use crate::resources::common::state::Drift;
+use crate::resources::common::state::{Drift, Shown};
 
+/// `serving`: for a create, what the alias serves if it exists (`Some(None)`: no alias, so the
+/// version goes to 100% at once); None when it could not be read.
 pub fn plan(
     prior: &Value,
     config: &Value,
     proposed: &Value,
     drift: Option<&Drift>,
+    serving: Option<Option<String>>,
 ) -> PlanResponse {
     let mut resp = PlanResponse::default();
     if proposed.is_null() {
         return resp;
     }
     let (c, mut diags) = AliasConfig::parse(config);
-    let schedule = c.settings.plan().map(|p| p.describe());
+    let rollout_plan = c.settings.plan();
+    let schedule = rollout_plan.as_ref().map(|p| p.describe());
     let prior_state = AliasState::read(prior);
     let replace: Vec<AttrPath> = match &prior_state {
         Some(p) => [
@@ -43,8 +47,15 @@ pub fn plan(
             id: c.id(),
             rollout_schedule: schedule,
             keep_event_sources_text: false,
+            shown: match (&serving, &rollout_plan) {
+                (Some(from), Some(p)) => (serving.clone(), Some(Shown::of(p, from.is_none()))),
+                _ => (serving.clone(), None),
+            },
         },
-        Some(p) => update(&c, &p, drift, schedule, &mut diags),
+        Some(p) => {
+            let shown = rollout_plan.as_ref().map(|p| Shown::of(p, false));
+            update(&c, &p, drift, schedule, shown, &mut diags)
+        }
     };
     resp.planned_state = state::planned(proposed, prior, &decision);
     resp.requires_replace = replace;
@@ -57,6 +68,7 @@ fn update(
     prior: &AliasState,
     drift: Option<&Drift>,
     schedule: Option<Vec<String>>,
+    shown: Option<Shown>,
     diags: &mut Diagnostics,
 ) -> Planned {
     if let Some(d) = drift {
@@ -79,11 +91,17 @@ fn update(
                 .for_each(|w| diags.push(w));
         }
     }
+    // The rollout starts from what the alias serves: the deployed version, or what refresh saw.
+    let from = match drift {
+        Some(d) => d.serving.clone(),
+        None => Some(Some(prior.version.clone())),
+    };
     Planned {
         new: false,
         rollout: c.version.known() != Some(&prior.version) || drift.is_some(),
         id: Some(prior.id.clone()),
         rollout_schedule: schedule,
         keep_event_sources_text,
+        shown: (from, shown),
     }
 }

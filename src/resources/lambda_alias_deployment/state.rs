@@ -1,6 +1,7 @@
 //! The resource's state, typed: the only place that knows its attribute names.
 
 use crate::protocol::value::Value;
+use crate::resources::common::state::{planned_last_deployment, Shown};
 
 /// The attributes an apply reads back or records.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -84,6 +85,8 @@ pub struct Planned {
     pub id: Option<String>,
     pub rollout_schedule: Option<Vec<String>>,
     pub keep_event_sources_text: bool,
+    /// What the rollout starts from (None: not known at plan) and what it does.
+    pub shown: (Option<Option<String>>, Option<Shown>),
 }
 
 const COMPUTED: [&str; 6] = [
@@ -107,7 +110,13 @@ pub fn planned(proposed: &Value, prior: &Value, p: &Planned) -> Value {
     }
     if p.rollout && !p.new {
         planned.set_attr("previous_version", Value::Unknown);
-        planned.set_attr("last_deployment", Value::Unknown);
+    }
+    if p.rollout {
+        let (from, shown) = p.shown.clone();
+        planned.set_attr(
+            "last_deployment",
+            planned_last_deployment(from, shown.as_ref()),
+        );
     }
     if p.new {
         planned.set_attr("id", p.id.clone().map_or(Value::Unknown, Value::string));
@@ -122,7 +131,14 @@ pub fn planned(proposed: &Value, prior: &Value, p: &Planned) -> Value {
     planned
 }
 
-/// Whether an apply of this plan runs a rollout: the plan marked `last_deployment` unknown.
+/// Whether an apply of this plan runs a rollout: the plan marked what `last_deployment` will say
+/// unknown.
 pub fn is_rollout(planned: &Value) -> bool {
-    planned.get("last_deployment").is_unknown()
+    let last = planned.get("last_deployment");
+    last.is_unknown() || last.get("status").is_unknown()
+}
+
+/// The `last_deployment` a plan shows for the rollout it plans.
+pub fn planned_rollout(planned: &Value) -> &Value {
+    planned.get("last_deployment")
 }

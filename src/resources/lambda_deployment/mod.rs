@@ -48,6 +48,17 @@ impl<C: Cloud> LambdaDeployment<C> {
     }
 }
 
+impl<C: Cloud> LambdaDeployment<C> {
+    /// For a create: what the alias of the declared function serves, so the plan can show the
+    /// rollout (`Some(None)`: nothing, a first release). None when it cannot be read.
+    async fn serving(&self, c: &DeploymentConfig) -> Option<Option<String>> {
+        let (function, alias) = (c.function_name()?, c.alias.known()?);
+        let cloud = self.configured.cloud().ok()?;
+        let routing = cloud.find_alias(function, alias).await.ok()?;
+        Some(routing.map(|r| r.version))
+    }
+}
+
 #[async_trait]
 impl<C: Cloud> Resource for LambdaDeployment<C> {
     fn type_name(&self) -> &'static str {
@@ -64,8 +75,18 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
 
     async fn plan(&self, _ctx: &RequestContext, req: PlanRequest) -> PlanResponse {
         let drift = Drift::from_private(&req.prior_private);
+        let config = DeploymentConfig::parse(&req.config);
+        let creating = req.prior_state.is_null() && !req.proposed_new_state.is_null();
+        let serving = match creating {
+            true => self.serving(&config.0).await,
+            false => None,
+        };
+        let seen = plan::Seen {
+            drift: drift.as_ref(),
+            serving,
+        };
         let prior = &req.prior_state;
-        let mut resp = plan::plan(prior, &req.config, &req.proposed_new_state, drift.as_ref());
+        let mut resp = plan::plan(prior, config, &req.proposed_new_state, seen);
         resp.planned_private = req.prior_private;
         resp
     }

@@ -14,42 +14,63 @@ use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
 use crate::resources::common::sources;
-use crate::resources::common::state::Drift;
+use crate::resources::common::state::{Drift, Shown};
 use crate::resources::common::values::Input;
 
 pub use super::state::is_deployment;
 
+/// What refresh (or, for a create, a read at plan time) saw of the alias.
+#[derive(Clone, Debug, Default)]
+pub struct Seen<'a> {
+    pub drift: Option<&'a Drift>,
+    /// For a create: what the alias serves, if the function and alias exist (`Some(None)`: no
+    /// alias, a first release); None when it could not be read.
+    pub serving: Option<Option<String>>,
+}
+
+/// The plan of `config` (read, with its diagnostics) over `prior`.
 pub fn plan(
     prior: &Value,
-    config: &Value,
+    (c, mut diags): (DeploymentConfig, Diagnostics),
     proposed: &Value,
-    drift: Option<&Drift>,
+    seen: Seen<'_>,
 ) -> PlanResponse {
     let mut resp = PlanResponse::default();
     if proposed.is_null() {
         // Destroy: nothing to plan.
         return resp;
     }
-    let (c, mut diags) = DeploymentConfig::parse(config);
     let decision = match DeploymentState::read(prior) {
-        None => new_function(&c, &mut diags),
-        Some(p) => update(&c, &p, drift, &mut diags, &mut resp.requires_replace),
+        None => new_function(&c, seen.serving, &mut diags),
+        Some(p) => update(&c, &p, seen.drift, &mut diags, &mut resp.requires_replace),
     };
     resp.planned_state = state::planned(proposed, prior, &decision);
     resp.diagnostics = diags;
     resp
 }
 
-/// Create (or adopt), or replace: everything about the function is learned at apply.
-fn new_function(c: &DeploymentConfig, diags: &mut Diagnostics) -> Planned {
+/// Create (or adopt), or replace: everything about the function is learned at apply, except
+/// what the rollout does, when the alias could be read: a first release (no alias) goes to 100%
+/// at once; an adopted alias is rolled out from what it serves.
+fn new_function(
+    c: &DeploymentConfig,
+    serving: Option<Option<String>>,
+    diags: &mut Diagnostics,
+) -> Planned {
+    let plan = schedule(&c.settings, false, diags);
+    let shown = match (&serving, &plan) {
+        (Some(from), Some(plan)) => Some(Shown::of(plan, from.is_none())),
+        _ => None,
+    };
     Planned {
         change: Change::New,
         function_name: c.function_name().map(str::to_string),
         source_code_hash: planned_hash(c, None),
-        rollout_schedule: describe(schedule(&c.settings, false, diags).as_ref()),
+        rollout_schedule: describe(plan.as_ref()),
         keep_definition_text: false,
         keep_event_sources_text: false,
         clear_pending: false,
+        rollout: Some((serving, shown)),
     }
 }
 
@@ -70,7 +91,7 @@ fn update(
             let changes = compare(old, new);
             if changes.function_name {
                 requires_replace.push(AttrPath::root("function_definition"));
-                return new_function(c, diags);
+                return new_function(c, None, diags);
             }
             for key in &changes.immutable {
                 diags.push(immutable(key));
@@ -110,6 +131,13 @@ fn update(
     }
     let keep_event_sources_text = plan_event_sources(c, prior.event_sources.as_deref(), diags);
     let alias_renamed = c.alias.known() != Some(&prior.alias);
+    let plan = schedule(&c.settings, role_or_dlq, diags);
+    // The rollout starts from what the alias serves: the deployed version, or what refresh saw.
+    let from = match drift {
+        Some(d) => d.serving.clone(),
+        None => Some(Some(prior.version.clone())),
+    };
+    let shown = plan.as_ref().map(|p| Shown::of(p, false));
     Planned {
         change: Change::Update {
             deployment,
@@ -117,11 +145,12 @@ fn update(
         },
         function_name: c.function_name().map(str::to_string),
         source_code_hash: hash,
-        rollout_schedule: describe(schedule(&c.settings, role_or_dlq, diags).as_ref()),
+        rollout_schedule: describe(plan.as_ref()),
         // Same definition written differently: keep the stored text, no diff.
         keep_definition_text: same_definition,
         keep_event_sources_text,
         clear_pending: !prior.pending.is_empty(),
+        rollout: deployment.then_some((from, shown)),
     }
 }
 
@@ -210,6 +239,19 @@ fn describe(plan: Option<&RolloutPlan>) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plan_of(
+        prior: &Value,
+        cfg: &Value,
+        proposed: &Value,
+        drift: Option<&Drift>,
+    ) -> PlanResponse {
+        let seen = Seen {
+            drift,
+            serving: None,
+        };
+        plan(prior, DeploymentConfig::parse(cfg), proposed, seen)
+    }
     use crate::protocol::value::Type;
 
     const DEF: &str = r#"{"FunctionName":"orders","Role":"arn:aws:iam::000000000000:role/x","Runtime":"python3.12","Handler":"app.handler","Code":{"S3Bucket":"b","S3Key":"k.zip"}}"#;
@@ -230,7 +272,7 @@ mod tests {
 
     /// The state a successful create of `cfg` leaves.
     fn deployed(cfg: &Value) -> Value {
-        let mut s = plan(&Value::Null, cfg, cfg, None).planned_state;
+        let mut s = plan_of(&Value::Null, cfg, cfg, None).planned_state;
         for (k, v) in [
             (
                 "function_arn",
@@ -263,7 +305,7 @@ mod tests {
     #[test]
     fn create_shows_the_schedule_and_leaves_the_rest_to_apply() {
         let cfg = config(&[("traffic_shifting", canary("5m"))]);
-        let r = plan(&Value::Null, &cfg, &cfg, None);
+        let r = plan_of(&Value::Null, &cfg, &cfg, None);
         assert!(!r.diagnostics.has_errors(), "{:?}", r.diagnostics);
         let p = r.planned_state;
         assert_eq!(p.get("id").as_str(), Some("orders"));
@@ -282,7 +324,7 @@ mod tests {
             ("traffic_shifting", canary("2m")),
             ("retain_versions", Value::Number(2.0)),
         ]);
-        let p = plan(&prior, &cfg, &cfg, None).planned_state;
+        let p = plan_of(&prior, &cfg, &cfg, None).planned_state;
         assert!(!is_deployment(&p));
         assert_eq!(p.get("version").as_str(), Some("3"));
         assert_eq!(
@@ -298,7 +340,7 @@ mod tests {
             serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(DEF).unwrap())
                 .unwrap();
         let cfg = config(&[("function_definition", Value::string(pretty))]);
-        let p = plan(&prior, &cfg, &cfg, None).planned_state;
+        let p = plan_of(&prior, &cfg, &cfg, None).planned_state;
         assert!(!is_deployment(&p));
         assert_eq!(p.get("function_definition").as_str(), Some(DEF));
     }
@@ -310,7 +352,7 @@ mod tests {
             "function_definition",
             Value::string(DEF.replace("}}", "},\"Timeout\":30}")),
         )]);
-        let r = plan(&prior, &cfg, &cfg, None);
+        let r = plan_of(&prior, &cfg, &cfg, None);
         assert!(is_deployment(&r.planned_state));
         assert!(
             r.planned_state.get("function_arn").as_str().is_some(),
@@ -326,7 +368,7 @@ mod tests {
             "function_definition",
             Value::string(DEF.replace("orders", "orders-v2")),
         )]);
-        let r = plan(&prior, &cfg, &cfg, None);
+        let r = plan_of(&prior, &cfg, &cfg, None);
         assert_eq!(
             r.requires_replace,
             vec![AttrPath::root("function_definition")]
@@ -338,7 +380,7 @@ mod tests {
         let prior = deployed(&config(&[]));
         let image = r#"{"FunctionName":"orders","Role":"arn:aws:iam::000000000000:role/x","PackageType":"Image","Code":{"ImageUri":"000000000000.dkr.ecr.us-east-1.amazonaws.com/o:1"}}"#;
         let cfg = config(&[("function_definition", Value::string(image))]);
-        let r = plan(&prior, &cfg, &cfg, None);
+        let r = plan_of(&prior, &cfg, &cfg, None);
         assert!(r.diagnostics.has_errors());
         assert!(r
             .diagnostics
@@ -354,8 +396,9 @@ mod tests {
         let cfg = config(&[]);
         let drift = Drift {
             description: "Alias live routes 100% to version 2, not 100% to version 3.".into(),
+            serving: Some(Some("2".into())),
         };
-        let r = plan(&prior, &cfg, &cfg, Some(&drift));
+        let r = plan_of(&prior, &cfg, &cfg, Some(&drift));
         assert!(is_deployment(&r.planned_state));
         assert!(r
             .diagnostics
@@ -374,7 +417,7 @@ mod tests {
                 Value::string(DEF.replace("role/x", "role/y")),
             ),
         ]);
-        let r = plan(&prior, &cfg, &cfg, None);
+        let r = plan_of(&prior, &cfg, &cfg, None);
         let schedule = r.planned_state.get("rollout_schedule").elements();
         assert_eq!(schedule.len(), 1, "{schedule:?}");
         assert!(
@@ -391,7 +434,7 @@ mod tests {
     #[test]
     fn destroy_plans_null() {
         let prior = deployed(&config(&[]));
-        assert!(plan(&prior, &Value::Null, &Value::Null, None)
+        assert!(plan_of(&prior, &Value::Null, &Value::Null, None)
             .planned_state
             .is_null());
     }

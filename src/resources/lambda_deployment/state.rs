@@ -2,6 +2,7 @@
 //! apply never changes (the settings blocks) pass through untouched in the underlying value.
 
 use crate::protocol::value::Value;
+use crate::resources::common::state::{planned_last_deployment, Shown};
 
 /// The attributes an apply reads back or records.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -155,6 +156,8 @@ pub struct Planned {
     pub keep_event_sources_text: bool,
     /// The prior state has pending work: the plan empties the list, so the apply does it.
     pub clear_pending: bool,
+    /// For a rollout: what it starts from (None: not known at plan) and what it does.
+    pub rollout: Option<(Option<Option<String>>, Option<Shown>)>,
 }
 
 /// `source_code_hash` in the plan.
@@ -235,6 +238,12 @@ pub fn planned(proposed: &Value, prior: &Value, p: &Planned) -> Value {
         }
         PlannedHash::Unknown => planned.set_attr("source_code_hash", Value::Unknown),
     }
+    if let Some((from, shown)) = &p.rollout {
+        planned.set_attr(
+            "last_deployment",
+            planned_last_deployment(from.clone(), shown.as_ref()),
+        );
+    }
     let schedule = p.rollout_schedule.as_ref().map_or(Value::Unknown, |s| {
         Value::List(s.iter().map(Value::string).collect())
     });
@@ -251,6 +260,11 @@ pub fn planned(proposed: &Value, prior: &Value, p: &Planned) -> Value {
         }
     }
     planned
+}
+
+/// The `last_deployment` a plan shows for the rollout it plans.
+pub fn planned_rollout(planned: &Value) -> &Value {
+    planned.get("last_deployment")
 }
 
 /// Whether an apply of this plan runs a rollout: the plan marked `version` unknown.

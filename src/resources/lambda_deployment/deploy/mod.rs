@@ -6,7 +6,7 @@ use gitmoxi_engine::{RolloutPlan, Target};
 
 use super::config::DeploymentConfig;
 use super::rename::AliasMove;
-use super::state::DeploymentState;
+use super::state::{planned_rollout, DeploymentState};
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{Cloud, ServedFunction};
 use crate::model::release::{staging_key, CodeSource, Release};
@@ -102,6 +102,7 @@ pub async fn deploy<C: Cloud>(
             release: Some(&prepared.release),
             creating: a.prior.is_none(),
             owns_versions: true,
+            planned: planned_rollout(&req.planned_state),
         },
     )
     .await;

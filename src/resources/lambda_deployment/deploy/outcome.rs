@@ -53,7 +53,7 @@ impl<C: Cloud> Apply<'_, C> {
                     .unwrap_or(served.code_sha256.clone()),
             );
         }
-        s.last_deployment = last_deployment(&ran.id, o);
+        s.last_deployment = last_deployment(&ran.id, o, &ran.shown);
         self.finish(s, &served, release, &target).await
     }
 
@@ -178,7 +178,7 @@ impl<C: Cloud> Apply<'_, C> {
         // release (publishing nothing: Lambda returns the same version).
         s.previous_version = ran.outcome.from_version.clone();
         s.version = version.to_string();
-        s.last_deployment = last_deployment(&ran.id, &ran.outcome);
+        s.last_deployment = last_deployment(&ran.id, &ran.outcome, &ran.shown);
         fail(d, s.write(self.undo.clone()))
     }
 
@@ -211,7 +211,7 @@ impl<C: Cloud> Apply<'_, C> {
             }
             return fail(diags, Value::Null);
         };
-        s.last_deployment = last_deployment(&ran.id, o);
+        s.last_deployment = last_deployment(&ran.id, o, &ran.shown);
         match &self.alias_move {
             // The old alias serves throughout; the new one, rolled back, goes again.
             Some(m) => {

@@ -661,3 +661,63 @@ async fn a_code_signing_change_is_applied_and_verified() {
     let view = aws.get_function("orders", "$LATEST").unwrap();
     assert_eq!(view.code_signing_config_arn, None);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_plan_shows_where_a_rollout_starts_what_it_does_and_how_long_it_waits() {
+    let (aws, tf) = setup();
+    let file = package("v1");
+    let cfg = config(&tf, &file, json!({}));
+    let (planned, _) = tf.plan(&Instance::default(), &cfg).await;
+    let last = planned.get("last_deployment");
+    assert!(last.get("from_version").is_null(), "nothing serves yet");
+    assert_eq!(
+        last.get("schedule"),
+        &Value::List(vec![Value::string(
+            "100% at once (first release: nothing to shift from)"
+        )])
+    );
+    assert_eq!(last.get("configured_duration").as_str(), Some("0s"));
+    assert!(last.get("status").is_unknown());
+    let first = tf.apply(&Instance::default(), &cfg).await;
+    assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+
+    let (planned, _) = tf
+        .plan(&first.instance(), &config(&tf, &package("v2"), json!({})))
+        .await;
+    let last = planned.get("last_deployment");
+    assert_eq!(last.get("from_version").as_str(), Some("1"));
+    let schedule = Value::List(vec![Value::string("10% for 5m0s"), Value::string("100%")]);
+    assert_eq!(last.get("schedule"), &schedule);
+    assert_eq!(last.get("configured_duration").as_str(), Some("5m0s"));
+    let _ = aws;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_alias_changed_between_plan_and_apply_stops_the_rollout_before_any_change() {
+    let (aws, tf) = setup();
+    let first = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &package("v1"), json!({"retain_versions": 5})),
+        )
+        .await;
+    let cfg = config(&tf, &package("v2"), json!({"retain_versions": 5}));
+    let second = tf.apply(&first.instance(), &cfg).await;
+    let cfg = config(&tf, &package("v3"), json!({"retain_versions": 5}));
+    let (planned, _) = tf.plan(&second.instance(), &cfg).await;
+    // Someone puts the alias back on version 1 after the plan.
+    aws.set_alias_of("orders", "live", "1", None);
+    let applied = tf.apply_planned(&second.instance(), &cfg, &planned).await;
+
+    let errors = applied.error_summaries();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains("serves version 1 now, but the plan was made for it serving version 2")
+    );
+    assert_eq!(
+        aws.alias_of("orders", "live").unwrap().version,
+        "1",
+        "left as they set it"
+    );
+    assert_eq!(aws.versions_of("orders"), ["1", "2"], "nothing published");
+}
