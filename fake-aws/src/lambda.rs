@@ -306,7 +306,9 @@ fn release_differences(release: &Release, view: &FunctionView) -> Vec<String> {
     fields.sort();
     fields.dedup();
     for field in fields {
-        if field == "Architectures" && release.architectures.is_none() {
+        // A version's description is its own, given at publish.
+        let own = field == "Description";
+        if own || field == "Architectures" && release.architectures.is_none() {
             continue;
         }
         let (w, f) = (wanted.get(field), found.get(field));

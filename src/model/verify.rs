@@ -34,10 +34,12 @@ impl fmt::Display for Difference {
 }
 
 /// Fields that are not the published version's configuration: code, tags, the code-signing
-/// configuration (the function's, not the version's), and what only CreateFunction reads.
-const NOT_COMPARED: [&str; 7] = [
+/// configuration (the function's, not the version's), what only CreateFunction reads, and the
+/// description (a version's is the one PublishVersion gives it).
+const NOT_COMPARED: [&str; 8] = [
     "Code",
     "CodeSigningConfigArn",
+    "Description",
     "FunctionName",
     "Publish",
     "PublishTo",

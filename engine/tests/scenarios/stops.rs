@@ -467,7 +467,7 @@ async fn a_restore_refused_as_a_conflict_finds_the_alias_already_restored() {
 async fn a_published_version_that_is_not_the_release_fails_before_any_traffic_moves() {
     let fake = fake();
     // The configuration update answers success but drops the release's configuration.
-    fake.ignore_on_next_update("Description");
+    fake.ignore_on_next_update("Handler");
     let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
 
     let o = &run.outcome;
@@ -475,7 +475,7 @@ async fn a_published_version_that_is_not_the_release_fails_before_any_traffic_mo
     assert_eq!(o.failed_check.as_deref(), Some("verify"));
     let reason = o.reason.clone().unwrap_or_default();
     assert!(
-        reason.contains("version 3 is not the release: Description: the release asks"),
+        reason.contains("version 3 is not the release: Handler: the release asks"),
         "{reason}"
     );
     assert!(fake.traffic_to("3").is_empty(), "nothing shifted");

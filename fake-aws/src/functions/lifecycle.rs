@@ -66,8 +66,12 @@ impl World {
         let (code, configuration) = match version {
             None => (f.latest.code.clone(), f.latest.configuration.clone()),
             Some(n) => {
+                // A version's description is the one PublishVersion gave it.
                 let v = &f.versions[&n];
-                (v.code.clone(), v.configuration.clone())
+                let mut configuration = v.configuration.clone();
+                let description = format!("{:?}", v.description);
+                configuration.0.insert("Description".into(), description);
+                (v.code.clone(), configuration)
             }
         };
         Ok(FunctionView {

@@ -45,7 +45,7 @@ impl Configuration {
     /// A configuration reduced to one opaque value, for tests that only tell releases apart.
     pub fn opaque(label: &str) -> Configuration {
         Configuration(BTreeMap::from([(
-            "Description".to_string(),
+            "Handler".to_string(),
             format!("{label:?}"),
         )]))
     }
@@ -250,10 +250,7 @@ impl World {
                     let revision = self.next_revision();
                     if let Ok(f) = self.function_mut(DEFAULT_FUNCTION) {
                         let touched = format!("{:?}", "touched");
-                        f.latest
-                            .configuration
-                            .0
-                            .insert("Description".into(), touched);
+                        f.latest.configuration.0.insert("Handler".into(), touched);
                         f.latest.revision = revision;
                     }
                 }

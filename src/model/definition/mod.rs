@@ -159,6 +159,17 @@ impl FunctionDefinition {
         self
     }
 
+    /// The same definition with the function's description (a version read back carries the
+    /// description PublishVersion gave it instead).
+    pub fn with_description(mut self, description: Option<String>) -> FunctionDefinition {
+        self.fields.description = description;
+        self
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.fields.description.as_deref()
+    }
+
     /// The same definition declaring `tags` (none when empty).
     pub fn with_tags(mut self, tags: BTreeMap<String, String>) -> FunctionDefinition {
         self.fields.tags = (!tags.is_empty()).then_some(tags);

@@ -84,8 +84,20 @@ pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportR
             )
         }
     };
+    // A version's description is the one PublishVersion gave it; the function's is $LATEST's.
+    let described = match cloud.find_function(function, "$LATEST").await {
+        Ok(Some(latest)) => latest.definition.description().map(str::to_string),
+        Ok(None) => None,
+        Err(e) => {
+            return fail(
+                format!("Error reading Lambda function ({function})"),
+                e.to_string(),
+            )
+        }
+    };
+    let served_definition = served.definition.clone().with_description(described);
     // Environment values go to the sensitive attribute, never into the definition text.
-    let (definition, variables) = served.definition.clone().split_environment();
+    let (definition, variables) = served_definition.split_environment();
     let definition = definition.with_tags(served.tags.clone());
     let sensitive = variables.into_iter().map(|(k, v)| (k, Value::string(v)));
     let alias_arn = alias_arn(&served.function_arn, alias);
