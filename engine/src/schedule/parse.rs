@@ -138,6 +138,10 @@ fn fixed_by_name(argument: &'static str, name: &str) -> ScheduleError {
     )
 }
 
+/// The longest wait a CodeDeploy-style name may spell: 30 days, the same bound the
+/// provider puts on every duration argument.
+const MAX_NAME_MINUTES: u64 = 30 * 24 * 60;
+
 fn parse_type(raw: &str) -> Result<TypeName, ScheduleError> {
     let lower = raw.trim().to_ascii_lowercase();
     let plain = match lower.as_str() {
@@ -201,10 +205,18 @@ fn parse_type(raw: &str) -> Result<TypeName, ScheduleError> {
                 .into(),
         ));
     }
+    if minutes > MAX_NAME_MINUTES {
+        return Err(error(
+            "type",
+            format!("type {raw:?} waits {minutes} minutes"),
+            "The minutes in a CodeDeploy configuration name must be at most 43200 (30 days)."
+                .into(),
+        ));
+    }
     Ok(TypeName::CodeDeploy {
         kind,
         percent: percent as u8,
-        wait: Duration::from_secs(minutes.saturating_mul(60)),
+        wait: Duration::from_secs(minutes * 60),
     })
 }
 
