@@ -49,6 +49,8 @@ pub enum Call {
         function: String,
         arn: Option<String>,
     },
+    /// IAM GetRole, by role ARN.
+    GetRole(String),
     DeleteAlias(String),
     ListMappings,
     CreateMapping(String),
@@ -101,6 +103,7 @@ impl Call {
             Call::Tag(_) => "tag",
             Call::Untag(_) => "untag",
             Call::SetCodeSigning { .. } => "set_code_signing",
+            Call::GetRole(_) => "get_role",
             Call::DeleteAlias(_) => "delete_alias",
             Call::ListMappings => "list_mappings",
             Call::CreateMapping(_) => "create_mapping",
@@ -136,6 +139,7 @@ impl Call {
                 | Call::GetFunction { .. }
                 | Call::ListMappings
                 | Call::GetRoute(_)
+                | Call::GetRole(_)
                 | Call::HeadObject(_)
         )
     }

@@ -189,6 +189,26 @@ impl FakeAws {
         self
     }
 
+    /// IAM has no role `role`: GetRole answers NotFound and Lambda refuses it (with the same
+    /// answer as for a role not propagated yet, as the real one does).
+    pub fn role_missing(&self, role: &str) -> &FakeAws {
+        self.world().missing_roles.insert(role.into());
+        self
+    }
+
+    /// IAM GetRole, by role ARN.
+    pub fn get_role(&self, role: &str) -> Result<(), AwsError> {
+        self.call(Call::GetRole(role.into()), |w, _| {
+            match w.missing_roles.contains(role) {
+                true => Err(error(
+                    AwsErrorKind::NotFound,
+                    format!("The role with name {role} cannot be found."),
+                )),
+                false => Ok(()),
+            }
+        })
+    }
+
     /// The next `n` calls of `operation` (a [`Call::operation`] name) are throttled.
     pub fn throttle(&self, operation: &'static str, n: u32) -> &FakeAws {
         self.fail_next(operation, n, AwsErrorKind::Throttled)

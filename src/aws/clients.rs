@@ -77,11 +77,21 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         sns: aws_sdk_sns::Client::new(&conf("sns")),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
+        iam: iam_client(cfg, conf("iam")),
         alarms: AlarmPoller::new(CloudWatchAlarms::new(cloudwatch.clone(), calls.clone())),
         cloudwatch,
         region,
         calls,
     })
+}
+
+/// IAM is asked about execution roles only where it is the IAM of the Lambda being deployed to:
+/// with a `lambda` endpoint of its own (an emulator, a VPC endpoint) and none for `iam`, the
+/// provider would ask AWS's IAM about another account's roles, so it does not ask.
+fn iam_client(cfg: &AwsConfig, conf: SdkConfig) -> Option<aws_sdk_iam::Client> {
+    let lambda_elsewhere =
+        cfg.endpoints.contains_key("lambda") && !cfg.endpoints.contains_key("iam");
+    (!lambda_elsewhere).then(|| aws_sdk_iam::Client::new(&conf))
 }
 
 /// The base configuration with credentials of the assumed role, refreshed before they expire so

@@ -80,6 +80,10 @@ impl Cloud for Aws {
         Aws::set_code_signing(self, function, arn).await
     }
 
+    async fn role_exists(&self, role_arn: &str) -> Result<bool, AwsError> {
+        Aws::role_exists(self, role_arn).await
+    }
+
     async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
         Aws::stage_package(self, bucket, key, package).await
     }

@@ -27,6 +27,7 @@ fn kind_of<E>(code: &str, message: &str, err: &SdkError<E, HttpResponse>) -> Aws
         | "ResourceNotFound"
         | "NotFound"
         | "NoSuchKey"
+        | "NoSuchEntity"
         | "TargetGroupNotFound"
         | "TargetGroupNotFoundException" => AwsErrorKind::NotFound,
         "PreconditionFailedException" => AwsErrorKind::Conflict,

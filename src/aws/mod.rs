@@ -11,7 +11,7 @@
 //! - `function_definition/`, `event_source_mapping/`: the model ⇄ SDK shapes (`expand_*`,
 //!   `flatten`).
 //! - `event_sources.rs`: permissions, function URLs, destinations, target groups, stage variables;
-//!   `alarms.rs`, `hooks.rs`, `metrics.rs`, `notify.rs`, `s3.rs`.
+//!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`.
 
 mod alarms;
 mod budget;
@@ -22,6 +22,7 @@ mod event_source_mapping;
 mod event_sources;
 mod function_definition;
 mod hooks;
+mod iam;
 mod lambda;
 mod lambda_release;
 mod metrics;
@@ -48,6 +49,8 @@ pub struct Aws {
     sns: aws_sdk_sns::Client,
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     apigatewayv2: aws_sdk_apigatewayv2::Client,
+    /// None when IAM cannot be asked about the account Lambda runs in (see `clients.rs`).
+    iam: Option<aws_sdk_iam::Client>,
     region: String,
     /// The retry policy and the quota budgets every call goes through.
     calls: Arc<Calls>,

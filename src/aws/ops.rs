@@ -96,6 +96,9 @@ pub const NOTIFY: Op = op(
     Routine,
 );
 
+// IAM: one read before a function gets a new execution role.
+pub const GET_ROLE: Op = op("reading the IAM execution role", Quota::None, Routine);
+
 // Other services.
 pub const HEAD_OBJECT: Op = op("reading the staged package", Quota::None, Routine);
 pub const PUT_OBJECT: Op = op("staging the package in S3", Quota::None, Change);

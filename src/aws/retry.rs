@@ -78,13 +78,28 @@ pub struct Calls {
 impl Calls {
     /// Sends a request built afresh by `call` for every attempt; each attempt waits for its
     /// share of the operation's quota first.
-    pub async fn send<T, E, F, Fut>(&self, op: Op, mut call: F) -> Result<T, AwsError>
+    pub async fn send<T, E, F, Fut>(&self, op: Op, call: F) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        retrying(&self.retry, op.action, || {
+        self.send_with(&self.retry, op, call).await
+    }
+
+    /// [`Calls::send`] under another retry policy, for calls whose answer is advisory.
+    pub async fn send_with<T, E, F, Fut>(
+        &self,
+        retry: &RetryPolicy,
+        op: Op,
+        mut call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        retrying(retry, op.action, || {
             let budget = &self.budget;
             let attempt = call();
             async move {

@@ -186,6 +186,10 @@ pub trait Cloud: Send + Sync + 'static {
         arn: Option<&str>,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
 
+    /// Whether IAM knows the execution role `role_arn`. An error means it cannot tell (no
+    /// permission to read IAM, IAM not reachable): Lambda is then left to judge the role.
+    fn role_exists(&self, role_arn: &str) -> impl Future<Output = Result<bool, AwsError>> + Send;
+
     /// Uploads a package to `bucket` under `key` unless an object of that key and length is
     /// already there.
     fn stage_package(

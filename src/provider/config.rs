@@ -8,7 +8,7 @@ use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::{Type, Value};
 
 /// The AWS services the provider calls, named as in hashicorp/aws's `endpoints` block.
-pub const ENDPOINT_SERVICES: [(&str, &str); 8] = [
+pub const ENDPOINT_SERVICES: [(&str, &str); 9] = [
     (
         "lambda",
         "AWS Lambda: functions, versions, aliases, event sources.",
@@ -18,6 +18,11 @@ pub const ENDPOINT_SERVICES: [(&str, &str); 8] = [
         "Amazon CloudWatch: alarm states and metrics checked during rollouts.",
     ),
     ("sts", "AWS STS: `assume_role`."),
+    (
+        "iam",
+        "AWS IAM: whether a new execution role exists, asked before the function gets it. \
+         With a `lambda` endpoint and no `iam` one, the provider does not ask.",
+    ),
     ("sns", "Amazon SNS: deployment notifications."),
     (
         "s3",

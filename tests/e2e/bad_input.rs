@@ -7,7 +7,7 @@ use crate::fixtures::{
     function_names, readiness_check, shifting, write_handler_zip, AliasDeployment, Deployment,
     ROLE_ARN,
 };
-use crate::harness::{Emulator, TfOutput, Workspace};
+use crate::harness::{iam_override, Emulator, TfOutput, Workspace};
 
 struct Case {
     name: &'static str,
@@ -332,3 +332,35 @@ async fn apply_naming_a_missing_alarm_fails_in_preflight_without_creating_anythi
         "a failed create returns no state: {state:#}"
     );
 }
+
+/// With an `iam` endpoint, a role IAM does not know stops the create before Lambda is asked;
+/// once the role exists, the same configuration applies.
+#[tokio::test]
+async fn apply_naming_a_role_iam_does_not_know_fails_in_preflight_then_applies_once_it_exists() {
+    let emulator = Emulator::start();
+    let ws = Workspace::new("missing-role");
+    write_handler_zip(&ws, "v1.zip", "v1");
+    base().write(&ws, &emulator.endpoint());
+    ws.write("override.tf", &iam_override(&emulator.endpoint()));
+
+    let out = ws.tf(&["apply", "-auto-approve"]);
+
+    out.assert_failure_contains(&format!("execution role {ROLE_ARN} does not exist"));
+    let created = function_names(&emulator.lambda_client()).await;
+    assert!(created.is_empty(), "the failed create left {created:?}");
+
+    let role = ROLE_ARN.rsplit('/').next().unwrap();
+    emulator
+        .iam_client()
+        .create_role()
+        .role_name(role)
+        .assume_role_policy_document(LAMBDA_TRUST_POLICY)
+        .send()
+        .await
+        .expect("creating the role");
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    let created = function_names(&emulator.lambda_client()).await;
+    assert_eq!(created, ["e2e-bad"]);
+}
+
+const LAMBDA_TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;

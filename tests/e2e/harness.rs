@@ -223,6 +223,18 @@ impl Emulator {
         aws_sdk_lambda::Client::from_conf(config)
     }
 
+    /// An IAM client (execution roles) pointed at the emulator.
+    pub fn iam_client(&self) -> aws_sdk_iam::Client {
+        use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
     /// A CloudWatch client (alarms, metrics) pointed at the emulator.
     pub fn cloudwatch_client(&self) -> aws_sdk_cloudwatch::Client {
         use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
@@ -388,7 +400,8 @@ impl Drop for AwsLocal {
 
 /// The `terraform { required_providers }` block and a `provider "gitmoxi"` block whose endpoints
 /// all point at `endpoint` (the emulator): Lambda and CloudWatch for rollouts, SNS for
-/// notifications, ELBv2 and API Gateway for push event sources.
+/// notifications, ELBv2 and API Gateway for push event sources. No `iam` endpoint, so the
+/// provider does not ask IAM about execution roles (the fixtures' role exists nowhere).
 pub fn provider_block(endpoint: &str) -> String {
     format!(
         r#"terraform {{
@@ -401,20 +414,40 @@ pub fn provider_block(endpoint: &str) -> String {
 
 provider "gitmoxi" {{
   region = "{REGION}"
-
-  endpoints {{
-    lambda       = "{endpoint}"
-    cloudwatch   = "{endpoint}"
-    sts          = "{endpoint}"
-    s3           = "{endpoint}"
-    sns          = "{endpoint}"
-    elbv2        = "{endpoint}"
-    apigateway   = "{endpoint}"
-    apigatewayv2 = "{endpoint}"
-  }}
-}}
-"#
+{}}}
+"#,
+        endpoints_block(endpoint, SERVICES)
     )
+}
+
+/// An `override.tf` that gives the provider an `iam` endpoint too: the execution role of a new
+/// function is then checked with IAM before the function gets it.
+pub fn iam_override(endpoint: &str) -> String {
+    let mut services = SERVICES.to_vec();
+    services.push("iam");
+    format!(
+        "provider \"gitmoxi\" {{\n{}}}\n",
+        endpoints_block(endpoint, &services)
+    )
+}
+
+const SERVICES: &[&str] = &[
+    "lambda",
+    "cloudwatch",
+    "sts",
+    "s3",
+    "sns",
+    "elbv2",
+    "apigateway",
+    "apigatewayv2",
+];
+
+fn endpoints_block(endpoint: &str, services: &[&str]) -> String {
+    let lines: String = services
+        .iter()
+        .map(|s| format!("    {s:<12} = \"{endpoint}\"\n"))
+        .collect();
+    format!("\n  endpoints {{\n{lines}  }}\n")
 }
 
 // ---------------------------------------------------------------------------------------------

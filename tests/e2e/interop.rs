@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::fixtures::{
     alias, deployment_state, function_names, wait_for_alias, write_handler_zip, Deployment,
 };
-use crate::harness::{repo_root, Emulator, Workspace, REGION};
+use crate::harness::{iam_override, repo_root, Emulator, Workspace, REGION};
 
 const FUNCTION: &str = "e2e-interop";
 
@@ -100,6 +100,8 @@ fn deployment() -> Deployment {
 fn write_config(ws: &Workspace, emulator: &Emulator, deployment: &Deployment) {
     ws.write("aws.tf", &aws_hcl(&emulator.endpoint()));
     ws.write("main.tf", &main_tf(&emulator.endpoint(), deployment));
+    // The role made in the same apply passes the provider's IAM check.
+    ws.write("override.tf", &iam_override(&emulator.endpoint()));
 }
 
 /// The gitmoxi provider block and resource, with hashicorp/aws added to `required_providers`

@@ -15,6 +15,12 @@ use crate::{error, FakeAws};
 
 impl World {
     fn role_ready(&self, role: &str, now: Instant) -> Result<(), AwsError> {
+        if self.missing_roles.contains(role) {
+            return Err(error(
+                AwsErrorKind::Propagating,
+                "The role defined for the function cannot be assumed by Lambda.",
+            ));
+        }
         match self.roles_ready_at.get(role) {
             Some(at) if now.saturating_duration_since(self.epoch) < *at => Err(error(
                 AwsErrorKind::Propagating,

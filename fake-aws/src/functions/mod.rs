@@ -8,7 +8,7 @@
 mod aliases;
 mod lifecycle;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use gitmoxi_engine::ports::{AlarmState, AliasRouting, AwsError, AwsErrorKind, FunctionStatus};
@@ -135,6 +135,9 @@ pub(crate) struct World {
     pub fail_new_versions: Option<String>,
     /// Role ARN → when (since the epoch) Lambda can assume it.
     pub roles_ready_at: HashMap<String, Duration>,
+    /// Role ARNs IAM does not know: GetRole says so, and Lambda refuses them as it refuses a
+    /// role not yet propagated.
+    pub missing_roles: HashSet<String>,
     /// Operation → (calls left, error kind, whether the call takes effect before failing).
     pub injected: HashMap<&'static str, (u32, AwsErrorKind, bool)>,
     pub alarms: BTreeMap<String, Vec<(Duration, AlarmState)>>,
@@ -167,6 +170,7 @@ impl World {
             ignore_fields: Vec::new(),
             fail_new_versions: None,
             roles_ready_at: HashMap::new(),
+            missing_roles: HashSet::new(),
             injected: HashMap::new(),
             alarms: BTreeMap::new(),
             outside: Vec::new(),

@@ -160,6 +160,11 @@ impl Cloud for FakeCloud {
         .await
     }
 
+    async fn role_exists(&self, role_arn: &str) -> Result<bool, AwsError> {
+        let found = self.call("get_role", |aws| aws.get_role(role_arn)).await;
+        absent_if_not_found(found).map(|found| found.is_some())
+    }
+
     async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
         let head = absent_if_not_found(
             self.call("head_object", |aws| aws.head_object(bucket, key))

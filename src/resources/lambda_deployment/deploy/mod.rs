@@ -7,6 +7,7 @@ use gitmoxi_engine::{RolloutPlan, Target};
 use super::config::DeploymentConfig;
 use super::rename::AliasMove;
 use super::state::{planned_rollout, DeploymentState};
+use crate::log;
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{Cloud, ServedFunction};
 use crate::model::release::{staging_key, CodeSource, Release};
@@ -148,6 +149,7 @@ impl<C: Cloud> Apply<'_, C> {
             preflight_alarms(self.cloud.alarms(), &self.config.settings.alarms).await?;
         }
         preflight_hooks(self.cloud, &self.config.settings.hooks).await?;
+        self.preflight_role(&release, existing.as_ref()).await?;
         let release = self.stage(release).await?;
         match existing {
             None => self.create(&release).await?,
@@ -158,6 +160,40 @@ impl<C: Cloud> Apply<'_, C> {
             release,
             existing,
         })
+    }
+
+    /// A role IAM does not know is refused by Lambda only after the retries meant for a role
+    /// still propagating (minutes), and after an update has already touched `$LATEST`; so when
+    /// the function gets a role it does not have yet, IAM is asked first. When IAM cannot tell,
+    /// Lambda judges.
+    async fn preflight_role(
+        &self,
+        release: &Release,
+        existing: Option<&ServedFunction>,
+    ) -> Result<(), Diagnostics> {
+        let role = release.definition.role();
+        if existing.is_some_and(|f| f.definition.role() == role) {
+            return Ok(());
+        }
+        match self.cloud.role_exists(role).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Diagnostic::error(
+                format!("Deployment not started: execution role {role} does not exist"),
+                "Nothing was changed: IAM has no such role, and Lambda cannot run a function \
+                 without one. Create the role first (with hashicorp/aws, put \
+                 `aws_iam_role.<name>.arn` in Role so Terraform creates it before this \
+                 resource) or fix Role in function_definition, then apply again.",
+            )
+            .at(AttrPath::root("function_definition"))
+            .into()),
+            Err(e) => {
+                log::debug(
+                    "execution role not checked",
+                    &[("role", role), ("reason", &e.message)],
+                );
+                Ok(())
+            }
+        }
     }
 
     /// The code-signing configuration is the function's, not a version's, and has calls of its
