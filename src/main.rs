@@ -1,13 +1,35 @@
-//! Serves the provider to Terraform over go-plugin.
+//! Serves the provider to Terraform over go-plugin; started with the renderer argument, renders
+//! one template instead (see `functions::render`).
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+use std::process::ExitCode;
+
+use terraform_provider_gitmoxi::functions::render::{run_renderer, RENDERER_ARG};
+
+fn main() -> ExitCode {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == RENDERER_ARG)
+    {
+        return run_renderer();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let provider = terraform_provider_gitmoxi::provider::GitmoxiProvider::new();
-    match terraform_provider_gitmoxi::protocol::plugin::serve(provider).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    match runtime.block_on(terraform_provider_gitmoxi::protocol::plugin::serve(
+        provider,
+    )) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

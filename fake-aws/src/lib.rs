@@ -189,6 +189,13 @@ impl FakeAws {
         self
     }
 
+    /// Lambda's limit on the environment (4096 bytes of JSON), lowered to provoke its answer,
+    /// which echoes every variable.
+    pub fn environment_limit(&self, bytes: usize) -> &FakeAws {
+        self.world().environment_limit = bytes;
+        self
+    }
+
     /// IAM has no role `role`: GetRole answers NotFound and Lambda refuses it (with the same
     /// answer as for a role not propagated yet, as the real one does).
     pub fn role_missing(&self, role: &str) -> &FakeAws {

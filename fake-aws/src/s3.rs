@@ -1,10 +1,11 @@
-//! S3 objects, as package staging needs them: buckets must exist, objects are whole.
+//! S3 objects, as package staging needs them: buckets must exist and belong to the expected
+//! owner, objects are whole.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 
-use super::{error, Call, FakeAws};
+use super::{error, Call, FakeAws, ACCOUNT};
 
 /// HeadObject: the object's length and the SHA-256 (base64) it was uploaded with, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,13 +16,21 @@ pub struct ObjectInfo {
 
 #[derive(Default)]
 pub(crate) struct Objects {
-    buckets: BTreeSet<String>,
+    /// Bucket → the account that owns it.
+    buckets: BTreeMap<String, String>,
     objects: BTreeMap<(String, String), ObjectInfo>,
 }
 
 impl FakeAws {
+    /// A bucket of this account.
     pub fn define_bucket(&self, bucket: &str) -> &FakeAws {
-        self.world().objects.buckets.insert(bucket.into());
+        self.define_bucket_owned_by(bucket, ACCOUNT)
+    }
+
+    /// A bucket of another account (a name someone else took).
+    pub fn define_bucket_owned_by(&self, bucket: &str, account: &str) -> &FakeAws {
+        let mut w = self.world();
+        w.objects.buckets.insert(bucket.into(), account.into());
         self
     }
 
@@ -32,8 +41,15 @@ impl FakeAws {
         keys.map(|(_, k)| k.clone()).collect()
     }
 
-    pub fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectInfo, AwsError> {
+    /// HeadObject with ExpectedBucketOwner.
+    pub fn head_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        expected_owner: &str,
+    ) -> Result<ObjectInfo, AwsError> {
         self.call(Call::HeadObject(key.into()), |w, _| {
+            w.objects.owned_by(bucket, expected_owner)?;
             w.objects
                 .objects
                 .get(&(bucket.to_string(), key.to_string()))
@@ -42,16 +58,35 @@ impl FakeAws {
         })
     }
 
-    pub fn put_object(&self, bucket: &str, key: &str, info: ObjectInfo) -> Result<(), AwsError> {
+    /// PutObject with ExpectedBucketOwner.
+    pub fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        expected_owner: &str,
+        info: ObjectInfo,
+    ) -> Result<(), AwsError> {
         self.call(Call::PutObject(key.into()), |w, _| {
-            if !w.objects.buckets.contains(bucket) {
-                return Err(error(
-                    AwsErrorKind::NotFound,
-                    format!("NoSuchBucket: The specified bucket does not exist: {bucket}"),
-                ));
-            }
+            w.objects.owned_by(bucket, expected_owner)?;
             w.objects.objects.insert((bucket.into(), key.into()), info);
             Ok(())
         })
+    }
+}
+
+impl Objects {
+    /// S3's answer to a request naming `expected` as the owner: AccessDenied for a bucket of
+    /// someone else, whatever it holds.
+    fn owned_by(&self, bucket: &str, expected: &str) -> Result<(), AwsError> {
+        match self.buckets.get(bucket) {
+            None => Err(error(
+                AwsErrorKind::NotFound,
+                format!("NoSuchBucket: The specified bucket does not exist: {bucket}"),
+            )),
+            Some(owner) if owner != expected => {
+                Err(error(AwsErrorKind::Other, "AccessDenied: Access Denied"))
+            }
+            Some(_) => Ok(()),
+        }
     }
 }

@@ -78,6 +78,8 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
         iam: iam_client(cfg, conf("iam")),
+        sts: aws_sdk_sts::Client::new(&conf("sts")),
+        account: tokio::sync::OnceCell::new(),
         alarms: AlarmPoller::new(CloudWatchAlarms::new(cloudwatch.clone(), calls.clone())),
         cloudwatch,
         region,

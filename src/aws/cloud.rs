@@ -84,8 +84,14 @@ impl Cloud for Aws {
         Aws::role_exists(self, role_arn).await
     }
 
-    async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
-        Aws::stage_package(self, bucket, key, package).await
+    async fn stage_package(
+        &self,
+        bucket: &str,
+        key: &str,
+        package: &[u8],
+        sha256: &str,
+    ) -> Result<(), AwsError> {
+        Aws::stage_package(self, bucket, key, package, sha256).await
     }
 
     async fn find_alias(

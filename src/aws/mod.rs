@@ -11,7 +11,7 @@
 //! - `function_definition/`, `event_source_mapping/`: the model ⇄ SDK shapes (`expand_*`,
 //!   `flatten`).
 //! - `event_sources.rs`: permissions, function URLs, destinations, target groups, stage variables;
-//!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`.
+//!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`, `sts.rs`.
 
 mod alarms;
 mod budget;
@@ -31,6 +31,7 @@ mod ops;
 mod retry;
 mod rollout;
 mod s3;
+mod sts;
 
 pub use clients::{connect, AssumeRole, AwsConfig};
 pub use retry::{retrying, RetryPolicy};
@@ -51,6 +52,9 @@ pub struct Aws {
     apigatewayv2: aws_sdk_apigatewayv2::Client,
     /// None when IAM cannot be asked about the account Lambda runs in (see `clients.rs`).
     iam: Option<aws_sdk_iam::Client>,
+    sts: aws_sdk_sts::Client,
+    /// The account deployed to, once asked.
+    account: tokio::sync::OnceCell<String>,
     region: String,
     /// The retry policy and the quota budgets every call goes through.
     calls: Arc<Calls>,

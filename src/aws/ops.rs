@@ -96,6 +96,9 @@ pub const NOTIFY: Op = op(
     Routine,
 );
 
+// STS: once per provider process, the account deployed to.
+pub const GET_CALLER_IDENTITY: Op = op("reading the caller's account", Quota::None, Routine);
+
 // IAM: one read before a function gets a new execution role.
 pub const GET_ROLE: Op = op("reading the IAM execution role", Quota::None, Routine);
 

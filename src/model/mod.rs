@@ -8,6 +8,7 @@
 //! - [`settings`]: how to deploy: schedule, checks, hooks, retention, timeouts.
 //! - [`ports`]: the trait through which resources reach AWS, and the values it exchanges.
 //! - [`verify`]: whether a published version is the release, field by field.
+//! - [`secrets`]: the values no message may carry, and their redaction.
 //!
 //! `resources/` maps Terraform values to and from these types; `aws/` maps them to and from the
 //! SDK. Neither imports the other.
@@ -16,5 +17,6 @@ pub mod definition;
 pub mod event_sources;
 pub mod ports;
 pub mod release;
+pub mod secrets;
 pub mod settings;
 pub mod verify;

@@ -190,13 +190,16 @@ pub trait Cloud: Send + Sync + 'static {
     /// permission to read IAM, IAM not reachable): Lambda is then left to judge the role.
     fn role_exists(&self, role_arn: &str) -> impl Future<Output = Result<bool, AwsError>> + Send;
 
-    /// Uploads a package to `bucket` under `key` unless an object of that key and length is
-    /// already there.
+    /// Uploads a package to `bucket` under `key` with its SHA-256 (base64, `sha256`) for S3 to
+    /// check, unless an object of that key and checksum is already there. The bucket must belong
+    /// to the account the provider deploys to: a bucket of that name owned by anyone else is
+    /// refused, never written to or read from.
     fn stage_package(
         &self,
         bucket: &str,
         key: &str,
         package: &[u8],
+        sha256: &str,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
 
     // ---- aliases --------------------------------------------------------------------------

@@ -75,6 +75,23 @@ pub fn package_hash(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
 }
 
+/// [`package_hash`] of a file, read in pieces: a plan hashes the package without holding it in
+/// memory.
+pub fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
+    use base64::Engine as _;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => break,
+            n => hasher.update(&buffer[..n]),
+        }
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+}
+
 /// Where a package is staged in S3: `gitmoxi/<function>/<sha256 hex>.zip`, so the same package
 /// is uploaded once and a retried apply finds it there.
 pub fn staging_key(function: &str, package: &[u8]) -> String {
@@ -137,6 +154,15 @@ mod tests {
         assert_eq!(a.len(), "gitmoxi/orders/".len() + 64 + 4);
         assert_eq!(a, staging_key("orders", b"zip one"));
         assert_ne!(a, staging_key("orders", b"zip two"));
+    }
+
+    #[test]
+    fn a_file_hashed_in_pieces_hashes_as_its_bytes() {
+        let path = std::env::temp_dir().join(format!("gitmoxi-hash-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(hash_file(&path).unwrap(), package_hash(&bytes));
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -32,6 +32,8 @@ const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 pub enum ServeError {
     NotLaunchedByTerraform,
     UnsupportedProtocol(String),
+    /// No `PLUGIN_CLIENT_CERT`, and plain gRPC not allowed.
+    NoClientCertificate,
     Setup(String),
 }
 
@@ -48,6 +50,13 @@ impl std::fmt::Display for ServeError {
                 f,
                 "Terraform offered plugin protocol versions {v:?}, but this provider speaks only \
                  protocol {APP_PROTOCOL_VERSION}. Use Terraform 1.0 or later."
+            ),
+            ServeError::NoClientCertificate => write!(
+                f,
+                "PLUGIN_CLIENT_CERT is not set: Terraform sets it when it starts the provider. \
+                 Without it the provider would serve plain gRPC that any local process could \
+                 drive, so it refuses; set {PLAINTEXT_OPT_IN}=1 to allow that (for debugging \
+                 only)."
             ),
             ServeError::Setup(e) => write!(f, "could not start the plugin server: {e}"),
         }
@@ -67,7 +76,17 @@ pub fn check_launch_environment() -> Result<(), ServeError> {
             return Err(ServeError::UnsupportedProtocol(versions));
         }
     }
+    if client_certificate().is_none() && !plaintext_allowed() {
+        return Err(ServeError::NoClientCertificate);
+    }
     Ok(())
+}
+
+/// The certificate Terraform will present (AutoMTLS), PEM.
+fn client_certificate() -> Option<String> {
+    std::env::var("PLUGIN_CLIENT_CERT")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
 }
 
 pub fn handshake_line(addr: SocketAddr, server_cert_der: Option<&[u8]>) -> String {
@@ -154,9 +173,7 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
         )
         .add_service(health::health_server::HealthServer::new(Health));
 
-    let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
-        .ok()
-        .filter(|s| !s.trim().is_empty());
+    let client_cert = client_certificate();
     let done = shutdown.clone();
     match client_cert {
         Some(pem) => {
@@ -170,7 +187,8 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
                 .map_err(|e| ServeError::Setup(e.to_string()))
         }
         None => {
-            // go-plugin without AutoMTLS (e.g. a debugger attached by hand): plain gRPC.
+            // go-plugin without AutoMTLS, by explicit choice (checked above; a debugger
+            // attached by hand).
             println!("{}", handshake_line(addr, None));
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
             router
@@ -179,6 +197,13 @@ pub async fn serve<P: Provider>(provider: P) -> Result<(), ServeError> {
                 .map_err(|e| ServeError::Setup(e.to_string()))
         }
     }
+}
+
+/// Set to `1` to serve plain gRPC when Terraform gave no client certificate.
+pub const PLAINTEXT_OPT_IN: &str = "GITMOXI_PLUGIN_PLAINTEXT";
+
+fn plaintext_allowed() -> bool {
+    std::env::var(PLAINTEXT_OPT_IN).is_ok_and(|v| v == "1")
 }
 
 #[cfg(test)]

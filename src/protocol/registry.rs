@@ -91,10 +91,11 @@ pub struct FunctionError {
     pub argument: Option<i64>,
 }
 
+#[async_trait]
 pub trait Function: Send + Sync {
     fn name(&self) -> &'static str;
     fn signature(&self) -> &FunctionSignature;
-    fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
+    async fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
 }
 
 #[async_trait]

@@ -2,8 +2,9 @@
 //! descriptions. The schema is also where the value type of a resource comes from, so
 //! decoding and encoding always agree with what Terraform was told.
 
+use super::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use super::tfplugin6 as pb;
-use super::value::Type;
+use super::value::{Type, Value};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -21,6 +22,9 @@ pub struct Attribute {
     pub description: String,
     pub mode: Mode,
     pub sensitive: bool,
+    /// Write-only (Terraform 1.11+): the value reaches the provider from the configuration and
+    /// is never in the plan or the state. The text names what to use on older Terraform.
+    pub write_only: Option<&'static str>,
 }
 
 impl Attribute {
@@ -31,6 +35,7 @@ impl Attribute {
             description: description.into(),
             mode,
             sensitive: false,
+            write_only: None,
         }
     }
     pub fn required(name: &str, ty: Type, description: &str) -> Self {
@@ -49,6 +54,11 @@ impl Attribute {
         self.sensitive = true;
         self
     }
+    /// Write-only; `older_terraform` says what to use where Terraform lacks write-only support.
+    pub fn write_only(mut self, older_terraform: &'static str) -> Self {
+        self.write_only = Some(older_terraform);
+        self
+    }
 
     fn to_proto(&self) -> pb::schema::Attribute {
         pb::schema::Attribute {
@@ -61,6 +71,7 @@ impl Attribute {
             sensitive: self.sensitive,
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: false,
+            write_only: self.write_only.is_some(),
         }
     }
 }
@@ -118,6 +129,45 @@ impl Block {
             max_items: 1,
         });
         self
+    }
+
+    /// `value` with every write-only attribute null: what Terraform accepts back from a provider
+    /// in a plan or a state.
+    pub fn without_write_only(&self, value: Value) -> Value {
+        let Value::Object(mut attrs) = value else {
+            return value;
+        };
+        for a in self.attributes.iter().filter(|a| a.write_only.is_some()) {
+            if let Some(v) = attrs.get_mut(&a.name) {
+                *v = Value::Null;
+            }
+        }
+        Value::Object(attrs)
+    }
+
+    /// Errors for write-only attributes set in `config` when Terraform cannot keep them out of
+    /// the plan and state (before 1.11, or a client that does not say it can).
+    pub fn write_only_unsupported(&self, config: &Value) -> Diagnostics {
+        let set = self
+            .attributes
+            .iter()
+            .filter_map(|a| Some((a, a.write_only?)))
+            .filter(|(a, _)| !config.get(&a.name).is_null());
+        Diagnostics(
+            set.map(|(a, older)| {
+                Diagnostic::error(
+                    format!("{} needs Terraform 1.11 or later", a.name),
+                    format!(
+                        "`{}` is write-only: Terraform 1.11 and later pass its value to the \
+                         provider without storing it in the plan or the state. This Terraform \
+                         cannot, and would store it. Upgrade Terraform, or {older}.",
+                        a.name
+                    ),
+                )
+                .at(AttrPath::root(&a.name))
+            })
+            .collect(),
+        )
     }
 
     /// The object type of a value conforming to this block.

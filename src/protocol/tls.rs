@@ -44,8 +44,9 @@ impl ServerIdentity {
         params
             .distinguished_name
             .push(DnType::OrganizationName, "terraform-provider-gitmoxi");
-        // Terraform adds this certificate to its root pool and also sees it as the leaf.
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        // Terraform adds this certificate to its root pool and also sees it as the leaf: it must
+        // be a CA, but one that can sign no other CA.
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::KeyEncipherment,
@@ -55,8 +56,12 @@ impl ServerIdentity {
             ExtendedKeyUsagePurpose::ServerAuth,
             ExtendedKeyUsagePurpose::ClientAuth,
         ];
-        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-        params.not_after = rcgen::date_time_ymd(2099, 12, 31);
+        // Valid for this provider process only: from a little before now (clocks differ) until
+        // a little after the longest apply the provider allows (a rollout's waits are capped
+        // at 30 days), since Terraform may reconnect during a long apply.
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::minutes(5);
+        params.not_after = now + time::Duration::days(32);
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
         Ok(ServerIdentity {
             cert: cert.der().clone(),
@@ -141,6 +146,11 @@ impl ClientCertVerifier for PinnedClientCert {
     }
 }
 
+/// A connection that has not finished its TLS handshake by then is dropped.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The pause after a failed accept.
+const ACCEPT_BACKOFF: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Accepts TCP connections and completes TLS handshakes concurrently, yielding finished
 /// streams; a failed handshake is logged and dropped without disturbing other connections.
 pub fn accept_loop(
@@ -159,7 +169,9 @@ pub fn accept_loop(
             let (tcp, _) = match accepted {
                 Ok(c) => c,
                 Err(e) => {
+                    // Out of file descriptors and the like: retrying at once would spin.
                     log::warn("accept failed", &[("error", &e.to_string())]);
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             };
@@ -167,14 +179,15 @@ pub fn accept_loop(
             let acceptor = acceptor.clone();
             let tx = tx.clone();
             tokio::spawn(async move {
-                match acceptor.accept(tcp).await {
-                    Ok(stream) => {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(stream)) => {
                         let _ = tx.send(Ok(stream)).await;
                     }
-                    Err(e) => log::warn(
+                    Ok(Err(e)) => log::warn(
                         "TLS handshake with Terraform failed",
                         &[("error", &e.to_string())],
                     ),
+                    Err(_) => log::warn("TLS handshake with Terraform timed out", &[]),
                 }
             });
         }

@@ -58,6 +58,8 @@ pub fn summaries(d: &Diagnostics, errors: bool) -> Vec<String> {
 pub struct Terraform<R> {
     pub resource: R,
     pub stop: CancellationToken,
+    /// Whether this Terraform handles write-only attributes (1.11 and later).
+    pub write_only_allowed: bool,
 }
 
 impl<R: Resource> Terraform<R> {
@@ -65,7 +67,23 @@ impl<R: Resource> Terraform<R> {
         Terraform {
             resource,
             stop: CancellationToken::new(),
+            write_only_allowed: true,
         }
+    }
+
+    /// ValidateResourceConfig as the server answers it.
+    pub async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = self.resource.validate(config).await;
+        if !self.write_only_allowed {
+            let block = &self.resource.schema().block;
+            diags.extend(block.write_only_unsupported(config));
+        }
+        diags
+    }
+
+    /// What the server sends back in place of a resource's state: write-only attributes null.
+    fn sent(&self, state: Value) -> Value {
+        self.resource.schema().block.without_write_only(state)
     }
 
     fn ctx(&self) -> RequestContext {
@@ -82,7 +100,7 @@ impl<R: Resource> Terraform<R> {
     /// Validate, plan and (when the plan has no errors) apply `config` over `prior`. Errors at
     /// validate or plan come back with the prior state, as Terraform would leave it.
     pub async fn apply(&self, prior: &Instance, config: &Value) -> Applied {
-        let mut plan_diagnostics = self.resource.validate(config).await;
+        let mut plan_diagnostics = self.validate(config).await;
         if plan_diagnostics.has_errors() {
             // Terraform stops at validate.
             return Applied {
@@ -105,10 +123,11 @@ impl<R: Resource> Terraform<R> {
                 },
             )
             .await;
+        let planned_state = self.sent(plan.planned_state);
         plan_diagnostics.extend(plan.diagnostics);
         if plan_diagnostics.has_errors() {
             return Applied {
-                planned: plan.planned_state,
+                planned: planned_state,
                 state: prior.state.clone(),
                 diagnostics: Diagnostics::default(),
                 plan_diagnostics,
@@ -116,21 +135,22 @@ impl<R: Resource> Terraform<R> {
         }
         let req = ApplyRequest {
             prior_state: prior.state.clone(),
-            planned_state: plan.planned_state.clone(),
+            planned_state: planned_state.clone(),
             config: config.clone(),
             planned_private: plan.planned_private,
         };
-        let applied = self.resource.apply(&self.ctx(), req).await;
+        let mut applied = self.resource.apply(&self.ctx(), req).await;
+        applied.new_state = self.sent(applied.new_state);
         // Terraform refuses a result that contradicts the plan, unless the apply failed.
         if !applied.diagnostics.has_errors() {
-            let wrong = inconsistencies(&plan.planned_state, &applied.new_state, "");
+            let wrong = inconsistencies(&planned_state, &applied.new_state, "");
             assert!(
                 wrong.is_empty(),
                 "inconsistent result after apply: {wrong:#?}"
             );
         }
         Applied {
-            planned: plan.planned_state,
+            planned: planned_state,
             state: applied.new_state,
             diagnostics: applied.diagnostics,
             plan_diagnostics,
@@ -151,7 +171,8 @@ impl<R: Resource> Terraform<R> {
             config: config.clone(),
             planned_private: prior.private.clone(),
         };
-        let applied = self.resource.apply(&self.ctx(), req).await;
+        let mut applied = self.resource.apply(&self.ctx(), req).await;
+        applied.new_state = self.sent(applied.new_state);
         if !applied.diagnostics.has_errors() {
             let wrong = inconsistencies(planned, &applied.new_state, "");
             assert!(
@@ -189,11 +210,15 @@ impl<R: Resource> Terraform<R> {
         let read = self
             .resource
             .read(&ctx, prior.state.clone(), prior.private.clone());
-        read.await
+        let mut read = read.await;
+        read.new_state = self.sent(read.new_state);
+        read
     }
 
     pub async fn import(&self, id: &str) -> ImportResponse {
-        self.resource.import(&self.ctx(), id).await
+        let mut imported = self.resource.import(&self.ctx(), id).await;
+        imported.state = imported.state.map(|s| self.sent(s));
+        imported
     }
 
     /// The plan of `config` over `prior`, without applying it.
@@ -211,7 +236,7 @@ impl<R: Resource> Terraform<R> {
                 },
             )
             .await;
-        (plan.planned_state, plan.diagnostics)
+        (self.sent(plan.planned_state), plan.diagnostics)
     }
 }
 

@@ -9,10 +9,14 @@
 
 use std::collections::BTreeMap;
 
+use gitmoxi_engine::{parse_traffic_shifting, RolloutPlan};
+use proptest::prelude::*;
+
 use crate::model::definition;
 use crate::model::event_sources;
+use crate::protocol::diagnostics::{AttrPath, Diagnostics};
 use crate::protocol::value::{Type, Value};
-use proptest::prelude::*;
+use crate::resources::common::values::{duration, MAX_DURATION};
 
 /// A valid definition with most nested shapes the parser knows.
 const VALID_DEFINITION: &str = r#"{
@@ -134,6 +138,37 @@ fn mutated(base: &'static str) -> impl Strategy<Value = String> {
             }
             String::from_utf8_lossy(&s).into_owned()
         })
+}
+
+/// Dates near RFC 3339: valid ones, mutated ones (multi-byte characters at the places a parser
+/// slices), and anything.
+fn timestamp_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        mutated("2024-05-01T12:00:00.250+02:00"),
+        mutated("9999-12-31T23:59:59Z"),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}[T t][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9é]{2}:?[0-9é]{2})",
+        ".{0,40}",
+    ]
+}
+
+/// Go-style durations, huge ones included, and anything.
+fn duration_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{1,25}(ns|us|ms|s|m|h|d|w|y)",
+        "([0-9]{1,6}(h|m|s)){1,4}",
+        ".{0,20}",
+    ]
+}
+
+/// Traffic shifting types, CodeDeploy-style names with any numbers included.
+fn schedule_type() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(prop_oneof![
+        prop::sample::select(vec!["CANARY", "LINEAR", "ALL_AT_ONCE", "canary"])
+            .prop_map(str::to_string),
+        "(CodeDeployDefault\\.)?(Lambda)?Canary[0-9]{1,25}Percent[0-9]{1,25}Minutes?",
+        "(CodeDeployDefault\\.)?(Lambda)?Linear[0-9]{1,25}PercentEvery[0-9]{1,25}Minutes?",
+        ".{0,30}",
+    ])
 }
 
 /// Mutations of the valid definition's JSON tree: one key's value replaced by anything.
@@ -274,6 +309,43 @@ proptest! {
             let (again, _) = event_sources::parse(&canonical)
                 .map_err(|e| TestCaseError::fail(format!("canonical form rejected: {e:?}\n{canonical}")))?;
             prop_assert_eq!(again.canonical_json(), canonical);
+        }
+    }
+
+    #[test]
+    fn timestamps_never_panic_and_stay_within_1970_to_9999(text in timestamp_text()) {
+        if let Some(t) = event_sources::parse_rfc3339(&text) {
+            let json = serde_json::Value::String(text.clone()).to_string();
+            if let Ok(kept) = serde_json::from_str::<event_sources::Timestamp>(&json) {
+                prop_assert!((0.0..=253_402_300_799.0).contains(&kept.0), "{text}: {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn durations_never_panic_and_never_exceed_30_days(text in duration_text()) {
+        let mut diags = Diagnostics::default();
+        let parsed = duration(&Value::string(&text), AttrPath::root("wait_interval"), &mut diags);
+        match parsed {
+            Some(d) => prop_assert!(d <= MAX_DURATION, "{text}: {d:?}"),
+            None => prop_assert!(diags.has_errors(), "{text}: refused without a diagnostic"),
+        }
+    }
+
+    #[test]
+    fn schedules_never_panic_and_total_at_most_100_waits_of_30_days(
+        type_name in schedule_type(),
+        percent in prop::option::of(any::<i64>()),
+        wait in prop::option::of(0..=MAX_DURATION.as_secs()),
+        bake in prop::option::of(0..=MAX_DURATION.as_secs()),
+    ) {
+        let secs = |s: Option<u64>| s.map(std::time::Duration::from_secs);
+        let parsed = parse_traffic_shifting(type_name.as_deref(), percent, secs(wait), secs(bake));
+        if let Ok(shifting) = parsed {
+            let plan = RolloutPlan::new(&shifting);
+            prop_assert!(plan.steps.len() <= 100);
+            prop_assert!(plan.configured_waits() <= MAX_DURATION * 101);
+            prop_assert_eq!(plan.steps.last().map(|s| s.weight_percent), Some(100));
         }
     }
 

@@ -556,3 +556,13 @@ fn render_names_an_undefined_placeholder_and_its_line() {
     ws.tf(&["plan"])
         .assert_failure_contains("line 2 of the template: \"region\" is undefined");
 }
+
+#[test]
+fn render_of_a_runaway_template_fails_naming_the_limit() {
+    let ws = render_workspace(
+        "render-runaway",
+        r#"provider::gitmoxi::render("{\n{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", {})"#,
+    );
+    ws.tf(&["plan"])
+        .assert_failure_contains("rendering stopped after 2000000 steps");
+}

@@ -19,5 +19,6 @@ mod matrix;
 mod packaging;
 mod promotion;
 mod provider;
+mod render_limits;
 mod s3_staging;
 mod smoke;

@@ -116,3 +116,19 @@ async fn terraform_1_0_creates_rolls_out_rolls_back_and_destroys() {
     ws.tf(&["destroy", "-auto-approve"]).assert_success();
     assert!(function_names(&lambda).await.is_empty(), "function left");
 }
+
+/// Terraform 1.0 cannot keep a write-only value out of its state: validate refuses it, naming
+/// the version needed and what to use instead.
+#[test]
+fn terraform_1_0_is_told_write_only_secrets_need_1_11() {
+    let ws = Workspace::new("tf10-wo").with_terraform(terraform_1_0());
+    write_handler_zip(&ws, "v1.zip", "v1");
+    let mut deployment = Deployment::new("e2e-tf10-wo");
+    deployment.extra = "  sensitive_environment_wo         = { TOKEN = \"x\" }\n\
+                        sensitive_environment_wo_version = 1\n"
+        .into();
+    deployment.write(&ws, "http://127.0.0.1:9");
+    ws.tf(&["validate"])
+        .assert_failure_contains("sensitive_environment_wo needs Terraform 1.11 or later")
+        .assert_contains("sensitive_environment");
+}

@@ -2,7 +2,9 @@
 //! the provider configured for the emulator, provider-block validation, and the oldest Terraform.
 
 use crate::fixtures::{function_names, write_handler_zip, Deployment};
-use crate::harness::{provider_block, terraform_1_0, Emulator, Workspace, PROVIDER_ADDRESS};
+use crate::harness::{
+    provider_block, terraform_1_0, Emulator, Workspace, PROVIDER_ADDRESS, PROVIDER_BINARY,
+};
 
 const RESOURCE: &str = "gitmoxi_lambda_deployment";
 
@@ -125,4 +127,50 @@ fn negative_max_retries_fails_validate_naming_it() {
         .assert_failure_contains("Invalid max_retries -1")
         .assert_contains("max_retries = -1") // the source line Terraform quotes for the path
         .assert_contains("whole number from 0");
+}
+
+/// Started like Terraform starts it but with no client certificate, the provider refuses to
+/// serve plain gRPC that any local process could drive, unless told to for debugging.
+#[test]
+fn without_a_client_certificate_the_provider_serves_only_when_told_to() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let launch = || {
+        let mut c = Command::new(PROVIDER_BINARY);
+        c.env_clear()
+            .env(
+                "TF_PLUGIN_MAGIC_COOKIE",
+                "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+            )
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+    let refused = launch().output().expect("running the provider");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("PLUGIN_CLIENT_CERT is not set")
+            && stderr.contains("GITMOXI_PLUGIN_PLAINTEXT=1"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "no handshake line was printed");
+
+    let mut allowed = launch()
+        .env("GITMOXI_PLUGIN_PLAINTEXT", "1")
+        .spawn()
+        .expect("running the provider");
+    let mut line = String::new();
+    let stdout = allowed.stdout.take().expect("stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("a handshake line");
+    let _ = allowed.kill();
+    let _ = allowed.wait();
+    assert!(
+        line.starts_with("1|6|tcp|127.0.0.1:") && line.trim_end().ends_with("|grpc"),
+        "plain handshake: {line}"
+    );
 }

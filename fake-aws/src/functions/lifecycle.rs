@@ -14,6 +14,26 @@ use super::{
 use crate::{error, FakeAws};
 
 impl World {
+    /// Lambda measures the variables as JSON and, refusing them, echoes that JSON whole.
+    fn environment_fits(&self, configuration: &Configuration) -> Result<(), AwsError> {
+        let Some(environment) = configuration.get("Environment") else {
+            return Ok(());
+        };
+        let parsed: serde_json::Value = serde_json::from_str(environment).unwrap_or_default();
+        let measured = parsed["Variables"].to_string();
+        if measured.len() <= self.environment_limit {
+            return Ok(());
+        }
+        Err(error(
+            AwsErrorKind::Invalid,
+            format!(
+                "Lambda was unable to configure your environment variables because the \
+                 environment variables you have provided exceeded the 4KB limit. String \
+                 measured: {measured}"
+            ),
+        ))
+    }
+
     fn role_ready(&self, role: &str, now: Instant) -> Result<(), AwsError> {
         if self.missing_roles.contains(role) {
             return Err(error(
@@ -38,6 +58,7 @@ impl World {
             ));
         }
         self.role_ready(&spec.role, now)?;
+        self.environment_fits(&spec.configuration)?;
         let revision = self.next_revision();
         let pending = self.timing.version_pending;
         self.functions.insert(
@@ -226,6 +247,7 @@ impl World {
                 format!("UpdateFunctionConfiguration has no parameter {field}"),
             ));
         }
+        self.environment_fits(&configuration)?;
         self.start_update(function, now)?;
         if let Some(role) = configuration
             .get("Role")

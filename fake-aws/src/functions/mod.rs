@@ -130,6 +130,8 @@ pub(crate) struct World {
     pub release: Release,
     pub timing: Timing,
     pub fail_next_update: Option<String>,
+    /// Bytes the environment's variables may take as JSON (Lambda's 4 KB).
+    pub environment_limit: usize,
     /// Fields the next configuration update accepts but leaves as they were.
     pub ignore_fields: Vec<String>,
     pub fail_new_versions: Option<String>,
@@ -167,6 +169,7 @@ impl World {
                 ..Timing::default()
             },
             fail_next_update: None,
+            environment_limit: 4096,
             ignore_fields: Vec::new(),
             fail_new_versions: None,
             roles_ready_at: HashMap::new(),

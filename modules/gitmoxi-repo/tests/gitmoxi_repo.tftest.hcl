@@ -1,5 +1,6 @@
 # Plan-only tests of the module with the real provider (installed through dev_overrides or
-# `make install`). Planning a create makes no AWS call, so the endpoints point nowhere.
+# `make install`). Planning a create only previews the alias (a read given up after 3 s), so the
+# endpoints point nowhere.
 #   cd modules/gitmoxi-repo && terraform init && terraform test
 
 provider "gitmoxi" {

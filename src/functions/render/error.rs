@@ -3,11 +3,13 @@
 
 use std::fmt;
 
-/// Why a template could not be rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// Why a template could not be rendered. (Serialisable: the renderer process sends it back.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RenderError {
     /// `vars` is not an object or map (e.g. null, a string, a list).
-    VarsNotObject { found: &'static str },
+    VarsNotObject { found: String },
     /// The template uses a name (or key) that `vars` does not define.
     Undefined {
         /// The name, or the expression as written in the template (`tags['team']`).
@@ -20,6 +22,12 @@ pub enum RenderError {
     Syntax { line: usize, detail: String },
     /// Anything else the template engine rejects (a filter on the wrong type, ...).
     Failed { line: Option<usize>, detail: String },
+    /// The template ran out of steps: a loop far too long for a configuration file.
+    TooManySteps { line: Option<usize>, steps: u64 },
+    /// The rendered text grew past the output limit.
+    TooLarge { line: Option<usize>, bytes: usize },
+    /// The renderer process used up a resource (memory, CPU time) or could not run.
+    Exhausted { detail: String },
 }
 
 impl RenderError {
@@ -80,11 +88,33 @@ impl fmt::Display for RenderError {
             RenderError::Failed { line: None, detail } => {
                 write!(f, "the template could not be rendered: {detail}")
             }
+            RenderError::TooManySteps { line, steps } => write!(
+                f,
+                "{}: rendering stopped after {steps} steps; a loop this long cannot be meant \
+                 for a configuration file",
+                place(*line)
+            ),
+            RenderError::TooLarge { line, bytes } => write!(
+                f,
+                "{}: the rendered text passed {} MiB, the most a rendered file may be",
+                place(*line),
+                bytes / (1024 * 1024)
+            ),
+            RenderError::Exhausted { detail } => {
+                write!(f, "the template could not be rendered: {detail}")
+            }
         }
     }
 }
 
 impl std::error::Error for RenderError {}
+
+fn place(line: Option<usize>) -> String {
+    line.map_or_else(
+        || "the template".into(),
+        |l| format!("line {l} of the template"),
+    )
+}
 
 fn quoted_list(names: &[String]) -> String {
     names

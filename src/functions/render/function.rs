@@ -1,7 +1,11 @@
 //! [`RenderFunction`]: `render` as a provider function, turning Terraform values into its
 //! arguments and its errors into function errors.
 
-use super::render;
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+use super::{render, render_isolated, RenderError};
 use crate::protocol::registry::{Function, FunctionError};
 use crate::protocol::schema::FunctionSignature;
 use crate::protocol::value::{Type, Value};
@@ -9,11 +13,22 @@ use crate::protocol::value::{Type, Value};
 /// The `render` provider function.
 pub struct RenderFunction {
     signature: FunctionSignature,
+    isolated: bool,
 }
 
 impl RenderFunction {
+    /// Renders in a child process of the provider's own executable.
     pub fn new() -> Self {
         RenderFunction {
+            isolated: true,
+            ..Self::in_process()
+        }
+    }
+
+    /// Renders in this process: for tests, whose executable is not the provider.
+    pub fn in_process() -> Self {
+        RenderFunction {
+            isolated: false,
             signature: FunctionSignature {
                 summary: "Render a Gitmoxi (Jinja) template with an input object".to_string(),
                 description: DESCRIPTION.to_string(),
@@ -50,6 +65,23 @@ error naming it and its line, never an empty string. Nothing is HTML-escaped; us
 insert a value into JSON (strings are quoted and escaped, objects and lists written as JSON). \
 Whole numbers render without a decimal point. Requires Terraform 1.8 or later.";
 
+impl RenderFunction {
+    async fn render(
+        &self,
+        template: &str,
+        vars: &serde_json::Value,
+    ) -> Result<String, RenderError> {
+        if !self.isolated {
+            return render(template, vars);
+        }
+        let program: PathBuf = std::env::current_exe().map_err(|e| RenderError::Exhausted {
+            detail: format!("the provider's executable could not be found: {e}"),
+        })?;
+        render_isolated(&program, template, vars).await
+    }
+}
+
+#[async_trait]
 impl Function for RenderFunction {
     fn name(&self) -> &'static str {
         "render"
@@ -59,7 +91,7 @@ impl Function for RenderFunction {
         &self.signature
     }
 
-    fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError> {
+    async fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError> {
         let mut args = args.into_iter();
         let template = args.next().unwrap_or_default();
         let vars = args.next().unwrap_or_default();
@@ -72,7 +104,8 @@ impl Function for RenderFunction {
         if !vars.is_wholly_known() {
             return Ok(Value::Unknown);
         }
-        render(template, &vars.to_json())
+        self.render(template, &vars.to_json())
+            .await
             .map(Value::String)
             .map_err(|e| FunctionError {
                 text: e.to_string(),

@@ -71,12 +71,13 @@ fn whole_numbers_have_no_decimal_point() {
     assert_eq!(ok("{{ mem | tojson }}", vars), "512");
 }
 
-#[test]
-fn whole_numbers_from_terraform_values_have_no_decimal_point() {
+#[tokio::test]
+async fn whole_numbers_from_terraform_values_have_no_decimal_point() {
     // Terraform numbers arrive as f64.
     let vars = Value::object([("mem", Value::Number(512.0))]);
-    let out = RenderFunction::new()
+    let out = RenderFunction::in_process()
         .call(vec![Value::string("{{ mem }}"), vars])
+        .await
         .expect("renders");
     assert_eq!(out, Value::string("512"));
 }
@@ -172,9 +173,9 @@ fn vars_must_be_an_object() {
     assert!(err("x", json!(["a"])).to_string().contains("got a list"));
 }
 
-#[test]
-fn function_accepts_objects_and_maps() {
-    let f = RenderFunction::new();
+#[tokio::test]
+async fn function_accepts_objects_and_maps() {
+    let f = RenderFunction::in_process();
     let object = Value::Typed(
         Type::object([("a", Type::String)]),
         Box::new(Value::object([("a", Value::string("x"))])),
@@ -183,27 +184,30 @@ fn function_accepts_objects_and_maps() {
     for (vars, want) in [(object, "x"), (map, "y")] {
         let out = f
             .call(vec![Value::string("{{ a }}"), vars])
+            .await
             .expect("renders");
         assert_eq!(out, Value::string(want));
     }
 }
 
-#[test]
-fn function_blames_vars_when_null() {
-    let e = RenderFunction::new()
+#[tokio::test]
+async fn function_blames_vars_when_null() {
+    let e = RenderFunction::in_process()
         .call(vec![Value::string("x"), Value::Null])
+        .await
         .expect_err("null vars");
     assert_eq!(e.argument, Some(1));
     assert!(e.text.contains("object"), "{}", e.text);
 }
 
-#[test]
-fn function_error_blames_the_template() {
-    let e = RenderFunction::new()
+#[tokio::test]
+async fn function_error_blames_the_template() {
+    let e = RenderFunction::in_process()
         .call(vec![
             Value::string("{{ nope }}"),
             Value::object([("a", Value::Bool(true))]),
         ])
+        .await
         .expect_err("undefined");
     assert_eq!(e.argument, Some(0));
     assert!(
@@ -211,4 +215,37 @@ fn function_error_blames_the_template() {
         "{}",
         e.text
     );
+}
+
+#[test]
+fn an_endless_loop_stops_on_its_step_budget_naming_its_line() {
+    let template =
+        "ok\n{% for i in range(10000) %}{% for j in range(10000) %}\n{% endfor %}{% endfor %}";
+    let e = err(template, json!({}));
+    assert!(
+        matches!(
+            e,
+            RenderError::TooManySteps {
+                line: Some(2 | 3),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("steps"), "{e}");
+}
+
+#[test]
+fn output_past_the_limit_stops_the_render() {
+    let template = "{% for i in range(10000) %}{{ 'x' * 10000 }}{% endfor %}";
+    let e = err(template, json!({}));
+    assert!(matches!(e, RenderError::TooLarge { .. }), "{e:?}");
+    assert!(e.to_string().contains("8 MiB"), "{e}");
+}
+
+#[test]
+fn errors_cross_the_process_boundary_unchanged() {
+    let e = err("{{ nope }}", json!({}));
+    let json = serde_json::to_string(&e).unwrap();
+    assert_eq!(serde_json::from_str::<RenderError>(&json).unwrap(), e);
 }

@@ -24,6 +24,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::secrets::Secrets;
+
 pub use canonical::aws_default;
 pub use compare::{compare, ChangeSet};
 pub use errors::{DefinitionError, DefinitionWarning};
@@ -180,6 +182,11 @@ impl FunctionDefinition {
         self.fields.tags.clone().unwrap_or_default()
     }
 
+    /// The values of `sensitive_environment`, to keep out of every message.
+    pub fn secrets(&self) -> Secrets {
+        Secrets::new(self.sensitive.values().map(String::as_str))
+    }
+
     /// `Environment.Variables` with `sensitive_environment` merged in: what the function gets.
     pub fn env_vars(&self) -> EnvVars {
         let mut vars = self.declared_env_vars().cloned().unwrap_or_default();
@@ -221,6 +228,37 @@ impl FunctionDefinition {
             }
         }
         self.sensitive = sensitive.clone();
+        Ok(())
+    }
+
+    /// Adds `sensitive_environment_wo` (after [`Self::merge_sensitive_environment`]). A key also
+    /// in `Environment.Variables` or `sensitive_environment` is an error naming the key.
+    pub fn merge_write_only_environment(
+        &mut self,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<(), DefinitionError> {
+        for key in vars.keys() {
+            validate::env_key("sensitive_environment_wo", key)?;
+            let declared = self
+                .declared_env_vars()
+                .is_some_and(|declared| declared.contains_key(key));
+            let other = match (declared, self.sensitive.contains_key(key)) {
+                (true, _) => "function_definition",
+                (false, true) => "sensitive_environment",
+                (false, false) => continue,
+            };
+            return Err(DefinitionError {
+                summary: format!(
+                    "Environment variable `{key}` is set in both {other} and sensitive_environment_wo"
+                ),
+                detail: format!(
+                    "Each variable must come from one place. Remove `{key}` from {other} or from \
+                     sensitive_environment_wo."
+                ),
+                key_path: None,
+            });
+        }
+        self.sensitive.extend(vars.clone());
         Ok(())
     }
 

@@ -32,7 +32,7 @@ pub use errors::{EventSourceError, EventSourceWarning};
 pub use mapping::{aws_default, MappingKey, SourceKind};
 pub use pull::PullSource;
 pub use push::{PushSource, API_GATEWAY, DEFAULT_STAGE, FUNCTION_URL, LOAD_BALANCER};
-pub use timestamp::Timestamp;
+pub use timestamp::{parse_rfc3339, Timestamp};
 pub use validate::{
     CONSUMPTION_MODES, ENDPOINT_TYPES, EVENT_RECORD_FORMATS, FULL_DOCUMENT,
     FUNCTION_RESPONSE_TYPES, METRICS, SCHEMA_REGISTRY_AUTH_TYPES, SCHEMA_VALIDATION_ATTRIBUTES,

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// Seconds since the Unix epoch (fractions allowed).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
@@ -27,19 +29,25 @@ impl<'de> Deserialize<'de> for Timestamp {
         impl Visitor<'_> for V {
             type Value = Timestamp;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("epoch seconds or an RFC 3339 date like 2024-05-01T12:00:00Z")
+                f.write_str(
+                    "epoch seconds or an RFC 3339 date like 2024-05-01T12:00:00Z, from 1970 to 9999",
+                )
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
-                Ok(Timestamp(v as f64))
+                self.visit_f64(v as f64)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
-                Ok(Timestamp(v as f64))
+                self.visit_f64(v as f64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
-                Ok(Timestamp(v))
+                match in_range(v) {
+                    true => Ok(Timestamp(v)),
+                    false => Err(E::invalid_value(de::Unexpected::Float(v), &self)),
+                }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
                 parse_rfc3339(v)
+                    .filter(|t| in_range(*t))
                     .map(Timestamp)
                     .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
             }
@@ -48,65 +56,28 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`, also with a space for `T`.
-pub(crate) fn parse_rfc3339(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut fraction = 0.0;
-    if let Some(r) = rest.strip_prefix('.') {
-        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`, also with a space for `T`, as epoch seconds; None
+/// for anything else, however malformed (no slicing of the text here).
+pub fn parse_rfc3339(s: &str) -> Option<f64> {
+    let with_t;
+    let text = match s.as_bytes().get(10) {
+        Some(b' ') => {
+            with_t = format!("{}T{}", s.get(..10)?, s.get(11..)?);
+            &with_t
         }
-        fraction = format!("0.{}", &r[..digits]).parse().ok()?;
-        rest = &r[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && &o[3..4] == ":" => {
-            let h: i64 = o[1..3].parse().ok()?;
-            let m: i64 = o[4..6].parse().ok()?;
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            sign * (h * 3600 + m * 60)
-        }
-        _ => return None,
+        _ => s,
     };
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
-    Some(secs as f64 + fraction)
+    let parsed = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    let nanos = parsed.unix_timestamp_nanos();
+    Some(nanos as f64 / 1e9)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// The latest time a timestamp may name: the end of year 9999, as RFC 3339 can write it.
+const LATEST: f64 = 253_402_300_799.0;
+
+/// Epoch seconds a date can be: from 1970 to the end of 9999.
+fn in_range(t: f64) -> bool {
+    (0.0..=LATEST).contains(&t)
 }
 
 #[cfg(test)]
@@ -128,6 +99,32 @@ mod tests {
         assert_eq!(parse_rfc3339("2024-05-01"), None);
         assert_eq!(parse_rfc3339("2024-13-01T12:00:00Z"), None);
         assert_eq!(parse_rfc3339("2024-05-01T12:00:00"), None);
+        assert_eq!(parse_rfc3339("2024-05-01 12:00:00Z"), Some(1_714_564_800.0));
+    }
+
+    #[test]
+    fn malformed_dates_are_refused_never_a_panic() {
+        for bad in [
+            "2024-05-01T12:00:00+1\u{e9}00",
+            "2024-05-01T12:00:00+\u{e9}\u{e9}",
+            "2024-05-01\u{e9}12:00:00Z",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            "2024-05-01 ",
+            "2024-02-30T00:00:00Z",
+            "2024-05-01T25:00:00Z",
+            "",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_outside_1970_to_9999_are_refused() {
+        for bad in ["-1", "1e300", "253402300800", "\"1969-12-31T23:59:59Z\""] {
+            assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
+        }
+        let last: Timestamp = serde_json::from_str("\"9999-12-31T23:59:59Z\"").unwrap();
+        assert_eq!(last, Timestamp(LATEST));
     }
 
     #[test]

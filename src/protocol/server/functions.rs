@@ -38,7 +38,7 @@ impl<P: Provider> ProviderService<P> {
                 }
             }
         }
-        match function.call(args) {
+        match function.call(args).await {
             Ok(v) => {
                 let msgpack = if sig.returns == Type::Dynamic {
                     v.to_msgpack_dynamic()

@@ -25,7 +25,13 @@ impl<P: Provider> ProviderService<P> {
             ),
             empty
         );
-        let diags = resource.validate(&config).await;
+        let mut diags = resource.validate(&config).await;
+        let write_only_allowed = req
+            .client_capabilities
+            .is_some_and(|c| c.write_only_attributes_allowed);
+        if !write_only_allowed {
+            diags.extend(resource.schema().block.write_only_unsupported(&config));
+        }
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diags.to_proto(),
         }))
@@ -77,8 +83,9 @@ impl<P: Provider> ProviderService<P> {
             empty
         );
         let resp = resource.read(&self.ctx(), state, req.private).await;
+        let block = &resource.schema().block;
         Ok(Response::new(pb::read_resource::Response {
-            new_state: encode(&resp.new_state),
+            new_state: encode(&block.without_write_only(resp.new_state)),
             diagnostics: resp.diagnostics.to_proto(),
             private: resp.private,
         }))
@@ -101,8 +108,9 @@ impl<P: Provider> ProviderService<P> {
             prior_private: req.prior_private,
         };
         let resp = resource.plan(&self.ctx(), plan).await;
+        let block = &resource.schema().block;
         Ok(Response::new(pb::plan_resource_change::Response {
-            planned_state: encode(&resp.planned_state),
+            planned_state: encode(&block.without_write_only(resp.planned_state)),
             requires_replace: resp.requires_replace.iter().map(|p| p.to_proto()).collect(),
             planned_private: resp.planned_private,
             diagnostics: resp.diagnostics.to_proto(),
@@ -126,8 +134,9 @@ impl<P: Provider> ProviderService<P> {
             planned_private: req.planned_private,
         };
         let resp = resource.apply(&self.ctx(), apply).await;
+        let block = &resource.schema().block;
         Ok(Response::new(pb::apply_resource_change::Response {
-            new_state: encode(&resp.new_state),
+            new_state: encode(&block.without_write_only(resp.new_state)),
             private: resp.private,
             diagnostics: resp.diagnostics.to_proto(),
         }))
@@ -140,12 +149,13 @@ impl<P: Provider> ProviderService<P> {
         let empty = pb::import_resource_state::Response::default();
         let resource = try_diags!(self.resource(&req.type_name), empty);
         let resp = resource.import(&self.ctx(), &req.id).await;
+        let block = &resource.schema().block;
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources: resp
                 .state
                 .map(|s| pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
-                    state: encode(&s),
+                    state: encode(&block.without_write_only(s)),
                     private: resp.private,
                 })
                 .into_iter()

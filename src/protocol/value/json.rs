@@ -31,7 +31,7 @@ impl Type {
     }
 
     pub fn from_json(v: &serde_json::Value) -> Result<Type, ValueError> {
-        let bad = || ValueError(format!("not a Terraform type: {v}"));
+        let bad = || ValueError("not a Terraform type".to_string());
         match v {
             J::String(s) => match s.as_str() {
                 "bool" => Ok(Type::Bool),
@@ -72,9 +72,18 @@ impl Type {
     }
 }
 
-/// The error for JSON that does not have the declared type.
+/// The error for JSON that does not have the declared type. It names the kind of value found,
+/// never the value: a sensitive attribute's value must not reach a message.
 fn mismatch(what: &str, j: &J) -> ValueError {
-    ValueError(format!("expected {what}, got JSON {j}"))
+    let found = match j {
+        J::Null => "null",
+        J::Bool(_) => "a bool",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "a list",
+        J::Object(_) => "an object",
+    };
+    ValueError(format!("expected {what}, got JSON {found}"))
 }
 
 impl Value {

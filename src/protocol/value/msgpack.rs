@@ -14,9 +14,20 @@ use super::{Type, Value, ValueError};
 const UNKNOWN_EXT: i8 = 0;
 const REFINED_UNKNOWN_EXT: i8 = 12;
 
-/// The error for msgpack that does not have the declared type.
+/// The error for msgpack that does not have the declared type. It names the kind of value
+/// found, never the value: a sensitive attribute's value must not reach a message.
 fn mismatch(what: &str, mp: &Mp) -> ValueError {
-    ValueError(format!("expected {what}, got msgpack {mp}"))
+    let found = match mp {
+        Mp::Nil => "nil",
+        Mp::Boolean(_) => "a bool",
+        Mp::Integer(_) | Mp::F32(_) | Mp::F64(_) => "a number",
+        Mp::String(_) => "a string",
+        Mp::Binary(_) => "binary",
+        Mp::Array(_) => "an array",
+        Mp::Map(_) => "a map",
+        Mp::Ext(..) => "an extension value",
+    };
+    ValueError(format!("expected {what}, got msgpack {found}"))
 }
 
 impl Value {

@@ -163,3 +163,15 @@ fn type_json_round_trips() {
         r#"["list","string"]"#
     );
 }
+
+#[test]
+fn a_value_of_the_wrong_type_is_named_by_its_kind_never_shown() {
+    let secret = "hunter2-in-a-map";
+    let bytes = Value::string(secret).to_msgpack();
+    let e = Value::from_msgpack(&bytes, &Type::Number).unwrap_err();
+    assert!(!e.to_string().contains(secret), "{e}");
+    assert!(e.to_string().contains("a string"), "{e}");
+    let json = serde_json::json!({ "TOKEN": secret }).to_string();
+    let e = Value::from_json(json.as_bytes(), &Type::list(Type::String)).unwrap_err();
+    assert!(!e.to_string().contains(secret), "{e}");
+}

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod failure;
 pub mod guards;
 pub mod reconcile;
+pub mod redacting;
 pub mod rollout;
 pub mod settings;
 pub mod sources;

@@ -6,6 +6,7 @@ use gitmoxi_engine::{Alarms, Deployment, Event, Outcome, Ports, RolloutPlan, Tar
 use tokio::time::Instant;
 
 use super::failure::{aws_failure, NOTHING_CHANGED};
+use super::redacting::Redacting;
 use super::state::{new_deployment_id, planned_from, Shown};
 use crate::log;
 use crate::model::ports::Cloud;
@@ -78,8 +79,15 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
     ];
     log::info("deployment started", &fields);
     let progress = |e: &Event| log::info(&e.to_string(), &fields);
+    let lambda = Redacting {
+        inner: &ports,
+        secrets: r
+            .release
+            .map(|r| r.definition.secrets())
+            .unwrap_or_default(),
+    };
     let all = Ports {
-        lambda: &ports,
+        lambda: &lambda,
         alarms: &ports,
         hooks: &ports,
         metrics: &ports,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::model::definition::{self, FunctionDefinition};
 use crate::model::event_sources::EventSources;
-use crate::model::release::{code_source, package_hash, Release, MAX_DIRECT_ZIP_BYTES};
+use crate::model::release::{code_source, hash_file, package_hash, Release, MAX_DIRECT_ZIP_BYTES};
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::value::Value;
@@ -30,6 +30,10 @@ pub struct DeploymentConfig {
     pub source_code_hash: Input<String>,
     /// `sensitive_environment` as Terraform holds it (compared with the state's).
     pub sensitive_environment: Value,
+    /// `sensitive_environment_wo`: in the configuration only, never in the plan or the state.
+    pub sensitive_environment_wo: Value,
+    /// `sensitive_environment_wo_version`: a change deploys the write-only values.
+    pub sensitive_environment_wo_version: Value,
     /// `event_sources` as written, and validated (None when unknown or invalid).
     pub event_sources_text: Input<String>,
     pub event_sources: Option<EventSources>,
@@ -54,6 +58,10 @@ impl DeploymentConfig {
             package_hash: None,
             source_code_hash: input_string(config.get("source_code_hash")),
             sensitive_environment: config.get("sensitive_environment").clone(),
+            sensitive_environment_wo: config.get("sensitive_environment_wo").clone(),
+            sensitive_environment_wo_version: config
+                .get("sensitive_environment_wo_version")
+                .clone(),
             event_sources_text: input_string(config.get("event_sources")),
             event_sources,
             alias: input_string(config.get("alias")),
@@ -73,10 +81,29 @@ impl DeploymentConfig {
 
     /// `sensitive_environment` with its known values.
     fn sensitive_values(&self) -> BTreeMap<String, String> {
-        let entries = self.sensitive_environment.entries().into_iter().flatten();
-        entries
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-            .collect()
+        known_entries(&self.sensitive_environment)
+    }
+
+    /// `sensitive_environment_wo` with its known values.
+    fn write_only_values(&self) -> BTreeMap<String, String> {
+        known_entries(&self.sensitive_environment_wo)
+    }
+
+    /// The definition with both secret maps merged in (as far as their values are known).
+    fn with_secrets(&self, def: &FunctionDefinition) -> Result<FunctionDefinition, Diagnostic> {
+        let mut merged = def.clone();
+        merged
+            .merge_sensitive_environment(&self.sensitive_values())
+            .map_err(|e| {
+                Diagnostic::error(e.summary, e.detail).at(AttrPath::root("sensitive_environment"))
+            })?;
+        merged
+            .merge_write_only_environment(&self.write_only_values())
+            .map_err(|e| {
+                Diagnostic::error(e.summary, e.detail)
+                    .at(AttrPath::root("sensitive_environment_wo"))
+            })?;
+        Ok(merged)
     }
 
     /// Returns the package's hash when `package_file` is known and readable.
@@ -139,8 +166,8 @@ impl DeploymentConfig {
                 .at(at()),
             );
         }
-        match std::fs::read(path) {
-            Ok(bytes) => Some(package_hash(&bytes)),
+        match hash_file(std::path::Path::new(path)) {
+            Ok(hash) => Some(hash),
             Err(e) => {
                 diags.push(unreadable(e));
                 None
@@ -178,16 +205,21 @@ impl DeploymentConfig {
     /// A key in both `sensitive_environment` and the definition's variables is an error; the
     /// check never sees a value.
     fn check_sensitive(&self, diags: &mut Diagnostics) {
-        let Some(def) = &self.definition else { return };
-        let keys: BTreeMap<String, String> = self
-            .sensitive_values()
-            .into_keys()
-            .map(|k| (k, String::new()))
-            .collect();
-        if let Err(e) = def.clone().merge_sensitive_environment(&keys) {
+        let write_only = &self.sensitive_environment_wo;
+        if !write_only.is_null() && self.sensitive_environment_wo_version.is_null() {
             diags.push(
-                Diagnostic::error(e.summary, e.detail).at(AttrPath::root("sensitive_environment")),
+                Diagnostic::error(
+                    "sensitive_environment_wo needs sensitive_environment_wo_version",
+                    "Write-only values are never stored, so the provider cannot see them change. \
+                     Set `sensitive_environment_wo_version` (any number, e.g. 1) and change it \
+                     whenever the values should be deployed again.",
+                )
+                .at(AttrPath::root("sensitive_environment_wo_version")),
             );
+        }
+        let Some(def) = &self.definition else { return };
+        if let Err(d) = self.with_secrets(def) {
+            diags.push(d);
             return;
         }
         self.check_environment_size(def, diags);
@@ -197,36 +229,37 @@ impl DeploymentConfig {
     /// every variable, secrets included: caught here, at plan, the error never happens. Only
     /// when every value is known.
     fn check_environment_size(&self, def: &FunctionDefinition, diags: &mut Diagnostics) {
-        let sensitive = &self.sensitive_environment;
-        let unknown = sensitive.is_unknown()
-            || sensitive
-                .entries()
-                .is_some_and(|m| m.values().any(|v| v.as_str().is_none()));
-        if unknown {
+        let unknown = |m: &Value| {
+            m.is_unknown()
+                || m.entries()
+                    .is_some_and(|m| m.values().any(|v| v.as_str().is_none()))
+        };
+        if unknown(&self.sensitive_environment) || unknown(&self.sensitive_environment_wo) {
             return;
         }
-        let mut merged = def.clone();
-        if merged
-            .merge_sensitive_environment(&self.sensitive_values())
-            .is_err()
-        {
+        let Ok(merged) = self.with_secrets(def) else {
             return;
-        }
+        };
         let size: usize = merged
             .env_vars()
             .iter()
             .map(|(k, v)| k.len() + v.len())
             .sum();
         if size > MAX_ENVIRONMENT_BYTES {
-            let at = match self.sensitive_values().is_empty() {
-                true => AttrPath::root("function_definition"),
-                false => AttrPath::root("sensitive_environment"),
+            let at = match (
+                self.write_only_values().is_empty(),
+                self.sensitive_values().is_empty(),
+            ) {
+                (false, _) => AttrPath::root("sensitive_environment_wo"),
+                (true, false) => AttrPath::root("sensitive_environment"),
+                (true, true) => AttrPath::root("function_definition"),
             };
             diags.push(
                 Diagnostic::error(
                     format!("The environment is larger than Lambda's 4 KB ({size} bytes)"),
                     "Lambda allows 4 KB of environment variables, names and values together \
-                     (function_definition's Environment.Variables and sensitive_environment). \
+                     (function_definition's Environment.Variables, sensitive_environment and \
+                     sensitive_environment_wo). \
                      Move large values to SSM Parameter Store or Secrets Manager and read them at \
                      start-up.",
                 )
@@ -238,14 +271,12 @@ impl DeploymentConfig {
     /// The release an apply deploys, failing before any change if the package changed since the
     /// plan (`planned_hash`) or anything is still unknown.
     pub fn load_release(&self, planned_hash: Option<&str>) -> Result<Release, Diagnostics> {
-        let Some(mut def) = self.definition.clone() else {
+        let Some(declared) = &self.definition else {
             return Err(
                 crate::resources::common::failure::unknown_at_apply("function_definition").into(),
             );
         };
-        let at_sensitive = || AttrPath::root("sensitive_environment");
-        def.merge_sensitive_environment(&self.sensitive_values())
-            .map_err(|e| Diagnostic::error(e.summary, e.detail).at(at_sensitive()))?;
+        let def = self.with_secrets(declared)?;
         let bytes = match self.package_file.known() {
             Some(path) => Some(self.read_package(path, planned_hash)?),
             None => None,
@@ -281,6 +312,14 @@ impl DeploymentConfig {
             _ => Ok(bytes),
         }
     }
+}
+
+/// The entries of a map of strings whose values are known.
+fn known_entries(map: &Value) -> BTreeMap<String, String> {
+    let entries = map.entries().into_iter().flatten();
+    entries
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
 }
 
 /// The definition as declared; None when it is unknown or invalid (diagnostics say which).

@@ -50,11 +50,15 @@ impl<C: Cloud> LambdaDeployment<C> {
 
 impl<C: Cloud> LambdaDeployment<C> {
     /// For a create: what the alias of the declared function serves, so the plan can show the
-    /// rollout (`Some(None)`: nothing, a first release). None when it cannot be read.
+    /// rollout (`Some(None)`: nothing, a first release). None when it cannot be read in time:
+    /// the read only previews the apply, so an endpoint that does not answer (or an account
+    /// being throttled) leaves the starting version unknown rather than holding the plan up.
     async fn serving(&self, c: &DeploymentConfig) -> Option<Option<String>> {
+        const PREVIEW_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
         let (function, alias) = (c.function_name()?, c.alias.known()?);
         let cloud = self.configured.cloud().ok()?;
-        let routing = cloud.find_alias(function, alias).await.ok()?;
+        let read = tokio::time::timeout(PREVIEW_WAIT, cloud.find_alias(function, alias));
+        let routing = read.await.ok()?.ok()?;
         Some(routing.map(|r| r.version))
     }
 }

@@ -119,6 +119,8 @@ fn update(
         PlannedHash::Unknown => true,
     };
     deployment |= hash_changed;
+    // Write-only values are never stored: their version says when they change.
+    deployment |= c.sensitive_environment_wo_version != prior.sensitive_environment_wo_version;
     if let Some(d) = drift {
         deployment = true;
         diags.push(Diagnostic::warning(

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::state::DeploymentState;
-use crate::model::ports::{alias_arn, invoke_arn, Cloud};
+use gitmoxi_engine::ports::AwsError;
+
+use crate::model::ports::{alias_arn, invoke_arn, Cloud, ServedFunction};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ImportResponse, ReadResponse};
 use crate::protocol::value::{Type, Value};
@@ -43,65 +45,90 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
 
 /// `FUNCTION_NAME:ALIAS`: the state of what the alias serves, its definition read back.
 pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportResponse {
-    let fail = |summary: String, detail: String| ImportResponse {
-        diagnostics: Diagnostic::error(summary, detail).into(),
-        ..Default::default()
-    };
-    let parsed = id
-        .split_once(':')
-        .filter(|(f, a)| !f.is_empty() && !a.is_empty() && !a.contains(':'));
-    let Some((function, alias)) = parsed else {
-        return fail(
-            format!("Invalid import ID {id:?}"),
-            "Import with FUNCTION_NAME:ALIAS, e.g. `terraform import \
-             gitmoxi_lambda_deployment.api orders-api:live`."
-                .into(),
-        );
+    match imported(cloud, id).await {
+        Ok((state, drift)) => ImportResponse {
+            state: Some(state.write(null_object(value_type))),
+            private: drift.map(|d| d.to_private()).unwrap_or_default(),
+            diagnostics: Diagnostics::default(),
+        },
+        Err(d) => ImportResponse {
+            diagnostics: d.into(),
+            ..Default::default()
+        },
+    }
+}
+
+async fn imported<C: Cloud>(
+    cloud: &C,
+    id: &str,
+) -> Result<(DeploymentState, Option<Drift>), Diagnostic> {
+    let (function, alias) = import_id(id)?;
+    let read_failed = |e: AwsError| {
+        Diagnostic::error(
+            format!("Error reading Lambda function ({function})"),
+            e.to_string(),
+        )
     };
     let routing = match cloud.find_alias(function, alias).await {
         Ok(Some(r)) => r,
         Ok(None) => {
-            return fail(
+            return Err(Diagnostic::error(
                 format!("Cannot import {id}: no such function or alias"),
                 format!(
                     "Check that function {function} exists in {} and has the alias {alias}.",
                     cloud.region()
                 ),
-            )
-        }
-        Err(e) => return fail(format!("Error reading Lambda alias ({id})"), e.to_string()),
-    };
-    let served = match cloud.find_function(function, &routing.version).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            let detail = format!("Version {} disappeared.", routing.version);
-            return fail(format!("Cannot import {id}"), detail);
+            ))
         }
         Err(e) => {
-            return fail(
-                format!("Error reading Lambda function ({function})"),
-                e.to_string(),
-            )
+            let summary = format!("Error reading Lambda alias ({id})");
+            return Err(Diagnostic::error(summary, e.to_string()));
         }
+    };
+    let Some(served) =
+        (cloud.find_function(function, &routing.version).await).map_err(read_failed)?
+    else {
+        let detail = format!("Version {} disappeared.", routing.version);
+        return Err(Diagnostic::error(format!("Cannot import {id}"), detail));
     };
     // A version's description is the one PublishVersion gave it; the function's is $LATEST's.
-    let described = match cloud.find_function(function, "$LATEST").await {
-        Ok(Some(latest)) => latest.definition.description().map(str::to_string),
-        Ok(None) => None,
-        Err(e) => {
-            return fail(
-                format!("Error reading Lambda function ({function})"),
-                e.to_string(),
+    let latest = cloud.find_function(function, "$LATEST").await;
+    let described = latest
+        .map_err(read_failed)?
+        .and_then(|l| l.definition.description().map(str::to_string));
+    let drift = Drift::detect(alias, &routing.version, Some(&routing));
+    let target = (function, alias, routing.version.as_str());
+    let state = imported_state(cloud.region(), target, served, described);
+    Ok((state, drift))
+}
+
+/// `FUNCTION_NAME:ALIAS` split, or a diagnostic saying how to write it.
+fn import_id(id: &str) -> Result<(&str, &str), Diagnostic> {
+    id.split_once(':')
+        .filter(|(f, a)| !f.is_empty() && !a.is_empty() && !a.contains(':'))
+        .ok_or_else(|| {
+            Diagnostic::error(
+                format!("Invalid import ID {id:?}"),
+                "Import with FUNCTION_NAME:ALIAS, e.g. `terraform import \
+                 gitmoxi_lambda_deployment.api orders-api:live`.",
             )
-        }
-    };
+        })
+}
+
+/// The state of an imported function: its served version's definition (environment values moved
+/// to the sensitive attribute, never into the definition text), tags and description.
+fn imported_state(
+    region: &str,
+    (function, alias, version): (&str, &str, &str),
+    served: ServedFunction,
+    described: Option<String>,
+) -> DeploymentState {
     let served_definition = served.definition.clone().with_description(described);
-    // Environment values go to the sensitive attribute, never into the definition text.
     let (definition, variables) = served_definition.split_environment();
     let definition = definition.with_tags(served.tags.clone());
     let sensitive = variables.into_iter().map(|(k, v)| (k, Value::string(v)));
     let alias_arn = alias_arn(&served.function_arn, alias);
-    let state = DeploymentState {
+    DeploymentState {
         function_name: function.to_string(),
         function_definition: Some(definition.without_defaults().canonical_json()),
         sensitive_environment: match sensitive.collect::<BTreeMap<_, _>>() {
@@ -111,18 +138,12 @@ pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportR
         source_code_hash: Some(served.code_sha256.clone()),
         alias: alias.to_string(),
         function_arn: served.function_arn.clone(),
-        invoke_arn: invoke_arn(cloud.region(), &alias_arn),
+        invoke_arn: invoke_arn(region, &alias_arn),
         alias_arn,
-        version: routing.version.clone(),
+        version: version.to_string(),
         code_sha256: served.code_sha256,
         rollout_schedule: vec!["100%".into()],
         ..DeploymentState::default()
-    };
-    let drift = Drift::detect(alias, &routing.version, Some(&routing));
-    ImportResponse {
-        state: Some(state.write(null_object(value_type))),
-        private: drift.map(|d| d.to_private()).unwrap_or_default(),
-        diagnostics: Diagnostics::default(),
     }
 }
 

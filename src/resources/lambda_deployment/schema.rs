@@ -55,10 +55,29 @@ fn release_arguments(block: Block) -> Block {
                 "sensitive_environment",
                 Type::map(Type::String),
                 "Environment variables merged into `Environment.Variables` whose values are never shown in plans, \
-                 logs or errors. A key in both is an error.",
+                 logs or errors. A key in both is an error. Their values are kept (marked sensitive) in the \
+                 state; with Terraform 1.11 or later, `sensitive_environment_wo` keeps them out of it.",
             )
             .sensitive(),
         )
+        .attr(
+            Attribute::optional(
+                "sensitive_environment_wo",
+                Type::map(Type::String),
+                "Write-only environment variables (Terraform 1.11 or later): merged into `Environment.Variables` \
+                 like `sensitive_environment`, but never stored in the plan or the state. The provider cannot \
+                 see a change of their values, so set `sensitive_environment_wo_version` and change it to \
+                 deploy new values. A key also in `Environment.Variables` or `sensitive_environment` is an error.",
+            )
+            .sensitive()
+            .write_only("use `sensitive_environment`, whose values are stored in the state marked sensitive"),
+        )
+        .attr(Attribute::optional(
+            "sensitive_environment_wo_version",
+            Type::Number,
+            "Required with `sensitive_environment_wo`: any number; changing it deploys the write-only values \
+             as they are now (a new version, rolled out as configured).",
+        ))
 }
 
 /// Where and how the release is served: the alias, and what happens to versions and the function.

@@ -14,6 +14,9 @@ pub struct DeploymentState {
     pub source_code_hash: Option<String>,
     /// `sensitive_environment` as last deployed (compared with the configuration's as a whole).
     pub sensitive_environment: Value,
+    /// `sensitive_environment_wo_version` as last deployed (the values themselves are never
+    /// stored).
+    pub sensitive_environment_wo_version: Value,
     /// The event sources text last reconciled on the alias.
     pub event_sources: Option<String>,
     pub alias: String,
@@ -84,6 +87,7 @@ impl DeploymentState {
             function_definition: text(v, "function_definition"),
             source_code_hash: text(v, "source_code_hash"),
             sensitive_environment: v.get("sensitive_environment").clone(),
+            sensitive_environment_wo_version: v.get("sensitive_environment_wo_version").clone(),
             event_sources: text(v, "event_sources"),
             alias: text(v, "alias").unwrap_or_default(),
             function_arn: text(v, "function_arn").unwrap_or_default(),
@@ -124,6 +128,10 @@ impl DeploymentState {
             ("function_definition", opt(&self.function_definition)),
             ("source_code_hash", opt(&self.source_code_hash)),
             ("sensitive_environment", self.sensitive_environment.clone()),
+            (
+                "sensitive_environment_wo_version",
+                self.sensitive_environment_wo_version.clone(),
+            ),
             ("event_sources", opt(&self.event_sources)),
             ("alias", Value::string(&self.alias)),
             ("function_arn", Value::string(&self.function_arn)),

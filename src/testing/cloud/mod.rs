@@ -165,20 +165,27 @@ impl Cloud for FakeCloud {
         absent_if_not_found(found).map(|found| found.is_some())
     }
 
-    async fn stage_package(&self, bucket: &str, key: &str, package: &[u8]) -> Result<(), AwsError> {
+    async fn stage_package(
+        &self,
+        bucket: &str,
+        key: &str,
+        package: &[u8],
+        sha256: &str,
+    ) -> Result<(), AwsError> {
+        let owner = gitmoxi_fake_aws::ACCOUNT;
         let head = absent_if_not_found(
-            self.call("head_object", |aws| aws.head_object(bucket, key))
+            self.call("head_object", |aws| aws.head_object(bucket, key, owner))
                 .await,
         )?;
-        if head.is_some_and(|h| h.length == package.len() as u64) {
+        if head.is_some_and(|h| h.checksum_sha256.as_deref() == Some(sha256)) {
             return Ok(());
         }
         let info = ObjectInfo {
             length: package.len() as u64,
-            checksum_sha256: None,
+            checksum_sha256: Some(sha256.to_string()),
         };
         self.call("put_object", |aws| {
-            aws.put_object(bucket, key, info.clone())
+            aws.put_object(bucket, key, owner, info.clone())
         })
         .await
     }

@@ -1,6 +1,7 @@
-//! Secrets (SPEC §3 `sensitive_environment`): the values never appear in plan or apply output,
-//! in `TF_LOG=trace` logs (Terraform's and the provider's), in error messages, or anywhere in the
-//! state file outside the `sensitive_environment` attribute (private state included).
+//! Secrets: `sensitive_environment` values never appear in plan or apply output, in
+//! `TF_LOG=trace` logs (Terraform's and the provider's), in error messages, or anywhere in the
+//! state file outside the `sensitive_environment` attribute (private state included);
+//! `sensitive_environment_wo` values appear nowhere at all, the state included.
 
 use base64::Engine as _;
 
@@ -149,4 +150,60 @@ async fn sensitive_environment_never_leaves_its_attribute() {
             &state_outside_the_attribute(&backup),
         );
     }
+}
+
+/// Write-only values (Terraform 1.11+) from an ephemeral variable: they reach Lambda and are in
+/// no output, log line or state; a new version deploys new values.
+#[tokio::test]
+async fn write_only_secrets_reach_lambda_and_nothing_else() {
+    let emulator = Emulator::start();
+    let lambda = emulator.lambda_client();
+    let mut ws = Workspace::new("faults-secrets-wo");
+    ws.set_env("TF_LOG", "trace");
+    ws.set_env("TF_LOG_PATH", &ws.path("trace.log").display().to_string());
+    write_handler_zip(&ws, "v1.zip", "v1");
+    ws.write(
+        "variables.tf",
+        "variable \"db_password\" {\n  type      = string\n  ephemeral = true\n}\n\
+         variable \"password_version\" {\n  type = number\n}\n",
+    );
+    ws.set_env("TF_VAR_db_password", SECRET);
+    ws.set_env("TF_VAR_password_version", "1");
+    let mut deployment = Deployment::new("faults-secrets-wo").canary(50, "1s");
+    deployment.extra = "  sensitive_environment_wo         = { DB_PASSWORD = var.db_password }\n\
+                        sensitive_environment_wo_version = var.password_version\n"
+        .into();
+    deployment.write(&ws, &emulator.endpoint());
+
+    let apply = ws.tf(&["apply", "-auto-approve"]);
+    apply.assert_success();
+    assert_output_hidden(&apply);
+    assert_eq!(served_password(&lambda).await.as_deref(), Some(SECRET));
+    let plan = ws.tf(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code(), Some(0), "nothing to do:\n{plan}");
+
+    ws.set_env("TF_VAR_db_password", SECRET_2);
+    ws.set_env("TF_VAR_password_version", "2");
+    let apply = ws.tf(&["apply", "-auto-approve"]);
+    apply.assert_success();
+    assert_output_hidden(&apply);
+    assert_eq!(served_password(&lambda).await.as_deref(), Some(SECRET_2));
+
+    assert_hidden("the TF_LOG=trace log", &ws.read("trace.log"));
+    assert_hidden("terraform.tfstate", &ws.read("terraform.tfstate"));
+    if let Ok(backup) = std::fs::read_to_string(ws.path("terraform.tfstate.backup")) {
+        assert_hidden("terraform.tfstate.backup", &backup);
+    }
+}
+
+async fn served_password(lambda: &aws_sdk_lambda::Client) -> Option<String> {
+    let config = lambda
+        .get_function_configuration()
+        .function_name("faults-secrets-wo")
+        .qualifier("live")
+        .send()
+        .await
+        .expect("GetFunctionConfiguration");
+    let vars = config.environment().and_then(|e| e.variables())?;
+    vars.get("DB_PASSWORD").cloned()
 }

@@ -10,7 +10,7 @@ use super::state::{planned_rollout, DeploymentState};
 use crate::log;
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{Cloud, ServedFunction};
-use crate::model::release::{staging_key, CodeSource, Release};
+use crate::model::release::{package_hash, staging_key, CodeSource, Release};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
@@ -236,7 +236,11 @@ impl<C: Cloud> Apply<'_, C> {
         };
         let function = release.function_name();
         let key = staging_key(function, bytes);
-        match self.cloud.stage_package(bucket, &key, bytes).await {
+        let sha256 = release
+            .package_hash
+            .clone()
+            .unwrap_or_else(|| package_hash(bytes));
+        match self.cloud.stage_package(bucket, &key, bytes, &sha256).await {
             Ok(()) => Ok(release.staged(bucket, key)),
             Err(e) => {
                 let d = aws_failure("staging the package in S3", function, &e, NOTHING_CHANGED);
@@ -257,6 +261,8 @@ impl<C: Cloud> Apply<'_, C> {
         };
         tokio::select! {
             r = self.cloud.create_function(release) => r.map_err(|e| {
+                // CreateFunction carries the environment, and Lambda may echo it.
+                let e = release.definition.secrets().redact_error(e);
                 aws_failure("creating Lambda function", function, &e, NOTHING_CHANGED).into()
             }),
             _ = self.ctx.stop.cancelled() => {
@@ -302,6 +308,8 @@ impl<C: Cloud> Apply<'_, C> {
         let planned = DeploymentState::read(&self.req.planned_state)?;
         let same = self.prior_definition.as_ref()? == self.config.definition.as_ref()?
             && self.config.sensitive_environment == prior.sensitive_environment
+            && self.config.sensitive_environment_wo_version
+                == prior.sensitive_environment_wo_version
             && planned.source_code_hash == prior.source_code_hash;
         if !same {
             return None;
