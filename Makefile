@@ -76,10 +76,10 @@ faults: tools ## The long fault suite (20 interrupts, 10 kills, 30 throttled dep
 	$(call phase,fault suite,$(CARGO) test --test e2e faults:: -- --include-ignored --test-threads=2 --nocapture)
 	@printf '\n==> figures (%s)\n' '$(FAULTS_FIGURES)'; cat $(FAULTS_FIGURES)
 
-fuzz: ## Fuzz the three parsers for FUZZ_SECONDS each (cargo-fuzz on nightly; else a bounded proptest loop)
+fuzz: ## Fuzz the four parser targets for FUZZ_SECONDS each (cargo-fuzz on nightly; else a bounded proptest loop)
 	@if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then \
 	  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then $(CARGO) install cargo-fuzz --locked; fi; \
-	  for target in function_definition event_sources msgpack_value; do \
+	  for target in function_definition event_sources msgpack_value times_and_schedules; do \
 	    printf '\n==> fuzz %s (%ss)\n' $$target $(FUZZ_SECONDS); \
 	    (cd fuzz && cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS)) || exit 1; \
 	  done; \

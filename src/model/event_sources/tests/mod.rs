@@ -199,6 +199,12 @@ fn errors_name_the_key_path() {
             "PullEventSources[0].StartingPositionTimestamp",
         ),
         (
+            // A multi-byte character where a hand-written parser would slice the text.
+            json!({ "EventSourceArn": KINESIS, "StartingPosition": "AT_TIMESTAMP",
+                    "StartingPositionTimestamp": "2024-05-01T12:00:00+1\u{e9}00" }),
+            "PullEventSources[0].StartingPositionTimestamp",
+        ),
+        (
             json!({ "EventSourceArn": KINESIS, "StartingPosition": "LATEST", "ParallelizationFactor": 11 }),
             "PullEventSources[0].ParallelizationFactor",
         ),
