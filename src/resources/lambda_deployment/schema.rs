@@ -41,7 +41,9 @@ fn release_arguments(block: Block) -> Block {
             "package_s3_bucket",
             Type::String,
             "Stage `package_file` in this S3 bucket (key `gitmoxi/<function>/<sha256>.zip`, uploaded once per \
-             package) and create the code from S3. Needed for packages over 50 MB.",
+             package, with its SHA-256 for S3 to check) and create the code from S3. Needed for packages over \
+             50 MB. The bucket must belong to the account deployed to: a bucket of that name owned by anyone \
+             else is refused.",
         ))
         .attr(Attribute::optional_computed(
             "source_code_hash",
