@@ -70,8 +70,7 @@ tf() {
 terraform() { (cd "$WORKSPACE" && "$TERRAFORM" "$@" "${COLOR_FLAG[@]}"); }
 
 # Python with boto3 clients on the emulator: `lam` (Lambda), `cw` (CloudWatch).
-aws_py() {
-  "$PYTHON" - "$ENDPOINT" "$1" <<'PY'
+AWS_PY='
 import sys
 import boto3
 endpoint, code = sys.argv[1], sys.argv[2]
@@ -79,7 +78,9 @@ session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key=
 lam = session.client("lambda", endpoint_url=endpoint)
 cw = session.client("cloudwatch", endpoint_url=endpoint)
 exec(code)
-PY
+'
+aws_py() {
+  "$PYTHON" -c "$AWS_PY" "$ENDPOINT" "$1"
 }
 
 show_file() {
@@ -102,7 +103,9 @@ pick_terraform() {
 }
 
 EMULATOR_STARTED_HERE=0
+WATCHER=
 cleanup() {
+  [[ -n "$WATCHER" ]] && stop_watch
   if ((EMULATOR_STARTED_HERE)); then
     printf '\n'
     scripts/emulator.sh stop || true
@@ -180,9 +183,11 @@ print("invoke live: " + out)
 '
 }
 
-# Samples the alias twice a second while an apply runs, printing each change of routing.
+# Samples the alias twice a second while an apply runs, printing each change of routing. Python
+# is started directly in the background (not through a function, which would fork a shell around
+# it), so stop_watch ends the process itself.
 watch_alias() {
-  aws_py '
+  "$PYTHON" -c "$AWS_PY" "$ENDPOINT" '
 import time
 last = None
 for _ in range(120):
@@ -206,6 +211,7 @@ for _ in range(120):
 stop_watch() {
   kill "$WATCHER" 2>/dev/null || true
   wait "$WATCHER" 2>/dev/null || true
+  WATCHER=
 }
 
 set_alarm() {
