@@ -5,6 +5,8 @@ mod common;
 
 #[path = "scenarios/analysis.rs"]
 mod analysis;
+#[path = "scenarios/capacity.rs"]
+mod capacity;
 #[path = "scenarios/happy.rs"]
 mod happy;
 #[path = "scenarios/hooks.rs"]

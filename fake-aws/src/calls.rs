@@ -51,6 +51,14 @@ pub enum Call {
     },
     /// IAM GetRole, by role ARN.
     GetRole(String),
+    /// Put/Get/DeleteProvisionedConcurrencyConfig, by qualifier.
+    PutCapacity {
+        qualifier: String,
+        amount: u32,
+    },
+    GetCapacity(String),
+    DeleteCapacity(String),
+    GetAccountSettings,
     DeleteAlias(String),
     ListMappings,
     CreateMapping(String),
@@ -104,6 +112,10 @@ impl Call {
             Call::Untag(_) => "untag",
             Call::SetCodeSigning { .. } => "set_code_signing",
             Call::GetRole(_) => "get_role",
+            Call::PutCapacity { .. } => "put_capacity",
+            Call::GetCapacity(_) => "get_capacity",
+            Call::DeleteCapacity(_) => "delete_capacity",
+            Call::GetAccountSettings => "get_account_settings",
             Call::DeleteAlias(_) => "delete_alias",
             Call::ListMappings => "list_mappings",
             Call::CreateMapping(_) => "create_mapping",
@@ -140,6 +152,8 @@ impl Call {
                 | Call::ListMappings
                 | Call::GetRoute(_)
                 | Call::GetRole(_)
+                | Call::GetCapacity(_)
+                | Call::GetAccountSettings
                 | Call::HeadObject(_)
         )
     }
@@ -198,6 +212,8 @@ impl Recorded {
             Call::DeleteAlias(a) => format!("delete alias {a}"),
             Call::SetCodeSigning { arn: Some(a), .. } => format!("put code signing {a}"),
             Call::SetCodeSigning { arn: None, .. } => "delete code signing".into(),
+            Call::PutCapacity { qualifier, amount } => format!("provision {qualifier} {amount}"),
+            Call::DeleteCapacity(q) => format!("release capacity {q}"),
             Call::CreateMapping(k) => format!("create mapping {k}"),
             Call::UpdateMapping(u) => format!("update mapping {u}"),
             Call::DeleteMapping(u) => format!("delete mapping {u}"),

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use gitmoxi_engine::ports::{
-    AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, Lambda, PublishedVersion,
+    absent_if_not_found, done_if_not_found, AlarmState, Alarms, AliasRouting, AwsError,
+    FunctionStatus, Lambda, Provisioned, PublishedVersion,
 };
 use tokio::time::sleep;
 
@@ -36,6 +37,42 @@ impl FakeAws {
     }
 
     // ---- account-level function operations ------------------------------------------------
+
+    /// PutProvisionedConcurrencyConfig on `qualifier` (a version or an alias).
+    pub fn put_capacity(
+        &self,
+        function: &str,
+        qualifier: &str,
+        amount: u32,
+    ) -> Result<(), AwsError> {
+        let call = Call::PutCapacity {
+            qualifier: qualifier.into(),
+            amount,
+        };
+        self.call(call, |w, now| {
+            w.put_capacity(function, qualifier, amount, now)
+        })
+    }
+
+    pub fn get_capacity(&self, function: &str, qualifier: &str) -> Result<Provisioned, AwsError> {
+        self.call(Call::GetCapacity(qualifier.into()), |w, now| {
+            w.capacity(function, qualifier, now)
+        })
+    }
+
+    pub fn delete_capacity(&self, function: &str, qualifier: &str) -> Result<(), AwsError> {
+        self.call(Call::DeleteCapacity(qualifier.into()), |w, _| {
+            w.release_capacity(function, qualifier)
+        })
+    }
+
+    /// GetAccountSettings: the account's unreserved concurrency.
+    pub fn unreserved_concurrency(&self) -> Result<u32, AwsError> {
+        self.call(
+            Call::GetAccountSettings,
+            |w, _| Ok(w.unreserved_concurrency),
+        )
+    }
 
     pub fn create_function(&self, spec: NewFunction) -> Result<FunctionView, AwsError> {
         let name = spec.name.clone();
@@ -222,6 +259,18 @@ impl Lambda for FakeLambda<'_> {
             w.delete_version(&self.function, version)
         })
     }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        self.aws.put_capacity(&self.function, version, amount)
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        absent_if_not_found(self.aws.get_capacity(&self.function, version))
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        done_if_not_found(self.aws.delete_capacity(&self.function, version))
+    }
 }
 
 impl Lambda for FakeAws {
@@ -281,6 +330,18 @@ impl Lambda for FakeAws {
 
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         self.default_lambda().delete_version(version).await
+    }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        self.default_lambda().put_provisioned(version, amount).await
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        self.default_lambda().provisioned(version).await
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        self.default_lambda().release_provisioned(version).await
     }
 }
 

@@ -196,6 +196,37 @@ impl FakeAws {
         self
     }
 
+    /// Provisioned concurrency takes `d` to become READY after it is asked for.
+    pub fn capacity_takes(&self, d: Duration) -> &FakeAws {
+        self.world().capacity_script.takes = d;
+        self
+    }
+
+    /// The next provisioned concurrency asked for fails with `reason` (Lambda's StatusReason).
+    pub fn fail_next_capacity(&self, reason: &str) -> &FakeAws {
+        self.world().capacity_script.fail_next = Some(reason.into());
+        self
+    }
+
+    /// Provisioned concurrency asked for from now on never becomes READY.
+    pub fn capacity_stuck(&self) -> &FakeAws {
+        self.world().capacity_script.stuck = true;
+        self
+    }
+
+    /// The account's unreserved concurrency (1000 unless set).
+    pub fn unreserved_concurrency_is(&self, n: u32) -> &FakeAws {
+        self.world().unreserved_concurrency = n;
+        self
+    }
+
+    /// The provisioned concurrency asked for on `qualifier` of `function`, if any.
+    pub fn capacity_of(&self, function: &str, qualifier: &str) -> Option<u32> {
+        let w = self.world();
+        let f = w.functions.get(function)?;
+        f.capacity.get(qualifier).map(|a| a.requested)
+    }
+
     /// IAM has no role `role`: GetRole answers NotFound and Lambda refuses it (with the same
     /// answer as for a role not propagated yet, as the real one does).
     pub fn role_missing(&self, role: &str) -> &FakeAws {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use gitmoxi_engine::ports::{AliasRouting, AwsError};
+use gitmoxi_engine::ports::{AliasRouting, AwsError, Provisioned};
 
 use super::alarms::{AlarmPoller, AlarmView, CloudWatchAlarms};
 use super::lambda_release::FunctionRelease;
@@ -78,6 +78,31 @@ impl Cloud for Aws {
 
     async fn set_code_signing(&self, function: &str, arn: Option<&str>) -> Result<(), AwsError> {
         Aws::set_code_signing(self, function, arn).await
+    }
+
+    async fn put_capacity(
+        &self,
+        function: &str,
+        version: &str,
+        amount: u32,
+    ) -> Result<(), AwsError> {
+        Aws::put_capacity(self, function, version, amount).await
+    }
+
+    async fn capacity(
+        &self,
+        function: &str,
+        version: &str,
+    ) -> Result<Option<Provisioned>, AwsError> {
+        Aws::capacity(self, function, version).await
+    }
+
+    async fn release_capacity(&self, function: &str, version: &str) -> Result<(), AwsError> {
+        Aws::release_capacity(self, function, version).await
+    }
+
+    async fn unreserved_concurrency(&self) -> Result<u32, AwsError> {
+        Aws::unreserved_concurrency(self).await
     }
 
     async fn role_exists(&self, role_arn: &str) -> Result<bool, AwsError> {

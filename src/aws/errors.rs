@@ -28,6 +28,7 @@ fn kind_of<E>(code: &str, message: &str, err: &SdkError<E, HttpResponse>) -> Aws
         | "NotFound"
         | "NoSuchKey"
         | "NoSuchEntity"
+        | "ProvisionedConcurrencyConfigNotFoundException"
         | "TargetGroupNotFound"
         | "TargetGroupNotFoundException" => AwsErrorKind::NotFound,
         "PreconditionFailedException" => AwsErrorKind::Conflict,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_lambda::types::AliasRoutingConfiguration;
 use gitmoxi_engine::ports::{
-    AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda, PublishedVersion,
+    AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda, Provisioned, PublishedVersion,
 };
 
 use super::function_definition as expand;
@@ -183,5 +183,17 @@ impl Lambda for FunctionRelease<'_> {
             })
             .await?;
         Ok(())
+    }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        self.aws.put_capacity(&self.function, version, amount).await
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        self.aws.capacity(&self.function, version).await
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        self.aws.release_capacity(&self.function, version).await
     }
 }

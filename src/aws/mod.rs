@@ -15,6 +15,7 @@
 
 mod alarms;
 mod budget;
+mod capacity;
 mod clients;
 mod cloud;
 mod errors;

@@ -53,6 +53,16 @@ pub const DELETE_CODE_SIGNING: Op = op(
     Change,
 );
 
+// Lambda: provisioned concurrency and account settings.
+pub const PUT_CAPACITY: Op = op("setting provisioned concurrency", LambdaControl, Change);
+pub const GET_CAPACITY: Op = op("reading provisioned concurrency", LambdaControl, Routine);
+pub const DELETE_CAPACITY: Op = op("releasing provisioned concurrency", LambdaControl, Change);
+pub const GET_ACCOUNT_SETTINGS: Op = op(
+    "reading the account's Lambda settings",
+    LambdaControl,
+    Routine,
+);
+
 // Lambda: aliases.
 pub const GET_ALIAS: Op = op("reading Lambda alias", LambdaControl, Routine);
 pub const LIST_ALIASES: Op = op("listing Lambda aliases", LambdaControl, Routine);

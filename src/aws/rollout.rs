@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
     AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks,
-    Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
+    Lambda, Metrics, Notification, Notifier, Provisioned, PublishedVersion, VersionMetrics,
 };
 
 use super::alarms::{AlarmView, CloudWatchAlarms};
@@ -78,6 +78,18 @@ impl Lambda for RolloutPorts<'_> {
 
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         self.lambda.delete_version(version).await
+    }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        self.lambda.put_provisioned(version, amount).await
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        self.lambda.provisioned(version).await
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        self.lambda.release_provisioned(version).await
     }
 }
 

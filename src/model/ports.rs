@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 pub use gitmoxi_engine::ports::{
-    Alarms, AliasRouting, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, Notifier,
+    Alarms, AliasRouting, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, Notifier, Provisioned,
+    ProvisionedStatus,
 };
 
 use super::definition::FunctionDefinition;
@@ -201,6 +202,33 @@ pub trait Cloud: Send + Sync + 'static {
         package: &[u8],
         sha256: &str,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    // ---- provisioned concurrency ----------------------------------------------------------
+
+    /// PutProvisionedConcurrencyConfig on a version.
+    fn put_capacity(
+        &self,
+        function: &str,
+        version: &str,
+        amount: u32,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// None when the version has no provisioned concurrency.
+    fn capacity(
+        &self,
+        function: &str,
+        version: &str,
+    ) -> impl Future<Output = Result<Option<Provisioned>, AwsError>> + Send;
+
+    /// Releases a version's provisioned concurrency; done when it had none.
+    fn release_capacity(
+        &self,
+        function: &str,
+        version: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// The account's concurrency no function has reserved (GetAccountSettings).
+    fn unreserved_concurrency(&self) -> impl Future<Output = Result<u32, AwsError>> + Send;
 
     // ---- aliases --------------------------------------------------------------------------
 

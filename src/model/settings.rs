@@ -33,6 +33,8 @@ pub struct Settings {
     pub hooks: HookSettings,
     pub analysis: Option<Analysis>,
     pub notification_topic_arn: Option<String>,
+    /// Provisioned concurrency of the serving version (0: none).
+    pub provisioned_concurrency: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             hooks: HookSettings::default(),
             analysis: None,
             notification_topic_arn: None,
+            provisioned_concurrency: 0,
         }
     }
 }

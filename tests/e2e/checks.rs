@@ -4,13 +4,11 @@
 
 use std::time::Duration;
 
-use aws_sdk_cloudwatch::types::{
-    ComparisonOperator, Dimension, MetricDatum, StandardUnit, StateValue, Statistic,
-};
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit, StateValue};
 
 use crate::fixtures::{
-    alias, create_python_function, create_queue, deployment_state, drain_queue, versions,
-    wait_for_alias, watch_alias_during, write_handler_zip, Deployment,
+    alias, create_python_function, create_queue, deployment_state, drain_queue, errors_alarm,
+    set_alarm, versions, wait_for_alias, watch_alias_during, write_handler_zip, Deployment,
 };
 use crate::harness::{Emulator, Workspace};
 
@@ -172,19 +170,7 @@ async fn sns_topic_receives_start_and_rollback_messages() {
         .await
         .expect("Subscribe");
     let alarm = "e2e-notify-errors";
-    cloudwatch
-        .put_metric_alarm()
-        .alarm_name(alarm)
-        .namespace("AWS/Lambda")
-        .metric_name("Errors")
-        .statistic(Statistic::Sum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .send()
-        .await
-        .expect("PutMetricAlarm");
+    errors_alarm(&cloudwatch, alarm).await;
     let mut first = Deployment::new("e2e-notify")
         .canary(50, "30s")
         .notification_topic_arn(&topic);
@@ -202,14 +188,7 @@ async fn sns_topic_receives_start_and_rollback_messages() {
         !a.weights.is_empty()
     })
     .await;
-    cloudwatch
-        .set_alarm_state()
-        .alarm_name(alarm)
-        .state_value(StateValue::Alarm)
-        .state_reason("e2e: errors on the canary")
-        .send()
-        .await
-        .expect("SetAlarmState");
+    set_alarm(&cloudwatch, alarm, StateValue::Alarm).await;
     let out = apply.wait_timeout(Duration::from_secs(120));
     assert!(canary.is_some(), "no canary weight seen during:\n{out}");
     out.assert_failure_contains(alarm);

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+use aws_sdk_cloudwatch::types::StateValue;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{AliasRoutingConfiguration, FunctionCode, Runtime};
 
 use crate::fixtures::{
-    alias, deployment_state, function_names, versions, wait_for_alias, write_handler_zip,
-    Deployment, ROLE_ARN,
+    alias, deployment_state, errors_alarm, function_names, set_alarm, versions, wait_for_alias,
+    write_handler_zip, Deployment, ROLE_ARN,
 };
 use crate::harness::{Emulator, TfOutput, Workspace};
 
@@ -148,19 +148,7 @@ async fn alarm_firing_mid_rollout_rolls_back_and_deletes_the_failed_version() {
     let lambda = emulator.lambda_client();
     let cloudwatch = emulator.cloudwatch_client();
     let alarm = "e2e-errors";
-    cloudwatch
-        .put_metric_alarm()
-        .alarm_name(alarm)
-        .namespace("AWS/Lambda")
-        .metric_name("Errors")
-        .statistic(Statistic::Sum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .send()
-        .await
-        .expect("PutMetricAlarm");
+    errors_alarm(&cloudwatch, alarm).await;
     let mut deployment = Deployment::new("e2e-alarm").canary(50, "30s");
     deployment.alarms = vec![alarm.to_string()];
     let ws = create(&emulator, "alarm", &deployment);
@@ -172,14 +160,7 @@ async fn alarm_firing_mid_rollout_rolls_back_and_deletes_the_failed_version() {
         !a.weights.is_empty()
     })
     .await;
-    cloudwatch
-        .set_alarm_state()
-        .alarm_name(alarm)
-        .state_value(StateValue::Alarm)
-        .state_reason("e2e: errors on the canary")
-        .send()
-        .await
-        .expect("SetAlarmState");
+    set_alarm(&cloudwatch, alarm, StateValue::Alarm).await;
     let out = apply.wait_timeout(Duration::from_secs(120));
 
     assert!(canary.is_some(), "no canary weight seen during:\n{out}");

@@ -624,3 +624,38 @@ pub async fn create_python_function(
     }
     panic!("{name} did not become Active");
 }
+
+/// A CloudWatch alarm on the function errors metric, as a team's hashicorp/aws code would make
+/// it; OK until a test sets it otherwise.
+pub async fn errors_alarm(cloudwatch: &aws_sdk_cloudwatch::Client, name: &str) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/Lambda")
+        .metric_name("Errors")
+        .statistic(Statistic::Sum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(1.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .send()
+        .await
+        .expect("PutMetricAlarm");
+}
+
+/// Sets an alarm's state, as CloudWatch would when the metric crosses the threshold.
+pub async fn set_alarm(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    name: &str,
+    state: aws_sdk_cloudwatch::types::StateValue,
+) {
+    cloudwatch
+        .set_alarm_state()
+        .alarm_name(name)
+        .state_value(state)
+        .state_reason("set by the end-to-end test")
+        .send()
+        .await
+        .expect("SetAlarmState");
+}

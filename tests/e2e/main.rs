@@ -7,6 +7,7 @@
 //! The tools come from `scripts/setup-tools.sh`; `make test` runs it before `cargo test`.
 
 mod bad_input;
+mod capacity;
 mod checks;
 mod deployment;
 mod event_sources;

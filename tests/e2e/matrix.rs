@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+use aws_sdk_cloudwatch::types::StateValue;
 
 use crate::fixtures::{
-    alias, deployment_state, function_names, versions, wait_for_alias, write_handler_zip,
-    Deployment,
+    alias, deployment_state, errors_alarm, function_names, set_alarm, versions, wait_for_alias,
+    write_handler_zip, Deployment,
 };
 use crate::harness::{terraform_1_0, Emulator, Workspace};
 
@@ -21,19 +21,7 @@ async fn terraform_1_0_creates_rolls_out_rolls_back_and_destroys() {
     let emulator = Emulator::start();
     let lambda = emulator.lambda_client();
     let cloudwatch = emulator.cloudwatch_client();
-    cloudwatch
-        .put_metric_alarm()
-        .alarm_name(ALARM)
-        .namespace("AWS/Lambda")
-        .metric_name("Errors")
-        .statistic(Statistic::Sum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .send()
-        .await
-        .expect("PutMetricAlarm");
+    errors_alarm(&cloudwatch, ALARM).await;
 
     let ws = Workspace::new("tf10").with_terraform(terraform_1_0());
     let version = ws.tf(&["version"]);
@@ -85,14 +73,7 @@ async fn terraform_1_0_creates_rolls_out_rolls_back_and_destroys() {
         !a.weights.is_empty()
     })
     .await;
-    cloudwatch
-        .set_alarm_state()
-        .alarm_name(ALARM)
-        .state_value(StateValue::Alarm)
-        .state_reason("e2e: errors on the canary")
-        .send()
-        .await
-        .expect("SetAlarmState");
+    set_alarm(&cloudwatch, ALARM, StateValue::Alarm).await;
     let out = apply.wait_timeout(Duration::from_secs(120));
     assert!(canary.is_some(), "no canary weight seen during:\n{out}");
     out.assert_failure_contains(ALARM);

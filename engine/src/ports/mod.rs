@@ -114,6 +114,23 @@ pub struct PublishedVersion {
     pub description: Option<String>,
 }
 
+/// Provisioned concurrency of one version, as GetProvisionedConcurrencyConfig reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provisioned {
+    pub status: ProvisionedStatus,
+    pub requested: u32,
+    pub allocated: u32,
+    /// Why it failed (Lambda's StatusReason).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProvisionedStatus {
+    InProgress,
+    Ready,
+    Failed,
+}
+
 /// Where an alias sends traffic: `version` gets whatever `extra` does not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasRouting {
@@ -185,6 +202,23 @@ pub trait Lambda: Send + Sync {
         &self,
     ) -> impl Future<Output = Result<Vec<(String, AliasRouting)>, AwsError>> + Send;
     fn delete_version(&self, version: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// PutProvisionedConcurrencyConfig on `version` (never on an alias: an alias carrying
+    /// weights cannot have it).
+    fn put_provisioned(
+        &self,
+        version: &str,
+        amount: u32,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// None when `version` has no provisioned concurrency.
+    fn provisioned(
+        &self,
+        version: &str,
+    ) -> impl Future<Output = Result<Option<Provisioned>, AwsError>> + Send;
+    /// Releases `version`'s provisioned concurrency; done when it had none.
+    fn release_provisioned(
+        &self,
+        version: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -163,6 +163,13 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
                     Err(AwsError::new(AwsErrorKind::Other, "no answer within 30s"))
                 }))
             }
+            Action::ReadCapacity { version } => Reply::Capacity(lambda.provisioned(&version).await),
+            Action::SetCapacity { version, amount } => {
+                Reply::CapacitySet(lambda.put_provisioned(&version, amount).await)
+            }
+            Action::ReleaseCapacity { version } => {
+                Reply::CapacityReleased(lambda.release_provisioned(&version).await)
+            }
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,
         }
     }

@@ -196,6 +196,9 @@ impl State {
                 Reply::Alias(r),
             ) => self.restore_reread(attempt, after_conflict, r, out),
             (Phase::FindingAliasUsers, Reply::Aliases(r)) => self.delete_if_unused(r, out),
+            (Phase::ReleasingCapacity { version, then }, Reply::CapacityReleased(r)) => {
+                self.capacity_released(version, then, r, out)
+            }
             (Phase::DeletingFailed, Reply::Deleted(r)) => {
                 let version = self.to.clone().unwrap_or_default();
                 self.note_delete(version, r, out);
@@ -209,7 +212,9 @@ impl State {
                 let serving = self.to.clone().unwrap_or_default();
                 let queue =
                     versions_to_delete(&versions, &aliases, &serving, self.d.retain_versions);
-                self.delete_next(queue, out)
+                if let Some(queue) = self.release_previous(queue, &aliases, out) {
+                    self.delete_next(queue, out)
+                }
             }
             // Cleanup never fails a deployment that succeeded: what is left, the next one removes.
             (Phase::ListingVersions, Reply::Versions(Err(e)))
@@ -266,8 +271,12 @@ impl State {
         }
     }
 
-    /// The version that failed goes only if nothing routes to it any more.
-    fn delete_failed_version(&mut self, out: &mut Vec<Action>) {
+    /// The version that failed goes only if nothing routes to it any more (after the provisioned
+    /// concurrency this deployment gave it).
+    pub(super) fn delete_failed_version(&mut self, out: &mut Vec<Action>) {
+        if self.release_failed(out) {
+            return;
+        }
         match &self.to {
             Some(to) if self.d.delete_failed_version && self.from.as_ref() != Some(to) => {
                 self.phase = Phase::FindingAliasUsers;
@@ -302,7 +311,7 @@ impl State {
         }
     }
 
-    fn delete_next(&mut self, queue: Vec<String>, out: &mut Vec<Action>) {
+    pub(super) fn delete_next(&mut self, queue: Vec<String>, out: &mut Vec<Action>) {
         match queue.first() {
             Some(version) => {
                 out.push(Action::DeleteVersion {

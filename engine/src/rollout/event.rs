@@ -28,6 +28,24 @@ pub enum Event {
         version: String,
         after: Duration,
     },
+    /// Provisioned concurrency asked for on the new version.
+    CapacityRequested {
+        version: String,
+        amount: u32,
+    },
+    CapacityReady {
+        version: String,
+        amount: u32,
+        after: Duration,
+    },
+    CapacityReleased {
+        version: String,
+    },
+    /// Releasing a version's provisioned concurrency failed; it stays allocated.
+    CapacityKept {
+        version: String,
+        reason: String,
+    },
     AliasCreated {
         alias: String,
         version: String,
@@ -118,6 +136,10 @@ impl fmt::Display for Event {
             Event::Updating { part } => write!(f, "updating $LATEST {part}"),
             Event::Published { version, new } => published(f, version, *new),
             Event::Ready { version, after } => ready(f, version, *after),
+            Event::CapacityRequested { .. }
+            | Event::CapacityReady { .. }
+            | Event::CapacityReleased { .. }
+            | Event::CapacityKept { .. } => capacity(f, self),
             Event::AliasCreated { alias, version } => {
                 write!(f, "created alias {alias} on version {version}")
             }
@@ -175,6 +197,35 @@ impl fmt::Display for Event {
 }
 
 // The wordings too long for a line of the match above, in the order of the variants.
+
+fn capacity(f: &mut fmt::Formatter<'_>, e: &Event) -> fmt::Result {
+    match e {
+        Event::CapacityRequested { version, amount } => write!(
+            f,
+            "asked for {amount} provisioned concurrency on version {version}"
+        ),
+        Event::CapacityReady {
+            version,
+            amount,
+            after,
+        } => write!(
+            f,
+            "version {version} has its {amount} provisioned concurrency ready after {}",
+            format_duration(*after)
+        ),
+        Event::CapacityReleased { version } => {
+            write!(
+                f,
+                "released the provisioned concurrency of version {version}"
+            )
+        }
+        Event::CapacityKept { version, reason } => write!(
+            f,
+            "kept the provisioned concurrency of version {version}: {reason}"
+        ),
+        _ => Ok(()),
+    }
+}
 
 fn alias_found(
     f: &mut fmt::Formatter<'_>,

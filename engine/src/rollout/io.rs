@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use crate::ports::{
     AlarmState, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Notification,
-    PublishedVersion, VersionMetrics,
+    Provisioned, PublishedVersion, VersionMetrics,
 };
 
 use super::Event;
@@ -39,6 +39,9 @@ pub enum Reply {
     Hook(Option<Result<HookOutcome, AwsError>>),
     Metrics(Result<VersionMetrics, AwsError>),
     Notified(Result<(), AwsError>),
+    Capacity(Result<Option<Provisioned>, AwsError>),
+    CapacitySet(Result<(), AwsError>),
+    CapacityReleased(Result<(), AwsError>),
 }
 
 /// What the driver does next. Alias actions act on the deployment's alias. Each step returns
@@ -89,6 +92,19 @@ pub enum Action {
         period: Duration,
     },
     Notify(Notification),
+    /// Read a version's provisioned concurrency.
+    ReadCapacity {
+        version: String,
+    },
+    /// Ask for `amount` provisioned concurrency on a version.
+    SetCapacity {
+        version: String,
+        amount: u32,
+    },
+    /// Release a version's provisioned concurrency.
+    ReleaseCapacity {
+        version: String,
+    },
     /// Sleep until `until`; when `interruptible`, wake early on interrupt.
     Wait {
         until: Instant,

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use crate::ports::{AliasRouting, NotificationEvent};
 use crate::schedule::Step;
 
+use super::capacity::AfterRelease;
 use super::checks::Check;
 use super::ending::{Cause, Ending};
 use super::hooks::HookCall;
@@ -59,6 +60,17 @@ pub(super) enum Phase {
     Readiness {
         since: Instant,
         polls: u32,
+    },
+    // capacity.rs
+    CheckingCapacity,
+    AllocatingCapacity,
+    Provisioning {
+        since: Instant,
+        polls: u32,
+    },
+    ReleasingCapacity {
+        version: String,
+        then: AfterRelease,
     },
     CreatingAlias,
     Shifting {
@@ -143,6 +155,10 @@ pub struct State {
     pub(super) traffic_restored: bool,
     pub(super) end_announced: bool,
     pub(super) warnings: Vec<String>,
+    /// This deployment asked for provisioned concurrency on the new version, and whether the
+    /// version had none before (only then does a rollback release it).
+    pub(super) capacity_asked: bool,
+    pub(super) capacity_created: bool,
 }
 
 /// Advances a rollout by one observation.
@@ -182,6 +198,8 @@ impl State {
             traffic_restored: false,
             end_announced: false,
             warnings: Vec::new(),
+            capacity_asked: false,
+            capacity_created: false,
         }
     }
 
@@ -246,6 +264,14 @@ impl State {
             (Phase::Readiness { since, polls }, Reply::Status(r)) => {
                 self.readiness(since, polls, r, out)
             }
+            (Phase::CheckingCapacity, Reply::Capacity(r)) => self.capacity_checked(r, out),
+            (Phase::AllocatingCapacity, Reply::CapacitySet(r)) => self.capacity_set(r, out),
+            (Phase::Provisioning { since, polls }, Reply::Capacity(r)) => {
+                self.provisioning(since, polls, r, out)
+            }
+            (Phase::Provisioning { since, polls }, Reply::Woke) => {
+                self.provisioning_woke(since, polls, out)
+            }
             (Phase::CreatingAlias, Reply::AliasSet(r)) => self.alias_created(r, out),
             (Phase::Shifting { index }, Reply::AliasSet(r)) => self.shifted(index, r, out),
             (Phase::VerifyingShift { index, conflict }, Reply::Alias(r)) => {
@@ -276,6 +302,9 @@ impl State {
                 | Phase::Publishing
                 | Phase::Verifying
                 | Phase::Readiness { .. }
+                | Phase::CheckingCapacity
+                | Phase::AllocatingCapacity
+                | Phase::Provisioning { .. }
                 | Phase::Watching { .. }
                 | Phase::Hook(_)
                 | Phase::Notifying {
@@ -303,6 +332,7 @@ impl State {
             }
             (Phase::Shifting { index }, Reply::AliasSet(Ok(r))) => self.note_shift(*index, r),
             (Phase::ReadingAlias, Reply::Alias(Ok(r))) => self.note_alias(r.clone()),
+            (Phase::AllocatingCapacity, Reply::CapacitySet(Ok(()))) => self.capacity_asked = true,
             _ => {}
         }
     }

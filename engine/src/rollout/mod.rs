@@ -3,6 +3,7 @@
 //! `tokio::time`.
 
 mod analysis;
+mod capacity;
 mod checks;
 mod driver;
 mod ending;
@@ -66,6 +67,11 @@ pub struct Deployment {
     /// something else at the start, the rollout stops before any change, since it would not be
     /// the one planned.
     pub expected_from: Option<Option<String>>,
+    /// Provisioned concurrency the new version gets, READY before any traffic moves (0: none).
+    pub provisioned_concurrency: u32,
+    /// Once the new version serves 100% and the bake has passed, release the provisioned
+    /// concurrency of the version it replaced (unless another alias still routes to it).
+    pub release_previous_capacity: bool,
 }
 
 impl Deployment {
@@ -94,6 +100,8 @@ impl Deployment {
             check_interval: Duration::from_secs(3),
             deadline: None,
             expected_from: None,
+            provisioned_concurrency: 0,
+            release_previous_capacity: false,
         }
     }
 

@@ -49,7 +49,7 @@ impl State {
                 version: to,
                 after: waited,
             }));
-            return self.allow_traffic(out);
+            return self.provision_or_allow(out);
         }
         let window = self.d.readiness.window();
         if waited >= window {

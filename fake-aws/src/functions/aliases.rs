@@ -89,6 +89,12 @@ impl World {
                 ),
             ));
         }
+        if f.capacity.contains_key(version) {
+            return Err(error(
+                AwsErrorKind::InUse,
+                "Unable to delete version because it has provisioned concurrency",
+            ));
+        }
         f.versions
             .remove(&version.parse::<u64>().unwrap_or_default());
         Ok(())

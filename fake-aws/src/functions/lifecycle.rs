@@ -76,6 +76,7 @@ impl World {
                 aliases: BTreeMap::new(),
                 tags: spec.tags,
                 code_signing_config_arn: spec.code_signing_config_arn,
+                capacity: BTreeMap::new(),
             },
         );
         Ok(())

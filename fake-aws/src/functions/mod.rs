@@ -6,6 +6,7 @@
 //! versions.
 
 mod aliases;
+mod capacity;
 mod lifecycle;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,6 +19,7 @@ use super::guards::Guards;
 use super::s3::Objects;
 use super::sources::Sources;
 use super::{error, FakeAws, Outside, Recorded, DEFAULT_FUNCTION};
+use capacity::{Allocation, CapacityScript};
 
 /// A function's code as Lambda reports it: CodeSha256 (for an image, its digest) and the image.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,6 +116,8 @@ pub(crate) struct Function {
     pub aliases: BTreeMap<String, AliasRouting>,
     pub tags: BTreeMap<String, String>,
     pub code_signing_config_arn: Option<String>,
+    /// Provisioned concurrency by qualifier (a version or an alias).
+    pub capacity: BTreeMap<String, Allocation>,
 }
 
 #[derive(Default)]
@@ -132,6 +136,9 @@ pub(crate) struct World {
     pub fail_next_update: Option<String>,
     /// Bytes the environment's variables may take as JSON (Lambda's 4 KB).
     pub environment_limit: usize,
+    /// The account's unreserved concurrency (GetAccountSettings).
+    pub unreserved_concurrency: u32,
+    pub capacity_script: CapacityScript,
     /// Fields the next configuration update accepts but leaves as they were.
     pub ignore_fields: Vec<String>,
     pub fail_new_versions: Option<String>,
@@ -170,6 +177,8 @@ impl World {
             },
             fail_next_update: None,
             environment_limit: 4096,
+            unreserved_concurrency: 1000,
+            capacity_script: CapacityScript::default(),
             ignore_fields: Vec::new(),
             fail_new_versions: None,
             roles_ready_at: HashMap::new(),
@@ -208,6 +217,7 @@ impl World {
                 aliases: BTreeMap::new(),
                 tags: BTreeMap::new(),
                 code_signing_config_arn: None,
+                capacity: BTreeMap::new(),
             },
         );
     }

@@ -53,6 +53,14 @@ fn checks_and_results(block: Block) -> Block {
              and `DeploymentRollback` (deployment id, function, alias, versions, reason). A failure to notify is a \
              warning, never a failed deployment.",
         ))
+        .attr(Attribute::optional(
+            "provisioned_concurrency",
+            Type::Number,
+            "Provisioned concurrency of the serving version (default `0`: none). Each release allocates it on the \
+             new version and waits until it is READY before any traffic moves; the old version keeps its own \
+             until the new one serves 100% and the bake has passed (a rollback lands on warm capacity), then \
+             it is released. Changing only this number applies it in place to the serving version.",
+        ))
         .attr(Attribute::computed(
             "rollout_schedule",
             Type::list(Type::String),

@@ -3,6 +3,7 @@
 //! (`last_deployment`, drift seen by refresh).
 
 pub mod blocks;
+pub mod capacity;
 pub mod failure;
 pub mod guards;
 pub mod reconcile;

@@ -1,7 +1,9 @@
 //! The engine's Lambda port with every error redacted: the release's secret values never reach
 //! a reason, an event or a notification, whichever adapter is underneath.
 
-use gitmoxi_engine::ports::{AliasRouting, AwsError, FunctionStatus, Lambda, PublishedVersion};
+use gitmoxi_engine::ports::{
+    AliasRouting, AwsError, FunctionStatus, Lambda, Provisioned, PublishedVersion,
+};
 
 use crate::model::secrets::Secrets;
 
@@ -71,5 +73,17 @@ impl<L: Lambda> Lambda for Redacting<'_, L> {
 
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         self.clean(self.inner.delete_version(version).await)
+    }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        self.clean(self.inner.put_provisioned(version, amount).await)
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        self.clean(self.inner.provisioned(version).await)
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        self.clean(self.inner.release_provisioned(version).await)
     }
 }

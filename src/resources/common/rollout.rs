@@ -32,6 +32,8 @@ pub struct Rollout<'a> {
     /// What the plan showed (`last_deployment` as planned): where the rollout starts, which the
     /// engine holds it to, and what it does, which the state then records as planned.
     pub planned: &'a Value,
+    /// Provisioned concurrency the serving version holds (the prior state's number).
+    pub previous_capacity: u32,
 }
 
 /// How the rollout ended, under which id, and what it was to do.
@@ -62,6 +64,8 @@ impl Rollout<'_> {
             u32::MAX
         };
         d.expected_from = planned_from(self.planned);
+        d.provisioned_concurrency = s.provisioned_concurrency;
+        d.release_previous_capacity = self.previous_capacity > 0;
         d
     }
 }
@@ -104,7 +108,8 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
         ],
     );
     let first_release = outcome.from_version.is_none();
-    let shown = Shown::read(r.planned).unwrap_or_else(|| Shown::of(&r.plan, first_release));
+    let shown = Shown::read(r.planned)
+        .unwrap_or_else(|| Shown::of(&r.plan, first_release, r.settings.provisioned_concurrency));
     Ran { id, outcome, shown }
 }
 

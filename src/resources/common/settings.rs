@@ -41,6 +41,13 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
         hooks: parse_hooks(config.get("hooks"), &mut diags),
         analysis: parse_analysis(config.get("analysis"), &mut diags),
         notification_topic_arn: parse_topic(config.get("notification_topic_arn"), &mut diags),
+        provisioned_concurrency: whole_number(
+            config.get("provisioned_concurrency"),
+            AttrPath::root("provisioned_concurrency"),
+            (0.0, 100_000.0),
+            &mut diags,
+        )
+        .unwrap_or(0),
         shifting,
     };
     (settings, diags)

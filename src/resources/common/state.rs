@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use gitmoxi_engine::{format_duration, AliasRouting, Outcome, RolloutPlan};
 
+use super::capacity::schedule_lines;
 use crate::protocol::value::Value;
 
 /// What refresh saw when the alias does not serve the deployed version at 100%. Kept in the
@@ -69,15 +70,17 @@ pub struct Shown {
 impl Shown {
     /// `first_release`: nothing serves yet, so the alias is created on the new version at once,
     /// with no waits (there is nothing to shift from, or back to).
-    pub fn of(plan: &RolloutPlan, first_release: bool) -> Shown {
+    /// `capacity`: provisioned concurrency the new version gets first (0: none).
+    pub fn of(plan: &RolloutPlan, first_release: bool, capacity: u32) -> Shown {
         if first_release {
+            let at_once = vec!["100% at once (first release: nothing to shift from)".into()];
             return Shown {
-                schedule: vec!["100% at once (first release: nothing to shift from)".into()],
+                schedule: schedule_lines(at_once, capacity, true),
                 configured_duration: format_duration(std::time::Duration::ZERO),
             };
         }
         Shown {
-            schedule: plan.describe(),
+            schedule: schedule_lines(plan.describe(), capacity, false),
             configured_duration: format_duration(plan.configured_waits()),
         }
     }

@@ -10,6 +10,7 @@ use crate::model::ports::{invoke_arn, Cloud, SourceTarget};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
+use crate::resources::common::capacity;
 use crate::resources::common::failure::{
     aws_failure, deployment_error, fail, unknown_at_apply, NOTHING_CHANGED,
 };
@@ -58,6 +59,10 @@ async fn roll_out<C: Cloud>(
         Ok(arn) => arn,
         Err(d) => return fail(d, undo),
     };
+    let held = capacity::amount(&req.prior_state);
+    if let Err(d) = capacity::preflight(cloud, c.settings.provisioned_concurrency, held).await {
+        return fail(d, undo);
+    }
     let rollout = Rollout {
         function,
         alias,
@@ -68,6 +73,7 @@ async fn roll_out<C: Cloud>(
         creating: prior.is_none(),
         owns_versions: false,
         planned: state::planned_rollout(&req.planned_state),
+        previous_capacity: capacity::amount(&req.prior_state),
     };
     let ran = rollout::run(cloud, ctx, rollout).await;
     let o = &ran.outcome;
@@ -171,6 +177,15 @@ async fn update_event_sources<C: Cloud>(
     let Some(prior) = AliasState::read(&req.prior_state) else {
         return fail(Diagnostics::default(), Value::Null);
     };
+    let serving = (prior.function_name.as_str(), prior.version.as_str());
+    let amounts = (
+        capacity::amount(&req.prior_state),
+        c.settings.provisioned_concurrency,
+    );
+    let readiness = &c.settings.readiness;
+    if let Err(d) = capacity::set_in_place(cloud, serving, amounts, readiness).await {
+        return fail(Diagnostics::from(d), req.prior_state.clone());
+    }
     let had = prior.event_sources.as_deref();
     let mut diagnostics = Diagnostics::default();
     if sources::stored(had) != c.event_sources.clone().unwrap_or_default() {

@@ -6,6 +6,7 @@ use super::state::{self, AliasState, Planned};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
+use crate::resources::common::capacity::schedule_lines;
 use crate::resources::common::sources;
 use crate::resources::common::state::{Drift, Shown};
 
@@ -24,7 +25,10 @@ pub fn plan(
     }
     let (c, mut diags) = AliasConfig::parse(config);
     let rollout_plan = c.settings.plan();
-    let schedule = rollout_plan.as_ref().map(|p| p.describe());
+    let capacity = c.settings.provisioned_concurrency;
+    let schedule = rollout_plan
+        .as_ref()
+        .map(|p| schedule_lines(p.describe(), capacity, false));
     let prior_state = AliasState::read(prior);
     let replace: Vec<AttrPath> = match &prior_state {
         Some(p) => [
@@ -48,12 +52,15 @@ pub fn plan(
             rollout_schedule: schedule,
             keep_event_sources_text: false,
             shown: match (&serving, &rollout_plan) {
-                (Some(from), Some(p)) => (serving.clone(), Some(Shown::of(p, from.is_none()))),
+                (Some(from), Some(p)) => (
+                    serving.clone(),
+                    Some(Shown::of(p, from.is_none(), capacity)),
+                ),
                 _ => (serving.clone(), None),
             },
         },
         Some(p) => {
-            let shown = rollout_plan.as_ref().map(|p| Shown::of(p, false));
+            let shown = rollout_plan.as_ref().map(|p| Shown::of(p, false, capacity));
             update(&c, &p, drift, schedule, shown, &mut diags)
         }
     };

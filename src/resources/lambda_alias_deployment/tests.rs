@@ -197,3 +197,30 @@ async fn import_refresh_and_drift() {
         ["Cannot import orders:nope: no such alias"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_promotion_warms_the_version_first_and_frees_the_old_one_unless_another_alias_uses_it() {
+    let (aws, tf) = setup().await;
+    let warm = json!({"provisioned_concurrency": 4});
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, "2", warm.clone()))
+        .await;
+    assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+    assert_eq!(aws.capacity_of("orders", "2"), Some(4));
+
+    // `dev` routes to 3, and 3 has capacity of its own: it is checked and kept as it is.
+    aws.put_capacity("orders", "3", 4).unwrap();
+    let promoted = tf.apply(&first.instance(), &config(&tf, "3", warm)).await;
+    assert!(
+        promoted.diagnostics.is_empty(),
+        "{:?}",
+        promoted.diagnostics
+    );
+    assert_eq!(aws.capacity_of("orders", "3"), Some(4));
+    assert_eq!(
+        aws.capacity_of("orders", "2"),
+        None,
+        "nothing routes to 2 any more"
+    );
+    assert_eq!(aws.count("put_capacity"), 2, "3 was already warm");
+}

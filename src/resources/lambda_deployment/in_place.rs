@@ -16,7 +16,7 @@ use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
 use crate::resources::common::failure::{aws_failure, fail, NOTHING_CHANGED};
 use crate::resources::common::reconcile::reconcile;
-use crate::resources::common::{settings, sources};
+use crate::resources::common::{capacity, settings, sources};
 
 /// Makes the function's tags go from `have` to `want` (tags are not versioned).
 pub async fn sync_tags<C: Cloud>(
@@ -87,6 +87,16 @@ pub async fn update_in_place<C: Cloud>(
     let planned = DeploymentState::read(&req.planned_state).unwrap_or_default();
     let function = prior.function_name.clone();
 
+    // First, so that a failure leaves nothing else changed.
+    let serving = (function.as_str(), prior.version.as_str());
+    let amounts = (
+        capacity::amount(&req.prior_state),
+        config.settings.provisioned_concurrency,
+    );
+    let readiness = &config.settings.readiness;
+    if let Err(d) = capacity::set_in_place(cloud, serving, amounts, readiness).await {
+        return fail(Diagnostics::from(d), req.prior_state.clone());
+    }
     if let Err(d) = update_tags(cloud, &prior, config).await {
         return fail(d, req.prior_state.clone());
     }

@@ -13,6 +13,7 @@ use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
 use crate::protocol::value::Value;
+use crate::resources::common::capacity::schedule_lines;
 use crate::resources::common::sources;
 use crate::resources::common::state::{Drift, Shown};
 use crate::resources::common::values::Input;
@@ -59,14 +60,18 @@ fn new_function(
 ) -> Planned {
     let plan = schedule(&c.settings, false, diags);
     let shown = match (&serving, &plan) {
-        (Some(from), Some(plan)) => Some(Shown::of(plan, from.is_none())),
+        (Some(from), Some(plan)) => Some(Shown::of(
+            plan,
+            from.is_none(),
+            c.settings.provisioned_concurrency,
+        )),
         _ => None,
     };
     Planned {
         change: Change::New,
         function_name: c.function_name().map(str::to_string),
         source_code_hash: planned_hash(c, None),
-        rollout_schedule: describe(plan.as_ref()),
+        rollout_schedule: describe(plan.as_ref(), c.settings.provisioned_concurrency),
         keep_definition_text: false,
         keep_event_sources_text: false,
         clear_pending: false,
@@ -110,17 +115,7 @@ fn update(
         _ => (true, false, false),
     };
     let hash = planned_hash(c, Some(prior));
-    let hash_changed = match &hash {
-        PlannedHash::Given => {
-            let given = &c.source_code_hash;
-            given.is_unknown() || given.known() != prior.source_code_hash.as_ref()
-        }
-        PlannedHash::Known(h) => *h != prior.source_code_hash,
-        PlannedHash::Unknown => true,
-    };
-    deployment |= hash_changed;
-    // Write-only values are never stored: their version says when they change.
-    deployment |= c.sensitive_environment_wo_version != prior.sensitive_environment_wo_version;
+    deployment |= unseen_change(c, prior, &hash);
     if let Some(d) = drift {
         deployment = true;
         diags.push(Diagnostic::warning(
@@ -139,7 +134,8 @@ fn update(
         Some(d) => d.serving.clone(),
         None => Some(Some(prior.version.clone())),
     };
-    let shown = plan.as_ref().map(|p| Shown::of(p, false));
+    let capacity = c.settings.provisioned_concurrency;
+    let shown = plan.as_ref().map(|p| Shown::of(p, false, capacity));
     Planned {
         change: Change::Update {
             deployment,
@@ -147,13 +143,27 @@ fn update(
         },
         function_name: c.function_name().map(str::to_string),
         source_code_hash: hash,
-        rollout_schedule: describe(plan.as_ref()),
+        rollout_schedule: describe(plan.as_ref(), c.settings.provisioned_concurrency),
         // Same definition written differently: keep the stored text, no diff.
         keep_definition_text: same_definition,
         keep_event_sources_text,
         clear_pending: !prior.pending.is_empty(),
         rollout: deployment.then_some((from, shown)),
     }
+}
+
+/// What the definitions cannot show: a new package (by its hash), or new write-only values
+/// (never stored, so their version says when they change).
+fn unseen_change(c: &DeploymentConfig, prior: &DeploymentState, hash: &PlannedHash) -> bool {
+    let hash_changed = match hash {
+        PlannedHash::Given => {
+            let given = &c.source_code_hash;
+            given.is_unknown() || given.known() != prior.source_code_hash.as_ref()
+        }
+        PlannedHash::Known(h) => *h != prior.source_code_hash,
+        PlannedHash::Unknown => true,
+    };
+    hash_changed || c.sensitive_environment_wo_version != prior.sensitive_environment_wo_version
 }
 
 /// The definition with `sensitive_environment` merged in; None when a value is unknown.
@@ -234,8 +244,8 @@ pub fn schedule(
     Some(plan)
 }
 
-fn describe(plan: Option<&RolloutPlan>) -> Option<Vec<String>> {
-    plan.map(RolloutPlan::describe)
+fn describe(plan: Option<&RolloutPlan>, capacity: u32) -> Option<Vec<String>> {
+    plan.map(|p| schedule_lines(p.describe(), capacity, false))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gitmoxi_engine::ports::{
-    absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind,
+    absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind, Provisioned,
 };
 use gitmoxi_fake_aws::{FakeAws, Mapping, NewFunction, ObjectInfo, Statement, UrlConfig};
 
@@ -158,6 +158,43 @@ impl Cloud for FakeCloud {
             aws.set_code_signing(function, arn.clone())
         })
         .await
+    }
+
+    async fn put_capacity(
+        &self,
+        function: &str,
+        version: &str,
+        amount: u32,
+    ) -> Result<(), AwsError> {
+        self.call("put_capacity", |aws| {
+            aws.put_capacity(function, version, amount)
+        })
+        .await
+    }
+
+    async fn capacity(
+        &self,
+        function: &str,
+        version: &str,
+    ) -> Result<Option<Provisioned>, AwsError> {
+        let found = self
+            .call("get_capacity", |aws| aws.get_capacity(function, version))
+            .await;
+        absent_if_not_found(found)
+    }
+
+    async fn release_capacity(&self, function: &str, version: &str) -> Result<(), AwsError> {
+        let released = self
+            .call("delete_capacity", |aws| {
+                aws.delete_capacity(function, version)
+            })
+            .await;
+        done_if_not_found(released)
+    }
+
+    async fn unreserved_concurrency(&self) -> Result<u32, AwsError> {
+        self.call("get_account_settings", |aws| aws.unreserved_concurrency())
+            .await
     }
 
     async fn role_exists(&self, role_arn: &str) -> Result<bool, AwsError> {

@@ -5,7 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
     AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
-    HookPayload, Hooks, Lambda, Metrics, Notification, Notifier, PublishedVersion, VersionMetrics,
+    HookPayload, Hooks, Lambda, Metrics, Notification, Notifier, Provisioned, PublishedVersion,
+    VersionMetrics,
 };
 use gitmoxi_fake_aws::{FakeAws, FakeLambda};
 
@@ -145,6 +146,27 @@ impl Lambda for FakeRollout<'_> {
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {
         retrying(&RetryPolicy::default(), "rollout", || {
             self.lambda.delete_version(version)
+        })
+        .await
+    }
+
+    async fn put_provisioned(&self, version: &str, amount: u32) -> Result<(), AwsError> {
+        retrying(&RetryPolicy::default(), "rollout", || {
+            self.lambda.put_provisioned(version, amount)
+        })
+        .await
+    }
+
+    async fn provisioned(&self, version: &str) -> Result<Option<Provisioned>, AwsError> {
+        retrying(&RetryPolicy::default(), "rollout", || {
+            self.lambda.provisioned(version)
+        })
+        .await
+    }
+
+    async fn release_provisioned(&self, version: &str) -> Result<(), AwsError> {
+        retrying(&RetryPolicy::default(), "rollout", || {
+            self.lambda.release_provisioned(version)
         })
         .await
     }

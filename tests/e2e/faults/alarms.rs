@@ -1,23 +1,15 @@
-//! An alarm that flaps during a rollout (SPEC §3, §6): an ALARM the provider sees is a rollback,
+//! An alarm that flaps during a rollout: an ALARM the provider sees is a rollback,
 //! even when the alarm is back to OK by the next check.
 
 use std::time::Duration;
 
-use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
+use aws_sdk_cloudwatch::types::StateValue;
 
 use super::{assert_clean, assert_truthful};
-use crate::fixtures::{deployment_state, wait_for_alias, write_handler_zip, Deployment};
+use crate::fixtures::{
+    deployment_state, errors_alarm, set_alarm, wait_for_alias, write_handler_zip, Deployment,
+};
 use crate::harness::{Emulator, Workspace};
-
-async fn set_state(cw: &aws_sdk_cloudwatch::Client, alarm: &str, state: StateValue) {
-    cw.set_alarm_state()
-        .alarm_name(alarm)
-        .state_value(state)
-        .state_reason("e2e: flapping")
-        .send()
-        .await
-        .expect("SetAlarmState");
-}
 
 /// Flaps the alarm OK → ALARM → OK, holding ALARM for `hold`, once the canary weight is seen.
 async fn flap_during_canary(function: &str, hold: Duration) -> (crate::harness::TfOutput, String) {
@@ -25,19 +17,8 @@ async fn flap_during_canary(function: &str, hold: Duration) -> (crate::harness::
     let lambda = emulator.lambda_client();
     let cw = emulator.cloudwatch_client();
     let alarm = format!("{function}-errors");
-    cw.put_metric_alarm()
-        .alarm_name(&alarm)
-        .namespace("AWS/Lambda")
-        .metric_name("Errors")
-        .statistic(Statistic::Sum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(1.0)
-        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-        .send()
-        .await
-        .expect("PutMetricAlarm");
-    set_state(&cw, &alarm, StateValue::Ok).await;
+    errors_alarm(&cw, &alarm).await;
+    set_alarm(&cw, &alarm, StateValue::Ok).await;
     let ws = Workspace::new(function);
     write_handler_zip(&ws, "v1.zip", "v1");
     let mut deployment = Deployment::new(function).canary(50, "12s");
@@ -53,9 +34,9 @@ async fn flap_during_canary(function: &str, hold: Duration) -> (crate::harness::
     })
     .await;
     assert!(canary.is_some(), "no canary weight seen");
-    set_state(&cw, &alarm, StateValue::Alarm).await;
+    set_alarm(&cw, &alarm, StateValue::Alarm).await;
     tokio::time::sleep(hold).await;
-    set_state(&cw, &alarm, StateValue::Ok).await;
+    set_alarm(&cw, &alarm, StateValue::Ok).await;
     let out = apply.wait_timeout(Duration::from_secs(90));
 
     assert_clean(&lambda, function, 0, "after the flap").await;

@@ -1,4 +1,4 @@
-//! SIGINT to `terraform apply` at seeded random moments of a rollout (SPEC §3 Interrupt): every
+//! SIGINT to `terraform apply` at seeded random moments of a rollout: every
 //! run ends with the alias at 100% on one version, no orphaned version, and a truthful plan.
 
 use std::time::{Duration, Instant};

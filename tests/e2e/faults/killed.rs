@@ -1,4 +1,4 @@
-//! SIGKILL of Terraform and the provider at seeded random moments (SPEC §3 Interrupt): before
+//! SIGKILL of Terraform and the provider at seeded random moments: before
 //! the update, between publish and the first shift, mid-shift or during the bake. The existing
 //! `deployment::killed_apply_leaves_weights_that_the_next_apply_repairs` covers a kill at the
 //! canary weight with `retain_versions = 0`; these add the other moments and

@@ -37,8 +37,9 @@ pub fn plan(ws: &Workspace) -> (Option<i32>, TfOutput) {
     (out.code(), out)
 }
 
-/// What a run left in AWS, checked against SPEC §3: the alias serves one version at 100%, no
-/// version newer than it, at most `retain` older ones. Returns the alias.
+/// What a run left in AWS, checked against the promise that the state tells the truth: the
+/// alias serves one version at 100%, no version newer than it, at most `retain` older ones.
+/// Returns the alias.
 pub async fn assert_clean(
     lambda: &aws_sdk_lambda::Client,
     function: &str,

@@ -1,4 +1,4 @@
-//! Two pipelines deploying the same function at once (SPEC §3 Concurrency): two workspaces with
+//! Two pipelines deploying the same function at once: two workspaces with
 //! their own state. Pipeline A is mid-rollout when pipeline B (a create, which adopts the
 //! function) starts its own. Publish conflicts are covered against the engine's fake
 //! (`engine/tests/pipelines.rs`): ministack ignores PublishVersion's RevisionId, so here B starts

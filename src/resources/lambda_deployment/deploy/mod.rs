@@ -14,6 +14,7 @@ use crate::model::release::{package_hash, staging_key, CodeSource, Release};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
+use crate::resources::common::capacity;
 use crate::resources::common::failure::{aws_failure, fail, unknown_at_apply, NOTHING_CHANGED};
 use crate::resources::common::rollout::{
     self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
@@ -104,6 +105,7 @@ pub async fn deploy<C: Cloud>(
             creating: a.prior.is_none(),
             owns_versions: true,
             planned: planned_rollout(&req.planned_state),
+            previous_capacity: capacity::amount(&req.prior_state),
         },
     )
     .await;
@@ -150,6 +152,9 @@ impl<C: Cloud> Apply<'_, C> {
         }
         preflight_hooks(self.cloud, &self.config.settings.hooks).await?;
         self.preflight_role(&release, existing.as_ref()).await?;
+        let capacity = self.config.settings.provisioned_concurrency;
+        let held = capacity::amount(&self.req.prior_state);
+        capacity::preflight(self.cloud, capacity, held).await?;
         let release = self.stage(release).await?;
         match existing {
             None => self.create(&release).await?,

@@ -665,6 +665,7 @@ async fn a_staged_object_whose_checksum_differs_is_uploaded_again() {
     assert_eq!(aws.count("put_object"), 2, "ours replaced the other one");
 }
 
+mod capacity;
 mod secrets;
 mod sources;
 
