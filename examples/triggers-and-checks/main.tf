@@ -92,6 +92,48 @@ resource "aws_apigatewayv2_stage" "default" {
   }
 }
 
+# A REST API (API Gateway v1) that reaches the alias through a stage variable.
+resource "aws_api_gateway_rest_api" "admin" {
+  name = "orders-admin"
+}
+
+resource "aws_api_gateway_resource" "orders" {
+  rest_api_id = aws_api_gateway_rest_api.admin.id
+  parent_id   = aws_api_gateway_rest_api.admin.root_resource_id
+  path_part   = "orders"
+}
+
+resource "aws_api_gateway_method" "get_orders" {
+  rest_api_id   = aws_api_gateway_rest_api.admin.id
+  resource_id   = aws_api_gateway_resource.orders.id
+  http_method   = "GET"
+  authorization = "AWS_IAM"
+}
+
+resource "aws_api_gateway_integration" "get_orders" {
+  rest_api_id             = aws_api_gateway_rest_api.admin.id
+  resource_id             = aws_api_gateway_resource.orders.id
+  http_method             = aws_api_gateway_method.get_orders.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  # The provider writes the alias name into the stage variable this URI reads.
+  uri = "arn:aws:apigateway:${var.region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:orders:$${stageVariables.lambdaAlias}/invocations"
+}
+
+resource "aws_api_gateway_deployment" "admin" {
+  rest_api_id = aws_api_gateway_rest_api.admin.id
+  depends_on  = [aws_api_gateway_integration.get_orders]
+}
+
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id   = aws_api_gateway_rest_api.admin.id
+  deployment_id = aws_api_gateway_deployment.admin.id
+  stage_name    = "prod"
+  lifecycle {
+    ignore_changes = [variables]
+  }
+}
+
 resource "aws_lb_target_group" "orders" {
   name        = "orders"
   target_type = "lambda"
@@ -131,6 +173,14 @@ resource "gitmoxi_lambda_deployment" "orders" {
         ApiId                  = aws_apigatewayv2_api.orders.id
         RouteId                = aws_apigatewayv2_route.orders.id
         Stage                  = "$default"
+        AliasStageVariableName = "lambdaAlias"
+      },
+      {
+        Service                = "apigateway.amazonaws.com"
+        RestApiId              = aws_api_gateway_rest_api.admin.id
+        ResourceId             = aws_api_gateway_resource.orders.id
+        HttpMethod             = "GET"
+        Stage                  = aws_api_gateway_stage.prod.stage_name
         AliasStageVariableName = "lambdaAlias"
       },
       { Service = "elasticloadbalancing.amazonaws.com", TargetGroupArn = aws_lb_target_group.orders.arn },

@@ -64,6 +64,9 @@ pub enum Call {
     CreateMapping(String),
     UpdateMapping(String),
     DeleteMapping(String),
+    ListMappingTags(String),
+    TagMapping(String),
+    UntagMapping(String),
     AddPermission(String),
     RemovePermission(String),
     CreateUrl,
@@ -74,6 +77,8 @@ pub enum Call {
     RegisterTarget(String),
     DeregisterTarget(String),
     GetRoute(String),
+    GetRestResource(String),
+    GetStage(String),
     UpdateStage(String),
     HeadObject(String),
     PutObject(String),
@@ -121,6 +126,9 @@ impl Call {
             Call::CreateMapping(_) => "create_mapping",
             Call::UpdateMapping(_) => "update_mapping",
             Call::DeleteMapping(_) => "delete_mapping",
+            Call::ListMappingTags(_) => "list_mapping_tags",
+            Call::TagMapping(_) => "tag_mapping",
+            Call::UntagMapping(_) => "untag_mapping",
             Call::AddPermission(_) => "add_permission",
             Call::RemovePermission(_) => "remove_permission",
             Call::CreateUrl => "create_url",
@@ -131,6 +139,8 @@ impl Call {
             Call::RegisterTarget(_) => "register_target",
             Call::DeregisterTarget(_) => "deregister_target",
             Call::GetRoute(_) => "get_route",
+            Call::GetRestResource(_) => "get_rest_resource",
+            Call::GetStage(_) => "get_stage",
             Call::UpdateStage(_) => "update_stage",
             Call::HeadObject(_) => "head_object",
             Call::PutObject(_) => "put_object",
@@ -150,7 +160,10 @@ impl Call {
                 | Call::Notify(_)
                 | Call::GetFunction { .. }
                 | Call::ListMappings
+                | Call::ListMappingTags(_)
                 | Call::GetRoute(_)
+                | Call::GetRestResource(_)
+                | Call::GetStage(_)
                 | Call::GetRole(_)
                 | Call::GetCapacity(_)
                 | Call::GetAccountSettings
@@ -217,6 +230,8 @@ impl Recorded {
             Call::CreateMapping(k) => format!("create mapping {k}"),
             Call::UpdateMapping(u) => format!("update mapping {u}"),
             Call::DeleteMapping(u) => format!("delete mapping {u}"),
+            Call::TagMapping(u) => format!("tag mapping {u}"),
+            Call::UntagMapping(u) => format!("untag mapping {u}"),
             Call::AddPermission(s) => format!("add permission {s}"),
             Call::RemovePermission(s) => format!("remove permission {s}"),
             Call::RegisterTarget(t) => format!("register {t}"),

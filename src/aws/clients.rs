@@ -77,6 +77,7 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         sns: aws_sdk_sns::Client::new(&conf("sns")),
         elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
         apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
+        apigateway: aws_sdk_apigateway::Client::new(&conf("apigateway")),
         iam: iam_client(cfg, conf("iam")),
         sts: aws_sdk_sts::Client::new(&conf("sts")),
         account: tokio::sync::OnceCell::new(),

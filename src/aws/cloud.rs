@@ -11,7 +11,7 @@ use super::rollout::RolloutPorts;
 use super::Aws;
 use crate::model::event_sources::{Destinations, PullSource};
 use crate::model::ports::{
-    Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
+    Api, Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
 };
 use crate::model::release::Release;
 
@@ -152,6 +152,22 @@ impl Cloud for Aws {
         Aws::create_mapping(self, target, source).await
     }
 
+    async fn mapping_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, AwsError> {
+        Aws::mapping_tags(self, arn).await
+    }
+
+    async fn tag_mapping(
+        &self,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), AwsError> {
+        Aws::tag_mapping(self, arn, tags).await
+    }
+
+    async fn untag_mapping(&self, arn: &str, keys: &[String]) -> Result<(), AwsError> {
+        Aws::untag_mapping(self, arn, keys).await
+    }
+
     async fn update_mapping(
         &self,
         uuid: &str,
@@ -177,14 +193,31 @@ impl Cloud for Aws {
         Aws::route_key(self, api_id, route_id).await
     }
 
+    async fn rest_resource_path(
+        &self,
+        rest_api_id: &str,
+        resource_id: &str,
+    ) -> Result<String, AwsError> {
+        Aws::rest_resource_path(self, rest_api_id, resource_id).await
+    }
+
+    async fn stage_variable(
+        &self,
+        api: Api<'_>,
+        stage: &str,
+        name: &str,
+    ) -> Result<Option<String>, AwsError> {
+        Aws::stage_variable(self, api, stage, name).await
+    }
+
     async fn set_stage_variable(
         &self,
-        api_id: &str,
+        api: Api<'_>,
         stage: &str,
         name: &str,
         value: Option<&str>,
     ) -> Result<(), AwsError> {
-        Aws::set_stage_variable(self, api_id, stage, name, value).await
+        Aws::set_stage_variable(self, api, stage, name, value).await
     }
 
     async fn put_function_url(

@@ -1,7 +1,9 @@
 //! What invokes an alias: event source mappings, resource-based permissions, function URLs,
-//! asynchronous-invocation destinations, load balancer targets and API Gateway stage variables.
-//! Deciding which of them to add or remove is the resources' business; this file only speaks
+//! asynchronous-invocation destinations and load balancer targets (API Gateway is in
+//! `gateways.rs`). Deciding which of them to add or remove is the resources' business; this file only speaks
 //! to AWS.
+
+use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use aws_sdk_lambda::types::{
@@ -47,6 +49,7 @@ impl Aws {
                 .await?;
             out.extend(page.event_source_mappings().iter().map(|m| ServedMapping {
                 uuid: m.uuid().unwrap_or_default().to_string(),
+                arn: m.event_source_mapping_arn().map(str::to_string),
                 source: flatten(m),
             }));
             marker = page.next_marker().map(str::to_string);
@@ -54,6 +57,51 @@ impl Aws {
                 return Ok(out);
             }
         }
+    }
+
+    pub(super) async fn mapping_tags(
+        &self,
+        arn: &str,
+    ) -> Result<BTreeMap<String, String>, AwsError> {
+        let found = self
+            .calls
+            .send(ops::LIST_MAPPING_TAGS, || {
+                self.lambda.list_tags().resource(arn).send()
+            })
+            .await?;
+        let tags = found.tags().cloned().unwrap_or_default();
+        Ok(tags.into_iter().collect())
+    }
+
+    pub(super) async fn tag_mapping(
+        &self,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), AwsError> {
+        let tags: std::collections::HashMap<String, String> = tags.clone().into_iter().collect();
+        self.calls
+            .send(ops::TAG_MAPPING, || {
+                self.lambda
+                    .tag_resource()
+                    .resource(arn)
+                    .set_tags(Some(tags.clone()))
+                    .send()
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn untag_mapping(&self, arn: &str, keys: &[String]) -> Result<(), AwsError> {
+        self.calls
+            .send(ops::UNTAG_MAPPING, || {
+                self.lambda
+                    .untag_resource()
+                    .resource(arn)
+                    .set_tag_keys(Some(keys.to_vec()))
+                    .send()
+            })
+            .await?;
+        Ok(())
     }
 
     pub(super) async fn create_mapping(
@@ -139,42 +187,6 @@ impl Aws {
             })
             .await;
         done_if_not_found(removed.map(|_| ()))
-    }
-
-    pub(super) async fn route_key(&self, api_id: &str, route_id: &str) -> Result<String, AwsError> {
-        let route = self
-            .calls
-            .send(ops::GET_ROUTE, || {
-                self.apigatewayv2
-                    .get_route()
-                    .api_id(api_id)
-                    .route_id(route_id)
-                    .send()
-            })
-            .await?;
-        Ok(route.route_key().unwrap_or("$default").to_string())
-    }
-
-    pub(super) async fn set_stage_variable(
-        &self,
-        api_id: &str,
-        stage: &str,
-        name: &str,
-        value: Option<&str>,
-    ) -> Result<(), AwsError> {
-        // None is sent as an empty value.
-        let value = value.unwrap_or_default();
-        self.calls
-            .send(ops::UPDATE_STAGE, || {
-                self.apigatewayv2
-                    .update_stage()
-                    .api_id(api_id)
-                    .stage_name(stage)
-                    .stage_variables(name, value)
-                    .send()
-            })
-            .await?;
-        Ok(())
     }
 
     pub(super) async fn put_function_url(

@@ -10,7 +10,8 @@
 //!   rollout (`lambda_release.rs`: the release's `$LATEST` updates and publish).
 //! - `function_definition/`, `event_source_mapping/`: the model ⇄ SDK shapes (`expand_*`,
 //!   `flatten`).
-//! - `event_sources.rs`: permissions, function URLs, destinations, target groups, stage variables;
+//! - `event_sources.rs`: permissions, function URLs, destinations, target groups;
+//!   `gateways.rs`: API Gateway routes, REST resources and stage variables;
 //!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`, `sts.rs`.
 
 mod alarms;
@@ -22,6 +23,7 @@ mod errors;
 mod event_source_mapping;
 mod event_sources;
 mod function_definition;
+mod gateways;
 mod hooks;
 mod iam;
 mod lambda;
@@ -51,6 +53,7 @@ pub struct Aws {
     sns: aws_sdk_sns::Client,
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
     apigatewayv2: aws_sdk_apigatewayv2::Client,
+    apigateway: aws_sdk_apigateway::Client,
     /// None when IAM cannot be asked about the account Lambda runs in (see `clients.rs`).
     iam: Option<aws_sdk_iam::Client>,
     sts: aws_sdk_sts::Client,

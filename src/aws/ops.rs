@@ -37,6 +37,9 @@ pub const DELETE_VERSION: Op = op("deleting Lambda version", LambdaControl, Chan
 pub const DELETE_FUNCTION: Op = op("deleting Lambda function", LambdaControl, Change);
 pub const TAG: Op = op("tagging Lambda function", LambdaControl, Change);
 pub const UNTAG: Op = op("untagging Lambda function", LambdaControl, Change);
+pub const LIST_MAPPING_TAGS: Op = op("reading event source mapping tags", LambdaControl, Routine);
+pub const TAG_MAPPING: Op = op("tagging event source mapping", LambdaControl, Change);
+pub const UNTAG_MAPPING: Op = op("untagging event source mapping", LambdaControl, Change);
 pub const GET_CODE_SIGNING: Op = op(
     "reading the code-signing configuration",
     LambdaControl,
@@ -126,6 +129,8 @@ pub const DEREGISTER_TARGET: Op = op(
     Change,
 );
 pub const GET_ROUTE: Op = op("reading API Gateway route", Quota::None, Routine);
+pub const GET_REST_RESOURCE: Op = op("reading API Gateway resource", Quota::None, Routine);
+pub const GET_STAGE: Op = op("reading the API Gateway stage", Quota::None, Routine);
 pub const UPDATE_STAGE: Op = op(
     "setting the API Gateway stage variable",
     Quota::None,

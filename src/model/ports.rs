@@ -36,6 +36,13 @@ pub struct ServedFunction {
     pub tags: BTreeMap<String, String>,
 }
 
+/// An API Gateway API: an HTTP or WebSocket API (API Gateway v2) or a REST API (v1), by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api<'a> {
+    Http(&'a str),
+    Rest(&'a str),
+}
+
 /// The alias event sources point at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceTarget {
@@ -96,8 +103,14 @@ pub fn invoke_arn(region: &str, alias_arn: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServedMapping {
     pub uuid: String,
+    /// `EventSourceMappingArn`: what its tags are read and written by.
+    pub arn: Option<String>,
     pub source: PullSource,
 }
+
+/// The tag that marks a mapping as made (or adopted) by this provider for one alias: its value
+/// is the alias ARN.
+pub const MAPPING_OWNER_TAG: &str = "gitmoxi:alias";
 
 /// One statement of the alias's resource-based policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -275,6 +288,24 @@ pub trait Cloud: Send + Sync + 'static {
 
     fn delete_mapping(&self, uuid: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
 
+    /// A mapping's tags (by its ARN).
+    fn mapping_tags(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, AwsError>> + Send;
+
+    fn tag_mapping(
+        &self,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    fn untag_mapping(
+        &self,
+        arn: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
     fn add_permission(
         &self,
         target: &SourceTarget,
@@ -287,6 +318,21 @@ pub trait Cloud: Send + Sync + 'static {
         statement_id: &str,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
 
+    /// The path of a REST API resource: `/orders/{id}`.
+    fn rest_resource_path(
+        &self,
+        rest_api_id: &str,
+        resource_id: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+
+    /// One stage variable's value (None: the stage does not have it).
+    fn stage_variable(
+        &self,
+        api: Api<'_>,
+        stage: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+
     /// The key of an HTTP API route: `GET /orders`, `ANY /{proxy+}`, `$default`.
     fn route_key(
         &self,
@@ -294,10 +340,10 @@ pub trait Cloud: Send + Sync + 'static {
         route_id: &str,
     ) -> impl Future<Output = Result<String, AwsError>> + Send;
 
-    /// Sets (or, with None, removes) one stage variable of an HTTP or WebSocket API.
+    /// Sets (or, with None, removes) one stage variable.
     fn set_stage_variable(
         &self,
-        api_id: &str,
+        api: Api<'_>,
         stage: &str,
         name: &str,
         value: Option<&str>,

@@ -31,6 +31,8 @@ pub struct Instance {
 pub struct Applied {
     pub planned: Value,
     pub state: Value,
+    /// The private state Terraform keeps with it.
+    pub private: Vec<u8>,
     pub diagnostics: Diagnostics,
     /// Plan-time diagnostics (warnings).
     pub plan_diagnostics: Diagnostics,
@@ -40,7 +42,7 @@ impl Applied {
     pub fn instance(&self) -> Instance {
         Instance {
             state: self.state.clone(),
-            private: Vec::new(),
+            private: self.private.clone(),
         }
     }
 
@@ -106,6 +108,7 @@ impl<R: Resource> Terraform<R> {
             return Applied {
                 planned: Value::Null,
                 state: prior.state.clone(),
+                private: prior.private.clone(),
                 diagnostics: Diagnostics::default(),
                 plan_diagnostics,
             };
@@ -129,6 +132,7 @@ impl<R: Resource> Terraform<R> {
             return Applied {
                 planned: planned_state,
                 state: prior.state.clone(),
+                private: prior.private.clone(),
                 diagnostics: Diagnostics::default(),
                 plan_diagnostics,
             };
@@ -152,6 +156,7 @@ impl<R: Resource> Terraform<R> {
         Applied {
             planned: planned_state,
             state: applied.new_state,
+            private: applied.private,
             diagnostics: applied.diagnostics,
             plan_diagnostics,
         }
@@ -183,6 +188,7 @@ impl<R: Resource> Terraform<R> {
         Applied {
             planned: planned.clone(),
             state: applied.new_state,
+            private: applied.private,
             diagnostics: applied.diagnostics,
             plan_diagnostics: Diagnostics::default(),
         }
@@ -194,12 +200,13 @@ impl<R: Resource> Terraform<R> {
             prior_state: prior.state.clone(),
             planned_state: Value::Null,
             config: Value::Null,
-            planned_private: Vec::new(),
+            planned_private: prior.private.clone(),
         };
         let applied = self.resource.apply(&self.ctx(), req).await;
         Applied {
             planned: Value::Null,
             state: applied.new_state,
+            private: applied.private,
             diagnostics: applied.diagnostics,
             plan_diagnostics: Diagnostics::default(),
         }

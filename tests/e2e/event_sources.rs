@@ -170,7 +170,7 @@ async fn api_gateway_source_gets_a_permission_on_the_alias_and_the_stage_variabl
 }
 
 #[tokio::test]
-async fn target_group_gets_the_alias_registered_and_loses_it_on_destroy() {
+async fn target_group_gets_the_alias_registered_and_loses_it_with_its_entry_and_on_destroy() {
     let emulator = Emulator::start();
     let lambda = emulator.lambda_client();
     let elb = emulator.elbv2_client();
@@ -201,6 +201,16 @@ async fn target_group_gets_the_alias_registered_and_loses_it_on_destroy() {
         group_arn.as_str(),
         "the permission is scoped to the target group: {grant:#}"
     );
+
+    // Removing the entry deregisters the alias; so does destroy, once it is back.
+    let mut without = deployment.clone();
+    without.event_sources = None;
+    without.write(&ws, &emulator.endpoint());
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    assert!(registered_targets(&elb, &group_arn).await.is_empty());
+    deployment.write(&ws, &emulator.endpoint());
+    ws.tf(&["apply", "-auto-approve"]).assert_success();
+    assert_eq!(registered_targets(&elb, &group_arn).await.len(), 1);
 
     ws.tf(&["destroy", "-auto-approve"]).assert_success();
     assert_eq!(

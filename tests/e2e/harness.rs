@@ -282,6 +282,18 @@ impl Emulator {
             .build();
         aws_sdk_apigatewayv2::Client::from_conf(config)
     }
+
+    /// An API Gateway (REST APIs) client pointed at the emulator.
+    pub fn apigateway_client(&self) -> aws_sdk_apigateway::Client {
+        use aws_sdk_apigateway::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_apigateway::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("test", "test", None, None, "gitmoxi-e2e"))
+            .endpoint_url(self.endpoint())
+            .build();
+        aws_sdk_apigateway::Client::from_conf(config)
+    }
 }
 
 impl Drop for Emulator {

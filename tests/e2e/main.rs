@@ -10,6 +10,7 @@ mod bad_input;
 mod capacity;
 mod checks;
 mod deployment;
+mod event_source_changes;
 mod event_sources;
 mod faults;
 mod fixtures;

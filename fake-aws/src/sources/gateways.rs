@@ -52,6 +52,42 @@ impl FakeAws {
         })
     }
 
+    /// GetResource of a REST API: the resource's path.
+    pub fn rest_resource_path(
+        &self,
+        rest_api_id: &str,
+        resource_id: &str,
+    ) -> Result<String, AwsError> {
+        self.call(Call::GetRestResource(resource_id.into()), |w, _| {
+            let key = (rest_api_id.to_string(), resource_id.to_string());
+            w.sources.rest_resources.get(&key).cloned().ok_or_else(|| {
+                error(
+                    AwsErrorKind::NotFound,
+                    format!("Invalid Resource identifier specified {resource_id}"),
+                )
+            })
+        })
+    }
+
+    /// GetStage: one stage variable's value.
+    pub fn get_stage_variable(
+        &self,
+        api_id: &str,
+        stage: &str,
+        name: &str,
+    ) -> Result<Option<String>, AwsError> {
+        self.call(Call::GetStage(stage.into()), |w, _| {
+            let key = (api_id.to_string(), stage.to_string());
+            let vars = w.sources.stages.get(&key).ok_or_else(|| {
+                error(
+                    AwsErrorKind::NotFound,
+                    format!("Invalid stage identifier specified {stage}"),
+                )
+            })?;
+            Ok(vars.get(name).cloned())
+        })
+    }
+
     /// UpdateStage with one stage variable; `None` removes it.
     pub fn set_stage_variable(
         &self,

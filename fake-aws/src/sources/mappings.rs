@@ -1,9 +1,11 @@
 //! Event source mappings: one per source and function, found by UUID.
 
+use std::collections::BTreeMap;
+
 use gitmoxi_engine::ports::{AwsError, AwsErrorKind};
 
 use super::{Mapping, World};
-use crate::{error, Call, FakeAws};
+use crate::{error, Call, FakeAws, ACCOUNT, REGION};
 
 impl World {
     /// `function_arn` is qualified: `…:function:NAME:ALIAS`.
@@ -76,6 +78,56 @@ impl FakeAws {
                 .ok_or_else(|| mapping_not_found(uuid))
         })
     }
+}
+
+impl FakeAws {
+    /// The ARN of mapping `uuid` (`EventSourceMappingArn`).
+    pub fn mapping_arn(uuid: &str) -> String {
+        format!("arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:{uuid}")
+    }
+
+    /// ListTags of a mapping, by its ARN.
+    pub fn mapping_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, AwsError> {
+        let uuid = uuid_of(arn).to_string();
+        self.call(Call::ListMappingTags(uuid.clone()), |w, _| {
+            let m = w
+                .sources
+                .mappings
+                .get(&uuid)
+                .ok_or_else(|| mapping_not_found(&uuid))?;
+            Ok(m.tags.clone())
+        })
+    }
+
+    pub fn tag_mapping(&self, arn: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
+        let uuid = uuid_of(arn).to_string();
+        self.call(Call::TagMapping(uuid.clone()), |w, _| {
+            let m = w
+                .sources
+                .mappings
+                .get_mut(&uuid)
+                .ok_or_else(|| mapping_not_found(&uuid))?;
+            m.tags.extend(tags.clone());
+            Ok(())
+        })
+    }
+
+    pub fn untag_mapping(&self, arn: &str, keys: &[String]) -> Result<(), AwsError> {
+        let uuid = uuid_of(arn).to_string();
+        self.call(Call::UntagMapping(uuid.clone()), |w, _| {
+            let m = w
+                .sources
+                .mappings
+                .get_mut(&uuid)
+                .ok_or_else(|| mapping_not_found(&uuid))?;
+            m.tags.retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+    }
+}
+
+fn uuid_of(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
 }
 
 fn mapping_not_found(uuid: &str) -> AwsError {

@@ -64,6 +64,8 @@ pub(crate) struct Sources {
     pub target_groups: BTreeMap<String, BTreeSet<String>>,
     /// (API id, route id) → route key.
     pub routes: BTreeMap<(String, String), String>,
+    /// (REST API id, resource id) → resource path.
+    pub rest_resources: BTreeMap<(String, String), String>,
     /// (API id, stage) → stage variables.
     pub stages: BTreeMap<(String, String), BTreeMap<String, String>>,
 }
@@ -123,10 +125,41 @@ impl FakeAws {
         self
     }
 
+    /// A REST API resource and its path (`/orders/{id}`).
+    pub fn define_rest_resource(
+        &self,
+        rest_api_id: &str,
+        resource_id: &str,
+        path: &str,
+    ) -> &FakeAws {
+        let key = (rest_api_id.to_string(), resource_id.to_string());
+        self.world().sources.rest_resources.insert(key, path.into());
+        self
+    }
+
     /// An API stage that exists, with no stage variables.
     pub fn define_stage(&self, api_id: &str, stage: &str) -> &FakeAws {
         let key = (api_id.to_string(), stage.to_string());
         self.world().sources.stages.entry(key).or_default();
+        self
+    }
+
+    /// A stage variable set before the deployment (by hand, or by another tool).
+    pub fn define_stage_variable(
+        &self,
+        api_id: &str,
+        stage: &str,
+        name: &str,
+        value: &str,
+    ) -> &FakeAws {
+        let key = (api_id.to_string(), stage.to_string());
+        let mut w = self.world();
+        w.sources
+            .stages
+            .entry(key)
+            .or_default()
+            .insert(name.into(), value.into());
+        drop(w);
         self
     }
 

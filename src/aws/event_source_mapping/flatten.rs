@@ -10,6 +10,7 @@ use crate::model::event_sources::Timestamp;
 pub fn flatten(m: &EventSourceMappingConfiguration) -> PullSource {
     let strings = |v: &[String]| Some(v.to_vec());
     PullSource {
+        adopt: None,
         event_source_arn: m.event_source_arn.clone(),
         enabled: m
             .state

@@ -284,7 +284,8 @@ fn keys_of_served_mappings() {
         MappingKey {
             event_source_arn: Some(MSK.into()),
             topics: vec!["a".into(), "b".into()],
-            queues: vec![]
+            queues: vec![],
+            bootstrap_servers: vec![],
         }
     );
     let s = source(json!({ "EventSourceArn": MSK, "Topics": ["a"], "StartingPosition": "LATEST" }));

@@ -9,7 +9,7 @@ use super::pull::{
 
 /// What identifies a mapping on the alias: its source plus `Topics` / `Queues`.
 ///
-/// A self-managed Kafka source has no ARN: its key is its topics alone.
+/// A self-managed Kafka source has no ARN: its key is its bootstrap servers and topics.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MappingKey {
     pub event_source_arn: Option<String>,
@@ -17,13 +17,16 @@ pub struct MappingKey {
     pub topics: Vec<String>,
     /// Sorted.
     pub queues: Vec<String>,
+    /// A self-managed Kafka cluster's `KAFKA_BOOTSTRAP_SERVERS`, sorted.
+    pub bootstrap_servers: Vec<String>,
 }
 
 impl fmt::Display for MappingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.event_source_arn {
             Some(arn) => write!(f, "{arn}")?,
-            None => write!(f, "self-managed Kafka")?,
+            None if self.bootstrap_servers.is_empty() => write!(f, "self-managed Kafka")?,
+            None => write!(f, "self-managed Kafka {}", self.bootstrap_servers.join(","))?,
         }
         if !self.topics.is_empty() {
             write!(f, " (topics {})", self.topics.join(", "))?;
@@ -127,10 +130,16 @@ pub mod aws_default {
 
 impl PullSource {
     pub fn key(&self) -> MappingKey {
+        let servers = self
+            .self_managed_event_source
+            .as_ref()
+            .and_then(|s| s.endpoints.as_ref())
+            .and_then(|e| e.get("KAFKA_BOOTSTRAP_SERVERS"));
         MappingKey {
             event_source_arn: self.event_source_arn.clone(),
             topics: sorted(self.topics.as_deref()),
             queues: sorted(self.queues.as_deref()),
+            bootstrap_servers: sorted(servers.map(Vec::as_slice)),
         }
     }
 

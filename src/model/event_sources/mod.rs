@@ -14,6 +14,7 @@
 
 mod destinations;
 mod errors;
+mod gateway;
 mod mapping;
 pub mod pull;
 mod push;

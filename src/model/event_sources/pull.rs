@@ -72,6 +72,10 @@ pub struct PullSource {
     pub document_db_event_source_config: Option<DocumentDbConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provisioned_poller_config: Option<ProvisionedPollerConfig>,
+    /// Not an AWS parameter: take over a mapping of this source that exists on the alias but was
+    /// not made by this resource.
+    #[serde(rename = "adopt", skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

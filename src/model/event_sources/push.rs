@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::gateway::api_gateway;
+
 use super::errors::{arn, from_serde, one_of, range, Check, EventSourceError, EventSourceWarning};
 
 pub const API_GATEWAY: &str = "apigateway.amazonaws.com";
@@ -22,6 +24,15 @@ pub enum PushSource {
         source_arn: Option<String>,
         api_id: Option<String>,
         route_id: Option<String>,
+        stage: Option<String>,
+        stage_variable: Option<String>,
+    },
+    /// A REST API (API Gateway v1). The permission is scoped to the API, and to the method and
+    /// resource path when given; the stage variable is set on `stage`.
+    RestApi {
+        rest_api_id: String,
+        resource_id: Option<String>,
+        http_method: Option<String>,
         stage: Option<String>,
         stage_variable: Option<String>,
     },
@@ -66,6 +77,16 @@ impl PushSource {
                 "Service": API_GATEWAY, "SourceArn": source_arn, "ApiId": api_id,
                 "RouteId": route_id, "Stage": stage, "AliasStageVariableName": stage_variable,
             }),
+            PushSource::RestApi {
+                rest_api_id,
+                resource_id,
+                http_method,
+                stage,
+                stage_variable,
+            } => json!({
+                "Service": API_GATEWAY, "RestApiId": rest_api_id, "ResourceId": resource_id,
+                "HttpMethod": http_method, "Stage": stage, "AliasStageVariableName": stage_variable,
+            }),
             PushSource::LoadBalancer { target_group_arn } => {
                 json!({ "Service": LOAD_BALANCER, "TargetGroupArn": target_group_arn })
             }
@@ -89,19 +110,6 @@ impl PushSource {
         }
         super::sort_keys(v)
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct ApiGatewayJson {
-    #[allow(dead_code)]
-    service: String,
-    source_arn: Option<String>,
-    api_id: Option<String>,
-    route_id: Option<String>,
-    stage: Option<String>,
-    alias_stage_variable_name: Option<String>,
-    alais_stage_variable_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -214,73 +222,6 @@ pub(crate) fn parse_entry(
              \"s3.amazonaws.com\", \"events.amazonaws.com\"), or \"lambda.url\" for a function URL.",
         )),
     }
-}
-
-fn api_gateway(
-    p: &str,
-    j: ApiGatewayJson,
-    warnings: &mut Vec<EventSourceWarning>,
-) -> Result<PushSource, EventSourceError> {
-    let stage_variable = match (j.alias_stage_variable_name, j.alais_stage_variable_name) {
-        (Some(_), Some(_)) => {
-            return Err(EventSourceError::at(&format!("{p}.AlaisStageVariableName"), "Both AliasStageVariableName and AlaisStageVariableName are given", "AlaisStageVariableName is a misspelling of AliasStageVariableName: keep only AliasStageVariableName."));
-        }
-        (Some(v), None) => Some(v),
-        (None, Some(v)) => {
-            warnings.push(EventSourceWarning::at(&format!("{p}.AlaisStageVariableName"), "`AlaisStageVariableName` is a misspelling of `AliasStageVariableName`", "It is accepted as Gitmoxi's samples spell it; rename the key to AliasStageVariableName."));
-            Some(v)
-        }
-        (None, None) => None,
-    };
-    if let Some(a) = &j.source_arn {
-        arn(
-            &format!("{p}.SourceArn"),
-            a,
-            &["execute-api"],
-            "arn:aws:execute-api:eu-west-1:123456789012:abc123/*/*",
-        )?;
-    }
-    if j.source_arn.is_none() && j.api_id.is_none() {
-        return Err(EventSourceError::at(&format!("{p}.ApiId"), "An API Gateway source needs SourceArn or ApiId", "Add SourceArn (the execute-api ARN the permission is scoped to), or ApiId (and optionally RouteId) to scope it to that API."));
-    }
-    let needs_api = [
-        ("RouteId", j.route_id.is_some()),
-        ("Stage", j.stage.is_some()),
-        ("AliasStageVariableName", stage_variable.is_some()),
-    ];
-    if j.api_id.is_none() {
-        if let Some((key, _)) = needs_api.iter().find(|(_, given)| *given) {
-            return Err(EventSourceError::at(
-                &format!("{p}.{key}"),
-                format!("{key} needs ApiId"),
-                format!("{key} refers to an HTTP or WebSocket API: add ApiId."),
-            ));
-        }
-    }
-    for (key, value) in [
-        ("ApiId", &j.api_id),
-        ("RouteId", &j.route_id),
-        ("Stage", &j.stage),
-        ("AliasStageVariableName", &stage_variable),
-    ] {
-        if value.as_deref() == Some("") {
-            return Err(EventSourceError::at(
-                &format!("{p}.{key}"),
-                format!("`{key}` is empty"),
-                format!("Give a value for {key}, or remove it."),
-            ));
-        }
-    }
-    let stage = j
-        .stage
-        .or_else(|| stage_variable.as_ref().map(|_| DEFAULT_STAGE.to_string()));
-    Ok(PushSource::ApiGateway {
-        source_arn: j.source_arn,
-        api_id: j.api_id,
-        route_id: j.route_id,
-        stage,
-        stage_variable,
-    })
 }
 
 fn function_url(p: &str, j: FunctionUrlJson) -> Result<PushSource, EventSourceError> {

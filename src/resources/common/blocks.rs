@@ -171,9 +171,11 @@ pub fn event_sources_attribute() -> Attribute {
         "event_sources",
         Type::String,
         "JSON in Gitmoxi's `_lambdaeventsourcedef.json` shape: `PullEventSources` (event source mappings, every \
-         CreateEventSourceMapping parameter but `FunctionName`), `PushEventSources` (API Gateway, load balancer \
-         target groups, function URLs, other services' permissions) and `Destinations` (asynchronous invocation). \
-         Everything points at the alias and is reconciled once the new version serves 100%; a change to event \
-         sources alone is applied in place. Mappings this resource did not create are left alone.",
+         CreateEventSourceMapping parameter but `FunctionName`, plus `\"adopt\": true` to take over a mapping made \
+         elsewhere), `PushEventSources` (API Gateway HTTP, WebSocket and REST APIs, load balancer target groups, \
+         function URLs, other services' permissions) and `Destinations` (asynchronous invocation). Everything points \
+         at the alias and is reconciled once the new version serves 100%; a change to event sources alone is applied \
+         in place, and removing a source puts back what it changed. A mapping this resource did not create is \
+         refused unless its entry adopts it.",
     )
 }

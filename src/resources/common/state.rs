@@ -6,7 +6,65 @@ use std::time::SystemTime;
 use gitmoxi_engine::{format_duration, AliasRouting, Outcome, RolloutPlan};
 
 use super::capacity::schedule_lines;
+use super::reconcile::Replaced;
 use crate::protocol::value::Value;
+
+/// What a resource keeps in Terraform's private state: the drift refresh saw (for the next
+/// plan), and the stage variable values its API Gateway sources replaced (for their removal).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Private {
+    pub drift: Option<Drift>,
+    pub replaced: Replaced,
+}
+
+impl Private {
+    /// Anything unreadable counts as empty: private state is the provider's own.
+    pub fn read(bytes: &[u8]) -> Private {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return Private::default();
+        };
+        let replaced = v
+            .get("replaced")
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .unwrap_or_default();
+        Private {
+            drift: Drift::from_json(&v),
+            replaced,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = match &self.drift {
+            Some(d) => d.to_json(),
+            None => serde_json::json!({}),
+        };
+        if !self.replaced.is_empty() {
+            v["replaced"] = serde_json::to_value(&self.replaced).unwrap_or_default();
+        }
+        match v.as_object().is_some_and(|o| o.is_empty()) {
+            true => Vec::new(),
+            false => v.to_string().into_bytes(),
+        }
+    }
+
+    /// After a refresh: what refresh saw, beside what was already kept.
+    pub fn noting(private: &[u8], drift: Option<Drift>) -> Vec<u8> {
+        Private {
+            drift,
+            replaced: Private::read(private).replaced,
+        }
+        .to_bytes()
+    }
+
+    /// After an apply: what was replaced stays, drift was dealt with.
+    pub fn keeping(replaced: Replaced) -> Vec<u8> {
+        Private {
+            drift: None,
+            replaced,
+        }
+        .to_bytes()
+    }
+}
 
 /// What refresh saw when the alias does not serve the deployed version at 100%. Kept in the
 /// resource's private state (Terraform passes it from ReadResource to PlanResourceChange).
@@ -20,15 +78,26 @@ pub struct Drift {
 
 impl Drift {
     pub fn to_private(&self) -> Vec<u8> {
+        Private {
+            drift: Some(self.clone()),
+            ..Private::default()
+        }
+        .to_bytes()
+    }
+
+    pub fn from_private(private: &[u8]) -> Option<Drift> {
+        Private::read(private).drift
+    }
+
+    fn to_json(&self) -> serde_json::Value {
         let mut note = serde_json::json!({ "drift": self.description });
         if let Some(serving) = &self.serving {
             note["serving"] = serving.clone().into();
         }
-        note.to_string().into_bytes()
+        note
     }
 
-    pub fn from_private(private: &[u8]) -> Option<Drift> {
-        let v: serde_json::Value = serde_json::from_slice(private).ok()?;
+    fn from_json(v: &serde_json::Value) -> Option<Drift> {
         let serving = v.get("serving").map(|s| s.as_str().map(str::to_string));
         Some(Drift {
             description: v.get("drift")?.as_str()?.to_string(),
@@ -233,5 +302,30 @@ mod tests {
         let back = Drift::from_private(&d.to_private()).unwrap();
         assert_eq!(back, d);
         assert_eq!(Drift::from_private(b""), None);
+    }
+}
+
+#[cfg(test)]
+mod private_tests {
+    use super::*;
+
+    #[test]
+    fn private_state_keeps_drift_and_replaced_values_apart() {
+        let drift = Drift {
+            description: "moved".into(),
+            serving: Some(Some("3".into())),
+        };
+        let replaced: Replaced = [
+            ("api/prod/alias".to_string(), Some("blue".to_string())),
+            ("api/dev/alias".to_string(), None),
+        ]
+        .into();
+        let kept = Private::keeping(replaced.clone());
+        let noted = Private::noting(&kept, Some(drift.clone()));
+        let back = Private::read(&noted);
+        assert_eq!(back.drift, Some(drift));
+        assert_eq!(back.replaced, replaced);
+        assert!(Private::keeping(Replaced::new()).is_empty());
+        assert_eq!(Private::read(b"not json"), Private::default());
     }
 }

@@ -14,26 +14,32 @@ use crate::resources::common::capacity;
 use crate::resources::common::failure::{
     aws_failure, deployment_error, fail, unknown_at_apply, NOTHING_CHANGED,
 };
-use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::reconcile::{reconcile, Replaced};
 use crate::resources::common::rollout::{
     self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
 };
-use crate::resources::common::state::last_deployment;
+use crate::resources::common::state::{last_deployment, Private};
 use crate::resources::common::{settings, sources};
 
 pub async fn apply<C: Cloud>(cloud: &C, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse {
+    // The stage variable values event sources replaced, kept across applies.
+    let mut replaced = Private::read(&req.planned_private).replaced;
     if req.planned_state.is_null() {
-        return destroy(cloud, &req.prior_state).await;
+        return destroy(cloud, &req.prior_state, &mut replaced).await;
     }
     let (config, diags) = AliasConfig::parse(&req.config);
     if diags.has_errors() {
         return fail(diags, req.prior_state);
     }
-    if state::is_rollout(&req.planned_state) {
-        roll_out(cloud, ctx, &req, &config).await
+    let mut resp = if state::is_rollout(&req.planned_state) {
+        roll_out(cloud, ctx, &req, &config, &mut replaced).await
     } else {
-        update_event_sources(cloud, &req, &config).await
+        update_event_sources(cloud, &req, &config, &mut replaced).await
+    };
+    if !resp.new_state.is_null() {
+        resp.private = Private::keeping(replaced);
     }
+    resp
 }
 
 async fn roll_out<C: Cloud>(
@@ -41,6 +47,7 @@ async fn roll_out<C: Cloud>(
     ctx: &RequestContext,
     req: &ApplyRequest,
     c: &AliasConfig,
+    replaced: &mut Replaced,
 ) -> ApplyResponse {
     let prior = AliasState::read(&req.prior_state);
     let undo = req.prior_state.clone();
@@ -95,7 +102,8 @@ async fn roll_out<C: Cloud>(
     let mut diagnostics = outcome_warnings(o);
     // Event sources follow the alias once the version serves 100%.
     let had = prior.as_ref().and_then(|p| p.event_sources.clone());
-    if let Err(d) = follow_sources(cloud, &target, had.as_deref(), c, &mut diagnostics).await {
+    let follow = follow_sources(cloud, &target, (had.as_deref(), c), replaced);
+    if let Err(d) = follow.await.map(|w| diagnostics.extend(w)) {
         s.event_sources = had;
         diagnostics.push(d);
     }
@@ -144,18 +152,17 @@ async fn preflight<C: Cloud>(
 async fn follow_sources<C: Cloud>(
     cloud: &C,
     target: &SourceTarget,
-    had: Option<&str>,
-    c: &AliasConfig,
-    diagnostics: &mut Diagnostics,
-) -> Result<(), Diagnostic> {
+    (had, c): (Option<&str>, &AliasConfig),
+    replaced: &mut Replaced,
+) -> Result<Diagnostics, Diagnostic> {
     let want = c.event_sources.clone().unwrap_or_default();
-    match reconcile(cloud, target, &sources::stored(had), &want).await {
-        Ok(warnings) => {
+    match reconcile(cloud, target, &sources::stored(had), &want, replaced).await {
+        Ok(warnings) => Ok(Diagnostics(
             warnings
                 .into_iter()
-                .for_each(|w| diagnostics.push(Diagnostic::warning("Event sources", w)));
-            Ok(())
-        }
+                .map(|w| Diagnostic::warning("Event sources", w))
+                .collect(),
+        )),
         Err(e) => {
             let done = "The version serves; the event sources were not all moved, and the next \
                         plan shows them again.";
@@ -173,6 +180,7 @@ async fn update_event_sources<C: Cloud>(
     cloud: &C,
     req: &ApplyRequest,
     c: &AliasConfig,
+    replaced: &mut Replaced,
 ) -> ApplyResponse {
     let Some(prior) = AliasState::read(&req.prior_state) else {
         return fail(Diagnostics::default(), Value::Null);
@@ -194,7 +202,8 @@ async fn update_event_sources<C: Cloud>(
             alias: prior.alias.clone(),
             alias_arn: prior.alias_arn.clone(),
         };
-        if let Err(d) = follow_sources(cloud, &target, had, c, &mut diagnostics).await {
+        let follow = follow_sources(cloud, &target, (had, c), replaced);
+        if let Err(d) = follow.await.map(|w| diagnostics.extend(w)) {
             let mut partial = AliasState::read(&req.planned_state).unwrap_or_default();
             partial.event_sources = prior.event_sources.clone();
             return fail(d, partial.write(req.planned_state.clone()));
@@ -208,7 +217,7 @@ async fn update_event_sources<C: Cloud>(
 }
 
 /// Removes the alias's event sources and the alias; never the function or a version.
-async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
+async fn destroy<C: Cloud>(cloud: &C, prior: &Value, replaced: &mut Replaced) -> ApplyResponse {
     let Some(s) = AliasState::read(prior) else {
         return ApplyResponse::default();
     };
@@ -219,7 +228,8 @@ async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
     };
     let work = async {
         let had = sources::stored(s.event_sources.as_deref());
-        reconcile(cloud, &target, &had, &EventSources::default()).await?;
+        let none = EventSources::default();
+        reconcile(cloud, &target, &had, &none, replaced).await?;
         cloud.delete_alias(&s.function_name, &s.alias).await
     };
     let (settings, _) = settings::parse(prior);

@@ -6,7 +6,7 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ImportResponse, ReadResponse};
 use crate::protocol::value::{Type, Value};
 use crate::resources::common::failure::aws_failure;
-use crate::resources::common::state::Drift;
+use crate::resources::common::state::{Drift, Private};
 use crate::resources::lambda_deployment::read::null_object;
 
 pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadResponse {
@@ -19,7 +19,7 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
             let drift = Drift::detect(&s.alias, &s.version, Some(&routing));
             ReadResponse {
                 new_state: state,
-                private: drift.map(|d| d.to_private()).unwrap_or_default(),
+                private: Private::noting(&private, drift),
                 diagnostics: Diagnostics::default(),
             }
         }

@@ -15,8 +15,9 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
 use crate::resources::common::failure::{aws_failure, fail, NOTHING_CHANGED};
-use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::reconcile::{reconcile, Replaced};
 use crate::resources::common::{capacity, settings, sources};
+use tokio::sync::Mutex;
 
 /// Makes the function's tags go from `have` to `want` (tags are not versioned).
 pub async fn sync_tags<C: Cloud>(
@@ -80,7 +81,9 @@ pub async fn update_in_place<C: Cloud>(
     cloud: &C,
     req: &ApplyRequest,
     config: &DeploymentConfig,
+    replaced: &Mutex<Replaced>,
 ) -> ApplyResponse {
+    let mut replaced = replaced.lock().await;
     let Some(prior) = DeploymentState::read(&req.prior_state) else {
         return fail(Diagnostics::default(), Value::Null);
     };
@@ -107,11 +110,11 @@ pub async fn update_in_place<C: Cloud>(
     };
     let want = config.event_sources.clone().unwrap_or_default();
     if planned.alias != prior.alias {
-        return rename_alias(cloud, req, &prior, planned, (&had, &want)).await;
+        return rename_alias(cloud, req, &prior, planned, (&had, &want), &mut replaced).await;
     }
     if had != want {
         let target = SourceTarget::new(&function, &prior.alias, &prior.function_arn);
-        if let Err(e) = reconcile(cloud, &target, &had, &want).await {
+        if let Err(e) = reconcile(cloud, &target, &had, &want, &mut replaced).await {
             let mut partial = planned;
             partial.event_sources = prior.event_sources.clone();
             let done = "The other changes were applied; the event sources were not all moved, \
@@ -134,7 +137,8 @@ async fn rename_alias<C: Cloud>(
     req: &ApplyRequest,
     prior: &DeploymentState,
     mut planned: DeploymentState,
-    (had, want): (&EventSources, &EventSources),
+    sources: (&EventSources, &EventSources),
+    replaced: &mut Replaced,
 ) -> ApplyResponse {
     let function = &prior.function_name;
     let fn_arn = &prior.function_arn;
@@ -148,8 +152,8 @@ async fn rename_alias<C: Cloud>(
     if let Err(d) = m.open(cloud).await {
         return fail(d, req.prior_state.clone());
     }
-    if let Err(e) = m.complete(cloud, had, want).await {
-        m.undo(cloud, had, want).await;
+    if let Err(e) = m.complete(cloud, sources, replaced).await {
+        m.undo(cloud, sources, replaced).await;
         let done = format!(
             "The move was undone as far as AWS allowed: alias {} still serves version {}.",
             prior.alias, prior.version
@@ -167,7 +171,11 @@ async fn rename_alias<C: Cloud>(
 }
 
 /// Deletes the event sources, the alias and the function, unless `skip_destroy`.
-pub async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
+pub async fn destroy<C: Cloud>(
+    cloud: &C,
+    prior: &Value,
+    replaced: &Mutex<Replaced>,
+) -> ApplyResponse {
     let (settings, _) = settings::parse(prior);
     let Some(state) = DeploymentState::read(prior) else {
         return ApplyResponse::default();
@@ -183,7 +191,9 @@ pub async fn destroy<C: Cloud>(cloud: &C, prior: &Value) -> ApplyResponse {
     let work = async {
         let target = SourceTarget::new(&function, &state.alias, &state.function_arn);
         let had = sources::stored(state.event_sources.as_deref());
-        reconcile(cloud, &target, &had, &EventSources::default()).await?;
+        let mut replaced = replaced.lock().await;
+        let none = EventSources::default();
+        reconcile(cloud, &target, &had, &none, &mut replaced).await?;
         cloud.delete_alias(&function, &state.alias).await?;
         cloud.delete_function(&function).await
     };

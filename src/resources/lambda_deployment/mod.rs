@@ -32,7 +32,8 @@ use crate::protocol::schema::Schema;
 use crate::protocol::value::Value;
 use crate::provider::Configured;
 use crate::resources::common::failure::fail;
-use crate::resources::common::state::Drift;
+use crate::resources::common::state::{Drift, Private};
+use tokio::sync::Mutex;
 
 pub struct LambdaDeployment<C> {
     schema: Schema,
@@ -100,18 +101,24 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
             Ok(c) => c,
             Err(d) => return fail(d, req.prior_state),
         };
+        // The stage variable values event sources replaced, kept across applies.
+        let replaced = Mutex::new(Private::read(&req.planned_private).replaced);
         if req.planned_state.is_null() {
-            return in_place::destroy(cloud, &req.prior_state).await;
+            return in_place::destroy(cloud, &req.prior_state, &replaced).await;
         }
         let (config, diags) = DeploymentConfig::parse(&req.config);
         if diags.has_errors() {
             return fail(diags, req.prior_state);
         }
-        if state::is_deployment(&req.planned_state) {
-            deploy::deploy(cloud, ctx, &req, &config).await
+        let mut resp = if state::is_deployment(&req.planned_state) {
+            deploy::deploy(cloud, ctx, &req, &config, &replaced).await
         } else {
-            in_place::update_in_place(cloud, &req, &config).await
+            in_place::update_in_place(cloud, &req, &config, &replaced).await
+        };
+        if !resp.new_state.is_null() {
+            resp.private = Private::keeping(replaced.into_inner());
         }
+        resp
     }
 
     async fn read(&self, _ctx: &RequestContext, state: Value, private: Vec<u8>) -> ReadResponse {

@@ -11,7 +11,7 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ImportResponse, ReadResponse};
 use crate::protocol::value::{Type, Value};
 use crate::resources::common::failure::aws_failure;
-use crate::resources::common::state::Drift;
+use crate::resources::common::state::{Drift, Private};
 
 pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadResponse {
     let Some(s) = DeploymentState::read(&state) else {
@@ -38,7 +38,7 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
     let drift = Drift::detect(alias, &s.version, routing.as_ref());
     ReadResponse {
         new_state: state,
-        private: drift.map(|d| d.to_private()).unwrap_or_default(),
+        private: Private::noting(&private, drift),
         diagnostics: Diagnostics::default(),
     }
 }

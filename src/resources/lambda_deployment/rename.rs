@@ -6,7 +6,7 @@ use crate::model::event_sources::EventSources;
 use crate::model::ports::{AwsError, Cloud, SourceTarget};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic};
 use crate::resources::common::failure::{aws_failure, NOTHING_CHANGED};
-use crate::resources::common::reconcile::reconcile;
+use crate::resources::common::reconcile::{reconcile, Replaced};
 
 /// One alias rename of one function.
 pub struct AliasMove {
@@ -66,22 +66,27 @@ impl AliasMove {
     pub async fn complete<C: Cloud>(
         &self,
         cloud: &C,
-        had: &EventSources,
-        want: &EventSources,
+        (had, want): (&EventSources, &EventSources),
+        replaced: &mut Replaced,
     ) -> Result<Vec<String>, AwsError> {
         let none = EventSources::default();
-        let mut warnings = reconcile(cloud, &self.new, &none, want).await?;
-        warnings.extend(reconcile(cloud, &self.old, had, &none).await?);
+        let mut warnings = reconcile(cloud, &self.new, &none, want, replaced).await?;
+        warnings.extend(reconcile(cloud, &self.old, had, &none, replaced).await?);
         cloud.delete_alias(self.function(), &self.old.alias).await?;
         Ok(warnings)
     }
 
     /// After a failure: the sources back on the old alias, the new alias gone, as far as AWS
     /// allows. The old alias serves as before throughout.
-    pub async fn undo<C: Cloud>(&self, cloud: &C, had: &EventSources, want: &EventSources) {
+    pub async fn undo<C: Cloud>(
+        &self,
+        cloud: &C,
+        (had, want): (&EventSources, &EventSources),
+        replaced: &mut Replaced,
+    ) {
         let none = EventSources::default();
-        let _ = reconcile(cloud, &self.new, want, &none).await;
+        let _ = reconcile(cloud, &self.new, want, &none, replaced).await;
         let _ = cloud.delete_alias(self.function(), &self.new.alias).await;
-        let _ = reconcile(cloud, &self.old, &none, had).await;
+        let _ = reconcile(cloud, &self.old, &none, had, replaced).await;
     }
 }

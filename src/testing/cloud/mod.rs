@@ -1,10 +1,11 @@
 //! [`FakeCloud`]: the resources' port on the in-memory AWS account of `gitmoxi-fake-aws`, as
 //! `aws/` puts it on the SDK. The account enforces AWS's rules; this code only maps the model
-//! onto the account's plain records (`records.rs`) and the engine's ports onto the account
-//! (`rollout.rs`).
+//! onto the account's plain records (`records.rs`), the event sources onto the account
+//! (`sources.rs`) and the engine's ports onto the account (`rollout.rs`).
 
 mod records;
 mod rollout;
+mod sources;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,12 +13,12 @@ use std::sync::Arc;
 use gitmoxi_engine::ports::{
     absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind, Provisioned,
 };
-use gitmoxi_fake_aws::{FakeAws, Mapping, NewFunction, ObjectInfo, Statement, UrlConfig};
+use gitmoxi_fake_aws::{FakeAws, NewFunction, ObjectInfo};
 
 use crate::aws::{retrying, RetryPolicy};
 use crate::model::event_sources::{Destinations, PullSource};
 use crate::model::ports::{
-    Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
+    Api, Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
 };
 use crate::model::release::Release;
 use records::{architectures_of, code_of, configuration_of, fake_release, fields_of, served};
@@ -260,20 +261,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn list_mappings(&self, target: &SourceTarget) -> Result<Vec<ServedMapping>, AwsError> {
-        let mappings = self
-            .call("list_mappings", |aws| aws.list_mappings(&target.alias_arn))
-            .await?;
-        mappings
-            .into_iter()
-            .map(|m| {
-                let source: PullSource = serde_json::from_str(&m.settings)
-                    .map_err(|e| AwsError::new(AwsErrorKind::Other, e.to_string()))?;
-                Ok(ServedMapping {
-                    uuid: m.uuid,
-                    source,
-                })
-            })
-            .collect()
+        FakeCloud::list_mappings(self, target).await
     }
 
     async fn create_mapping(
@@ -281,16 +269,23 @@ impl Cloud for FakeCloud {
         target: &SourceTarget,
         source: &PullSource,
     ) -> Result<(), AwsError> {
-        let mapping = Mapping {
-            uuid: String::new(),
-            function_arn: target.alias_arn.clone(),
-            source_key: source.key().to_string(),
-            settings: serde_json::to_string(source).unwrap_or_default(),
-            tags: source.tags.clone().unwrap_or_default(),
-        };
-        self.call("create_mapping", |aws| aws.create_mapping(mapping.clone()))
-            .await
-            .map(|_| ())
+        FakeCloud::create_mapping(self, target, source).await
+    }
+
+    async fn mapping_tags(&self, arn: &str) -> Result<BTreeMap<String, String>, AwsError> {
+        FakeCloud::mapping_tags(self, arn).await
+    }
+
+    async fn tag_mapping(
+        &self,
+        arn: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), AwsError> {
+        FakeCloud::tag_mapping(self, arn, tags).await
+    }
+
+    async fn untag_mapping(&self, arn: &str, keys: &[String]) -> Result<(), AwsError> {
+        FakeCloud::untag_mapping(self, arn, keys).await
     }
 
     async fn update_mapping(
@@ -299,62 +294,50 @@ impl Cloud for FakeCloud {
         _target: &SourceTarget,
         source: &PullSource,
     ) -> Result<(), AwsError> {
-        let settings = serde_json::to_string(&source.with_update_defaults()).unwrap_or_default();
-        self.call("update_mapping", |aws| {
-            aws.update_mapping(uuid, settings.clone())
-        })
-        .await
+        FakeCloud::update_mapping(self, uuid, _target, source).await
     }
 
     async fn delete_mapping(&self, uuid: &str) -> Result<(), AwsError> {
-        done_if_not_found(
-            self.call("delete_mapping", |aws| aws.delete_mapping(uuid))
-                .await,
-        )
+        FakeCloud::delete_mapping(self, uuid).await
     }
 
     async fn add_permission(&self, target: &SourceTarget, p: &Permission) -> Result<(), AwsError> {
-        let statement = Statement {
-            sid: p.statement_id.clone(),
-            principal: p.principal.clone(),
-            action: p.action.clone(),
-            source_arn: p.source_arn.clone(),
-            source_account: p.source_account.clone(),
-            function_url_auth_type: p.function_url_auth_type.clone(),
-        };
-        let added = self
-            .call("add_permission", |aws| {
-                aws.add_permission(&target.function, &target.alias, statement.clone())
-            })
-            .await;
-        done_if_exists(added)
+        FakeCloud::add_permission(self, target, p).await
     }
 
     async fn remove_permission(&self, target: &SourceTarget, sid: &str) -> Result<(), AwsError> {
-        done_if_not_found(
-            self.call("remove_permission", |aws| {
-                aws.remove_permission(&target.function, &target.alias, sid)
-            })
-            .await,
-        )
+        FakeCloud::remove_permission(self, target, sid).await
     }
 
     async fn route_key(&self, api_id: &str, route_id: &str) -> Result<String, AwsError> {
-        self.call("route_key", |aws| aws.route_key(api_id, route_id))
-            .await
+        FakeCloud::route_key(self, api_id, route_id).await
+    }
+
+    async fn rest_resource_path(
+        &self,
+        rest_api_id: &str,
+        resource_id: &str,
+    ) -> Result<String, AwsError> {
+        FakeCloud::rest_resource_path(self, rest_api_id, resource_id).await
+    }
+
+    async fn stage_variable(
+        &self,
+        api: Api<'_>,
+        stage: &str,
+        name: &str,
+    ) -> Result<Option<String>, AwsError> {
+        FakeCloud::stage_variable(self, api, stage, name).await
     }
 
     async fn set_stage_variable(
         &self,
-        api_id: &str,
+        api: Api<'_>,
         stage: &str,
         name: &str,
         value: Option<&str>,
     ) -> Result<(), AwsError> {
-        self.call("set_stage_variable", |aws| {
-            aws.set_stage_variable(api_id, stage, name, value)
-        })
-        .await
+        FakeCloud::set_stage_variable(self, api, stage, name, value).await
     }
 
     async fn put_function_url(
@@ -362,50 +345,19 @@ impl Cloud for FakeCloud {
         target: &SourceTarget,
         url: &FunctionUrl,
     ) -> Result<(), AwsError> {
-        let config = UrlConfig {
-            auth_type: url.auth_type.clone(),
-            cors: url.cors.as_ref().map(|c| c.to_string()),
-            invoke_mode: url.invoke_mode.clone(),
-        };
-        match self
-            .call("create_url", |aws| {
-                aws.create_url(&target.function, &target.alias, config.clone())
-            })
-            .await
-        {
-            Err(e) if e.kind == AwsErrorKind::InUse => {
-                self.call("update_url", |aws| {
-                    aws.update_url(&target.function, &target.alias, config.clone())
-                })
-                .await
-            }
-            other => other,
-        }
+        FakeCloud::put_function_url(self, target, url).await
     }
 
     async fn delete_function_url(&self, target: &SourceTarget) -> Result<(), AwsError> {
-        done_if_not_found(
-            self.call("delete_url", |aws| {
-                aws.delete_url(&target.function, &target.alias)
-            })
-            .await,
-        )
+        FakeCloud::delete_function_url(self, target).await
     }
 
     async fn register_target(&self, group: &str, target: &SourceTarget) -> Result<(), AwsError> {
-        self.call("register_target", |aws| {
-            aws.register_target(group, &target.alias_arn)
-        })
-        .await
+        FakeCloud::register_target(self, group, target).await
     }
 
     async fn deregister_target(&self, group: &str, target: &SourceTarget) -> Result<(), AwsError> {
-        done_if_not_found(
-            self.call("deregister_target", |aws| {
-                aws.deregister_target(group, &target.alias_arn)
-            })
-            .await,
-        )
+        FakeCloud::deregister_target(self, group, target).await
     }
 
     async fn put_destinations(
@@ -413,19 +365,10 @@ impl Cloud for FakeCloud {
         target: &SourceTarget,
         d: &Destinations,
     ) -> Result<(), AwsError> {
-        let settings = serde_json::to_string(d).unwrap_or_default();
-        self.call("put_invoke_config", |aws| {
-            aws.put_invoke_config(&target.function, &target.alias, settings.clone())
-        })
-        .await
+        FakeCloud::put_destinations(self, target, d).await
     }
 
     async fn delete_destinations(&self, target: &SourceTarget) -> Result<(), AwsError> {
-        done_if_not_found(
-            self.call("delete_invoke_config", |aws| {
-                aws.delete_invoke_config(&target.function, &target.alias)
-            })
-            .await,
-        )
+        FakeCloud::delete_destinations(self, target).await
     }
 }

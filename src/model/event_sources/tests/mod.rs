@@ -299,15 +299,34 @@ fn mapping_key_is_the_source_plus_topics_and_queues() {
         MappingKey {
             event_source_arn: Some(MQ.into()),
             topics: vec![],
-            queues: vec!["jobs".into()]
+            queues: vec!["jobs".into()],
+            bootstrap_servers: vec![],
         }
     );
     assert_eq!(s.key().to_string(), format!("{MQ} (queues jobs)"));
+    let kafka = |servers: serde_json::Value| {
+        pull(json!({
+            "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": servers}},
+            "Topics": ["orders"],
+            "StartingPosition": "LATEST",
+        }))
+        .key()
+    };
+    // Two self-managed clusters with the same topic are two sources.
+    assert_ne!(kafka(json!(["a:9092"])), kafka(json!(["b:9092"])));
+    assert_eq!(
+        kafka(json!(["b:9092", "a:9092"])),
+        kafka(json!(["a:9092", "b:9092"]))
+    );
+    assert_eq!(
+        kafka(json!(["a:9092"])).to_string(),
+        "self-managed Kafka a:9092 (topics orders)"
+    );
     assert_eq!(s.event_source_arn(), Some(MQ));
     let k = pull(
         json!({ "SelfManagedEventSource": { "Endpoints": { "KAFKA_BOOTSTRAP_SERVERS": ["b:9092"] } }, "Topics": ["t"], "StartingPosition": "LATEST" }),
     );
-    assert_eq!(k.key().to_string(), "self-managed Kafka (topics t)");
+    assert_eq!(k.key().to_string(), "self-managed Kafka b:9092 (topics t)");
     assert_eq!(k.kind(), SourceKind::SelfManagedKafka);
 }
 

@@ -243,3 +243,51 @@ fn push_order_and_key_order_do_not_matter() {
         "the canonical form uses the right spelling"
     );
 }
+
+#[test]
+fn reads_a_rest_api_source() {
+    let gw = "apigateway.amazonaws.com";
+    assert_eq!(
+        one(
+            json!({ "Service": gw, "RestApiId": "r1", "ResourceId": "res", "HttpMethod": "get",
+                    "Stage": "prod", "AliasStageVariableName": "lambdaAlias" })
+        ),
+        PushSource::RestApi {
+            rest_api_id: "r1".into(),
+            resource_id: Some("res".into()),
+            http_method: Some("GET".into()),
+            stage: Some("prod".into()),
+            stage_variable: Some("lambdaAlias".into()),
+        }
+    );
+    let whole = one(json!({ "Service": gw, "RestApiId": "r1" }));
+    assert_eq!(
+        whole.canonical_value(),
+        json!({ "RestApiId": "r1", "Service": gw })
+    );
+    let cases = [
+        (
+            json!({ "Service": gw, "RestApiId": "r1", "ApiId": "a" }),
+            "PushEventSources[0].ApiId",
+        ),
+        (
+            json!({ "Service": gw, "RestApiId": "r1", "AliasStageVariableName": "v" }),
+            "PushEventSources[0].Stage",
+        ),
+        (
+            json!({ "Service": gw, "RestApiId": "r1", "HttpMethod": "FETCH" }),
+            "PushEventSources[0].HttpMethod",
+        ),
+        (
+            json!({ "Service": gw, "ApiId": "a", "ResourceId": "res" }),
+            "PushEventSources[0].ResourceId",
+        ),
+        (
+            json!({ "Service": gw, "RestApiId": "" }),
+            "PushEventSources[0].RestApiId",
+        ),
+    ];
+    for (entry, path) in cases {
+        assert_eq!(err_path(entry.clone()), path, "{entry}");
+    }
+}

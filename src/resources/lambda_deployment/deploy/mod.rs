@@ -16,9 +16,11 @@ use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
 use crate::resources::common::capacity;
 use crate::resources::common::failure::{aws_failure, fail, unknown_at_apply, NOTHING_CHANGED};
+use crate::resources::common::reconcile::Replaced;
 use crate::resources::common::rollout::{
     self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
 };
+use tokio::sync::Mutex;
 
 mod outcome;
 
@@ -35,6 +37,8 @@ struct Apply<'a, C> {
     undo: Value,
     /// The release goes out on a renamed alias.
     alias_move: Option<AliasMove>,
+    /// Stage variable values event sources replaced (see `common::reconcile`).
+    replaced: &'a Mutex<Replaced>,
 }
 
 /// The function as found before the rollout, and whether this apply created it.
@@ -49,6 +53,7 @@ pub async fn deploy<C: Cloud>(
     ctx: &RequestContext,
     req: &ApplyRequest,
     config: &DeploymentConfig,
+    replaced: &Mutex<Replaced>,
 ) -> ApplyResponse {
     let prior = DeploymentState::read(&req.prior_state);
     let prior_definition = prior
@@ -77,6 +82,7 @@ pub async fn deploy<C: Cloud>(
         prior_definition,
         undo: req.prior_state.clone(),
         alias_move,
+        replaced,
     };
     let Some(plan) = a.rollout_plan() else {
         return fail(unknown_at_apply("traffic_shifting"), a.undo);

@@ -97,9 +97,10 @@ impl<C: Cloud> Apply<'_, C> {
             None => EventSources::default(),
         };
         let want = self.config.event_sources.clone().unwrap_or_default();
+        let mut replaced = self.replaced.lock().await;
         let moved = match &self.alias_move {
-            Some(m) => m.complete(self.cloud, &had, &want).await,
-            None => reconcile(self.cloud, target, &had, &want).await,
+            Some(m) => m.complete(self.cloud, (&had, &want), &mut replaced).await,
+            None => reconcile(self.cloud, target, &had, &want, &mut replaced).await,
         };
         match moved {
             Ok(warnings) => warnings
@@ -116,7 +117,8 @@ impl<C: Cloud> Apply<'_, C> {
                 ));
                 if creating {
                     // What was made is taken off, so the next apply starts from nothing.
-                    let _ = reconcile(self.cloud, target, &want, &EventSources::default()).await;
+                    let none = EventSources::default();
+                    let _ = reconcile(self.cloud, target, &want, &none, &mut replaced).await;
                     s.pending.push(Pending::EventSources(e.to_string()));
                 } else {
                     s.event_sources = prior.and_then(|p| p.event_sources.clone());
@@ -217,7 +219,8 @@ impl<C: Cloud> Apply<'_, C> {
             Some(m) => {
                 let had = sources::stored(s.event_sources.as_deref());
                 let want = self.config.event_sources.clone().unwrap_or_default();
-                m.undo(self.cloud, &had, &want).await;
+                let mut replaced = self.replaced.lock().await;
+                m.undo(self.cloud, (&had, &want), &mut replaced).await;
             }
             None => {
                 if let Some(v) = o.serving_version() {
