@@ -12,6 +12,7 @@ Environment (all optional):
   BENCH_AWS_APPLY_RUNS   code-change applies of hashicorp/aws (default 1: over 4 minutes each)
   BENCH_SIZES            plan sizes, comma separated (default 50,200)
   BENCH_APPLY_N          functions changed by one apply (default 50)
+  BENCH_QUOTA_N          functions planned and released under AWS's API quotas (default 200; 0 skips)
   GITMOXI_BINARY         provider to measure (default target/release/terraform-provider-gitmoxi)
 """
 
@@ -31,6 +32,7 @@ sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from awslocal import Emulator, EmulatorError, Proxy  # noqa: E402
+from awslocal.quotas import Quotas, quota_of  # noqa: E402
 from terraform import (  # noqa: E402
     ALARM, AWS, AWS_BINARY, AWS_VERSION, LOGS, MAGIC_COOKIE, MINISTACK, OURS, OURS_BINARY, REGION,
     TERRAFORM, WORK, Workspace, cli_config, package,
@@ -44,6 +46,9 @@ APPLY_RUNS = int(os.environ.get("BENCH_APPLY_RUNS", "3"))
 # minutes: one run by default.
 AWS_APPLY_RUNS = int(os.environ.get("BENCH_AWS_APPLY_RUNS", "1"))
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "50,200").split(",")]
+QUOTA_N = int(os.environ.get("BENCH_QUOTA_N", "200"))
+# Lambda's control-plane quota (requests per second), which bounds a release of many functions.
+CONTROL_RATE = 15.0
 APPLY_N = int(os.environ.get("BENCH_APPLY_N", "50"))
 # The rollout measured: LINEAR 50% every 2s = two steps (50%, 100%), one 2s wait.
 WAIT_SECONDS = 2.0
@@ -189,7 +194,7 @@ def run_terraform_benchmarks(proxy: Proxy, emulator: Emulator, results: dict):
 
     cli = cli_config()
     v0 = str(package(0))
-    sizes = sorted(set(SIZES) | {APPLY_N})
+    sizes = sorted(set(SIZES) | {APPLY_N} | ({QUOTA_N} if QUOTA_N else set()))
     spaces: dict[tuple[str, int], Workspace] = {}
     for n in sizes:
         for kind in (OURS, AWS):
@@ -237,6 +242,45 @@ def run_terraform_benchmarks(proxy: Proxy, emulator: Emulator, results: dict):
             entry[kind]["calls"].append(sum(counts.values()))
             entry[kind]["by_operation"].append(dict(counts))
     results["apply"] = entry
+    if QUOTA_N:
+        run_quota_benchmarks(emulator, spaces, results)
+
+
+def run_quota_benchmarks(emulator: Emulator, spaces: dict, results: dict):
+    """The same emulator behind a proxy that enforces AWS's default API quotas: a plan of
+    QUOTA_N functions for both providers, then a release of all of them at once for ours."""
+    n = QUOTA_N
+    proxy = Proxy(emulator.url, quotas=Quotas.aws()).start()
+    say(f"under AWS's quotas (proxy {proxy.url}): plan of {n} functions each, then a release of {n}")
+    v0 = str(package(0))
+    quota = {}
+    try:
+        for kind in (OURS, AWS):
+            ws = spaces[(kind, n)]
+            ws.retarget(proxy.url)
+            proxy.reset_stats()
+            wall, _ = ws.tf("plan", "-input=false", "-lock=false", f"-var=package_file={v0}", check=False)
+            quota[f"plan_{kind}"] = {"wall_s": abs(wall), "ok": wall >= 0, **throttling(proxy.stats())}
+        ws = spaces[(OURS, n)]
+        release = str(package(99))
+        ws.tf("plan", "-input=false", "-lock=false", "-parallelism=200", "-out=release.tfplan",
+              f"-var=package_file={release}")
+        proxy.reset_stats()
+        wall, _ = ws.tf("apply", "-input=false", "-lock=false", "-parallelism=200", "release.tfplan",
+                        check=False)
+        stats = proxy.stats()
+        control = sum(o["calls"] for op, o in stats["operations"].items() if quota_of(op) == "lambda-control")
+        quota["apply_ours"] = {"wall_s": abs(wall), "ok": wall >= 0, "control_calls": control,
+                               "floor_s": control / CONTROL_RATE + WAIT_SECONDS, **throttling(stats)}
+    finally:
+        proxy.stop()
+    results["quota"] = quota
+
+
+def throttling(stats: dict) -> dict:
+    ops = stats["operations"].values()
+    return {"calls": sum(o["calls"] for o in ops), "throttled": sum(o["throttled"] for o in ops),
+            "retries": sum(o["retries"] for o in ops)}
 
 
 def function_spans(requests) -> dict[str, float]:
@@ -285,6 +329,18 @@ def render(r: dict) -> str:
         row(f"AWS API calls per function, plan of N={n_plan}", median(e[OURS]["calls"]) / int(n_plan),
             median(e[AWS]["calls"]) / int(n_plan), "", "{:.1f}")
 
+    q = r.get("quota")
+    if q:
+        n = QUOTA_N
+        po, pa = q[f"plan_{OURS}"], q[f"plan_{AWS}"]
+        rows.append((f"under AWS quotas: plan of N={n}", outcome(po), outcome(pa), "", "succeeds, 0 throttled",
+                     "met" if po["ok"] and po["throttled"] == 0 else "NOT met"))
+        ap_q = q["apply_ours"]
+        rows.append((f"under AWS quotas: release of N={n} at once (LINEAR 50%/2s)", outcome(ap_q), "not run", "",
+                     f"0 throttled, <= 1.2 x floor {ap_q['floor_s']:.0f} s",
+                     "met" if ap_q["ok"] and ap_q["throttled"] == 0 and ap_q["wall_s"] <= 1.2 * ap_q["floor_s"]
+                     else "NOT met"))
+
     header = ("metric", "gitmoxi", f"hashicorp/aws {AWS_VERSION}", "ratio", "target", "")
     widths = [max(len(str(x[i])) for x in rows + [header]) for i in range(len(header))]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
@@ -304,6 +360,12 @@ def render(r: dict) -> str:
         ops = ", ".join(f"{op.split(':', 1)[1]} {v / n:g}" for op, v in sorted(mid.items(), key=lambda kv: -kv[1]))
         out.append(f"  {kind}: {ops}")
     return "\n".join(out)
+
+
+def outcome(e: dict) -> str:
+    """A run under quotas in one cell: time, throttled requests, retries, or the failure."""
+    state = "" if e["ok"] else "FAILED after "
+    return f"{state}{e['wall_s']:.1f} s, {e['throttled']} throttled, {e['retries']} retried"
 
 
 def minimum_calls() -> int:

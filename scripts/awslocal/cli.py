@@ -9,7 +9,7 @@
       {"endpoint", "port", "pid", "log"} (or {"error"} and exit 1), and stops the emulator on
       SIGTERM or SIGINT, when the emulator exits, and with --watch-stdin when stdin closes (so it
       never outlives its parent).
-  proxy --upstream URL [--port N] [--faults JSON] [--watch-stdin]
+  proxy --upstream URL [--port N] [--faults JSON] [--aws-quotas] [--watch-stdin]
       The counting, fault-injecting proxy (awslocal/proxy.py) in the foreground: prints
       {"endpoint", "port", "pid"} once listening; stops as `serve` does and prints its counts on
       stderr.
@@ -169,8 +169,11 @@ def cmd_proxy(args) -> int:
     from .proxy import Proxy, table
 
     stop = _stop_event(args.watch_stdin)
+    from .quotas import Quotas
+
     faults = F.Faults.from_json(json.loads(args.faults)) if args.faults else None
-    proxy = Proxy(args.upstream, port=args.port, faults=faults).start()
+    quotas = Quotas.aws() if args.aws_quotas else None
+    proxy = Proxy(args.upstream, port=args.port, faults=faults, quotas=quotas).start()
     _announce({"endpoint": proxy.url, "port": proxy.port, "pid": os.getpid()})
     try:
         while not stop.wait(0.2):
@@ -198,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--upstream", required=True, help="the emulator, http://127.0.0.1:PORT")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--faults", help="a faults document (JSON), see awslocal/faults.py")
+    p.add_argument("--aws-quotas", action="store_true",
+                   help="throttle what exceeds AWS's default API quotas (see awslocal/quotas.py)")
     p.add_argument("--watch-stdin", action="store_true")
     p.set_defaults(fn=cmd_proxy)
     args = parser.parse_args(argv)

@@ -3,9 +3,8 @@
 A *policy* looks at each call (its `service:Operation` name and the time) and returns a
 [`Decision`]: a fault to answer with instead of forwarding, and a delay before either. The proxy
 asks its policies in order; the first fault wins and delays add up. [`RandomFaults`] is the one
-policy today: seeded, per-operation probabilities, as the fault tests use them. A quota policy
-(a token bucket per AWS quota, a throttle when its bucket is empty) is another class with the same
-`decide` and a JSON form, appended to the proxy's policies; nothing else changes.
+policy the fault tests use: seeded, per-operation probabilities. `quotas.Quotas` is the other:
+a token bucket per AWS quota, a throttle when its bucket is empty.
 
 Faults answer in the caller's own protocol (see `operations.protocol`): a throttle is Lambda's
 429 `TooManyRequestsException`, CloudWatch's `Throttling` in CBOR, SNS's `Throttling` in XML,

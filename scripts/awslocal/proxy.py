@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import faults as F
 from . import operations
+from .quotas import Quotas
 
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
@@ -112,13 +113,16 @@ class _Server(ThreadingHTTPServer):
 
 
 class Proxy:
-    def __init__(self, upstream: str, port: int = 0, faults: F.Faults | None = None, host: str = "127.0.0.1"):
+    def __init__(self, upstream: str, port: int = 0, faults: F.Faults | None = None, host: str = "127.0.0.1",
+                 quotas: "Quotas | None" = None):
         parsed = urllib.parse.urlsplit(upstream)
         self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
         self.stats_ = Stats()
         self.random_faults = F.RandomFaults(faults)
-        # Asked in order for each call; a quota policy (token buckets) would be appended here.
+        # Asked in order for each call: AWS's quotas (when enforced), then the random faults.
         self.policies: list[F.Policy] = [self.random_faults]
+        if quotas is not None:
+            self.policies.insert(0, quotas)
         self._local = threading.local()
         self.server = _Server((host, port), _handler(self))
         self.port = self.server.server_address[1]

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import emulator as E
 from . import faults as F
 from . import operations as O
+from . import quotas as Q
 from .proxy import Proxy, table
 
 SIGNED = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/{}/aws4_request, SignedHeaders=host"
@@ -127,6 +128,29 @@ class Faults(unittest.TestCase):
         status, _, headers, body = F.error_response(F.UNAVAILABLE, O.JSON, "application/x-amz-json-1.0")
         self.assertEqual((status, json.loads(body)["__type"]), (503, "ServiceUnavailableException"))
         self.assertIn(("Content-Type", "application/x-amz-json-1.0"), headers)
+
+
+class QuotaBuckets(unittest.TestCase):
+    def test_operations_count_against_aws_quotas(self):
+        self.assertEqual(Q.quota_of("lambda:UpdateAlias"), "lambda-control")
+        self.assertEqual(Q.quota_of("lambda:ListVersionsByFunction"), "lambda-control")
+        self.assertEqual(Q.quota_of("lambda:GetFunction"), "lambda-get-function")
+        self.assertEqual(Q.quota_of("lambda:GetPolicy"), "lambda-get-policy")
+        self.assertIsNone(Q.quota_of("lambda:Invoke"))
+        self.assertEqual(Q.quota_of("cloudwatch:DescribeAlarms"), "cloudwatch-describe-alarms")
+        self.assertIsNone(Q.quota_of("sns:Publish"))
+
+    def test_a_bucket_pays_its_rate_and_throttles_beyond_it(self):
+        quotas = Q.Quotas({"lambda-control": 15.0})
+        # A burst of 20 at one instant: the bucket holds 15.
+        burst = [quotas.decide("lambda:UpdateAlias", 100.0).fault for _ in range(20)]
+        self.assertEqual(burst.count(F.THROTTLE), 5)
+        # One second later, 15 more are paid for; GetFunction has its own quota (none here).
+        later = [quotas.decide("lambda:PublishVersion", 101.0).fault for _ in range(16)]
+        self.assertEqual(later.count(F.THROTTLE), 1)
+        self.assertIsNone(quotas.decide("lambda:GetFunction", 101.0).fault)
+        # At 15/s, a fifteenth of a second later one more call is paid for.
+        self.assertIsNone(quotas.decide("lambda:GetAlias", 101.07).fault)
 
 
 class _Upstream(BaseHTTPRequestHandler):
