@@ -39,7 +39,8 @@ pub mod schedule;
 pub use ports::{
     AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
     HookPayload, HookPhase, Hooks, Lambda, Metrics, NoHooks, NoMetrics, NoNotifier, Notification,
-    NotificationEvent, Notifier, Provisioned, ProvisionedStatus, PublishedVersion, VersionMetrics,
+    NotificationEvent, Notifier, Provisioned, ProvisionedStatus, PublishedVersion, ReleaseCheck,
+    VersionMetrics,
 };
 pub use rollout::{
     judge_analysis, run, run_with, Analysis, Deployment, Event, HookSettings, Outcome, Ports,

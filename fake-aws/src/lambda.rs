@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use gitmoxi_engine::ports::{
     absent_if_not_found, done_if_not_found, AlarmState, Alarms, AliasRouting, AwsError,
-    FunctionStatus, Lambda, Provisioned, PublishedVersion,
+    FunctionStatus, Lambda, Provisioned, PublishedVersion, ReleaseCheck,
 };
 use tokio::time::sleep;
 
@@ -194,7 +194,7 @@ impl Lambda for FakeLambda<'_> {
         })
     }
 
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         let call = Call::GetFunction {
             function: self.function.clone(),
             qualifier: version.into(),
@@ -202,7 +202,10 @@ impl Lambda for FakeLambda<'_> {
         self.aws.call(call, |w, now| {
             let release = self.release.clone().unwrap_or_else(|| w.release.clone());
             let view = w.view(&self.function, version, now)?;
-            Ok(release_differences(&release, &view))
+            Ok(ReleaseCheck {
+                differences: release_differences(&release, &view),
+                status: view.status,
+            })
         })
     }
 
@@ -278,7 +281,7 @@ impl Lambda for FakeAws {
         self.default_lambda().status(qualifier).await
     }
 
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         self.default_lambda().check_release(version).await
     }
 

@@ -54,7 +54,8 @@ pub enum Outside {
         version: String,
         extra: Option<(String, f64)>,
     },
-    /// Updates the default function's `$LATEST` (another apply); changes its RevisionId.
+    /// Updates the default function's `$LATEST` (another apply): changes its RevisionId, and
+    /// the update stays InProgress for the configured update time.
     TouchLatest,
 }
 

@@ -127,6 +127,14 @@ impl Cloud for Aws {
         Aws::find_alias(self, function, alias).await
     }
 
+    async fn preview_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> Result<Option<AliasRouting>, AwsError> {
+        Aws::preview_alias(self, function, alias).await
+    }
+
     async fn create_alias(
         &self,
         function: &str,

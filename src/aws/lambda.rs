@@ -1,9 +1,12 @@
 //! Lambda functions, aliases and tags, as the resources manage them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use aws_sdk_lambda::types::{AliasConfiguration, AliasRoutingConfiguration, FunctionConfiguration};
-use gitmoxi_engine::ports::{absent_if_not_found, done_if_not_found, AliasRouting, AwsError};
+use gitmoxi_engine::ports::{
+    absent_if_not_found, done_if_not_found, AliasRouting, AwsError, FunctionStatus,
+};
 
 use super::function_definition::{self as expand, flatten};
 use super::ops;
@@ -86,6 +89,7 @@ fn served(
         resolved_image_uri: resolved_image_uri.map(str::to_string),
         definition: FunctionDefinition::from_served(flatten(c)),
         tags,
+        status: function_status!(c),
     }
 }
 
@@ -223,6 +227,25 @@ impl Aws {
         let found = self
             .calls
             .send(ops::GET_ALIAS, || {
+                self.lambda
+                    .get_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+            })
+            .await;
+        Ok(absent_if_not_found(found)?.map(|a| routing!(&a)))
+    }
+
+    pub(super) async fn preview_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> Result<Option<AliasRouting>, AwsError> {
+        const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+        let found = self
+            .calls
+            .send_once_within(ops::GET_ALIAS, ANSWER_WITHIN, || {
                 self.lambda
                     .get_alias()
                     .function_name(function)

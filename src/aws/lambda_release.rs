@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_lambda::types::AliasRoutingConfiguration;
 use gitmoxi_engine::ports::{
     AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Lambda, Provisioned, PublishedVersion,
+    ReleaseCheck,
 };
 
 use super::function_definition as expand;
@@ -110,7 +111,7 @@ impl Lambda for FunctionRelease<'_> {
         })
     }
 
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         let release = self.release()?;
         let Some(served) = self.aws.find_function(&self.function, version).await? else {
             return Err(AwsError::new(
@@ -123,7 +124,10 @@ impl Lambda for FunctionRelease<'_> {
             .map(ToString::to_string)
             .collect();
         differences.extend(self.code_signing_difference(release).await?);
-        Ok(differences)
+        Ok(ReleaseCheck {
+            differences,
+            status: served.status,
+        })
     }
 
     async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {

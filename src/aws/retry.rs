@@ -111,6 +111,31 @@ impl Calls {
     }
 }
 
+impl Calls {
+    /// One attempt, within the operation's budget, that gives up when AWS has not answered
+    /// `within` the budget letting it go: for advisory reads that must not hold anything up.
+    pub async fn send_once_within<T, E, F, Fut>(
+        &self,
+        op: Op,
+        within: Duration,
+        call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.budget.take(op.quota, op.priority).await;
+        match tokio::time::timeout(within, call()).await {
+            Ok(answer) => answer.map_err(|e| classify(op.action, e)),
+            Err(_) => Err(AwsError::new(
+                AwsErrorKind::Other,
+                format!("{}: no answer within {within:?}", op.action),
+            )),
+        }
+    }
+}
+
 /// Runs `call` until it succeeds or `policy` gives up on its classified error. Every adapter of
 /// the resources' port goes through here, the in-memory one too.
 pub async fn retrying<T, F, Fut>(
@@ -148,6 +173,10 @@ where
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_lambda::operation::get_alias::GetAliasError;
+
+    use super::super::budget::{Priority, Quota};
+    use super::super::ops;
     use super::*;
 
     fn err(kind: AwsErrorKind) -> AwsError {
@@ -200,5 +229,62 @@ mod tests {
         assert_eq!(RetryPolicy::with_max_retries(Some(0)).max_attempts, 1);
         assert_eq!(RetryPolicy::with_max_retries(Some(25)).max_attempts, 26);
         assert_eq!(RetryPolicy::with_max_retries(None), RetryPolicy::default());
+    }
+
+    type Answer = Result<u32, SdkError<GetAliasError, HttpResponse>>;
+
+    fn calls() -> Calls {
+        Calls {
+            retry: RetryPolicy::default(),
+            budget: Budget::with_rates(Quota::default_rate),
+        }
+    }
+
+    /// A plan's preview queued behind a busy budget still gets its answer: only AWS's own time
+    /// counts against its patience.
+    #[tokio::test(start_paused = true)]
+    async fn a_preview_waits_for_the_budget_without_losing_its_answer() {
+        let calls = calls();
+        for _ in 0..60 {
+            calls
+                .budget
+                .take(Quota::LambdaControl, Priority::Change)
+                .await;
+        }
+        let before = Instant::now();
+        let queued = Duration::from_secs(20);
+        let preview = calls.send_once_within(ops::GET_ALIAS, Duration::from_secs(3), || async {
+            sleep(Duration::from_secs(1)).await;
+            Answer::Ok(7)
+        });
+        let (answer, ()) = tokio::join!(preview, async {
+            for _ in 0..300 {
+                calls
+                    .budget
+                    .take(Quota::LambdaControl, Priority::Change)
+                    .await;
+            }
+        });
+        assert_eq!(answer.unwrap(), 7);
+        assert!(before.elapsed() >= queued, "{:?}", before.elapsed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_preview_aws_does_not_answer_in_time_gives_up_once() {
+        let calls = calls();
+        let mut attempts = 0;
+        let answer = calls
+            .send_once_within(ops::GET_ALIAS, Duration::from_secs(3), || {
+                attempts += 1;
+                async {
+                    sleep(Duration::from_secs(60)).await;
+                    Answer::Ok(7)
+                }
+            })
+            .await;
+        let error = answer.unwrap_err();
+        assert_eq!(error.kind, AwsErrorKind::Other);
+        assert!(error.to_string().contains("no answer within 3s"), "{error}");
+        assert_eq!(attempts, 1);
     }
 }

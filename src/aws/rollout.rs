@@ -5,7 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use gitmoxi_engine::ports::{
     AlarmState, Alarms, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Hooks,
-    Lambda, Metrics, Notification, Notifier, Provisioned, PublishedVersion, VersionMetrics,
+    Lambda, Metrics, Notification, Notifier, Provisioned, PublishedVersion, ReleaseCheck,
+    VersionMetrics,
 };
 
 use super::alarms::{AlarmView, CloudWatchAlarms};
@@ -45,7 +46,7 @@ impl Lambda for RolloutPorts<'_> {
         self.lambda.publish_version(revision_id, description).await
     }
 
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         self.lambda.check_release(version).await
     }
 

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 pub use gitmoxi_engine::ports::{
-    Alarms, AliasRouting, AwsError, AwsErrorKind, Hooks, Lambda, Metrics, Notifier, Provisioned,
-    ProvisionedStatus,
+    Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Hooks, Lambda, Metrics, Notifier,
+    Provisioned, ProvisionedStatus,
 };
 
 use super::definition::FunctionDefinition;
@@ -34,6 +34,8 @@ pub struct ServedFunction {
     pub definition: FunctionDefinition,
     /// The function's tags, without the ones AWS manages (`aws:` prefix).
     pub tags: BTreeMap<String, String>,
+    /// State and last update, as GetFunction reported them with the rest.
+    pub status: FunctionStatus,
 }
 
 /// An API Gateway API: an HTTP or WebSocket API (API Gateway v2) or a REST API (v1), by id.
@@ -246,6 +248,15 @@ pub trait Cloud: Send + Sync + 'static {
     // ---- aliases --------------------------------------------------------------------------
 
     fn find_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> impl Future<Output = Result<Option<AliasRouting>, AwsError>> + Send;
+
+    /// [`Cloud::find_alias`] for a plan's preview: one attempt, given up when AWS has not
+    /// answered within a few seconds of the quota budget letting it go (time queued for the
+    /// budget does not count, so a busy apply cannot turn a preview's answer into no answer).
+    fn preview_alias(
         &self,
         function: &str,
         alias: &str,

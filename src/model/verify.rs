@@ -144,6 +144,7 @@ mod tests {
 
     use super::*;
     use crate::model::definition::parse;
+    use crate::model::ports::FunctionStatus;
 
     fn def(json: &str) -> FunctionDefinition {
         parse(json).unwrap().0
@@ -172,6 +173,14 @@ mod tests {
             resolved_image_uri: None,
             definition: def(json),
             tags: BTreeMap::new(),
+            status: FunctionStatus {
+                state: "Active".into(),
+                state_reason: None,
+                last_update_status: Some("Successful".into()),
+                last_update_reason: None,
+                revision_id: "r".into(),
+                code_sha256: sha.into(),
+            },
         }
     }
 

@@ -104,6 +104,15 @@ pub struct FunctionStatus {
     pub code_sha256: String,
 }
 
+/// A published version read back: how it differs from the release (each difference in words,
+/// naming the field, what the release asks and what AWS holds; empty when it is the release) and
+/// its status, so readiness needs no second read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseCheck {
+    pub differences: Vec<String>,
+    pub status: FunctionStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedVersion {
     pub version: String,
@@ -171,12 +180,11 @@ pub trait Lambda: Send + Sync {
         revision_id: &str,
         description: &str,
     ) -> impl Future<Output = Result<PublishedVersion, AwsError>> + Send;
-    /// How `version` differs from the release (each difference in words, naming the field, what
-    /// the release asks and what AWS holds); empty when it is the release.
+    /// How `version` differs from the release, with the version's status from the same read.
     fn check_release(
         &self,
         version: &str,
-    ) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
+    ) -> impl Future<Output = Result<ReleaseCheck, AwsError>> + Send;
     /// `None` when the alias does not exist.
     fn get_alias(
         &self,

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use crate::ports::{
     AlarmState, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Notification,
-    Provisioned, PublishedVersion, VersionMetrics,
+    Provisioned, PublishedVersion, ReleaseCheck, VersionMetrics,
 };
 
 use super::Event;
@@ -29,7 +29,7 @@ pub enum Reply {
     Status(Result<FunctionStatus, AwsError>),
     Updated(Result<(), AwsError>),
     Published(Result<PublishedVersion, AwsError>),
-    Checked(Result<Vec<String>, AwsError>),
+    Checked(Result<ReleaseCheck, AwsError>),
     Alias(Result<Option<AliasRouting>, AwsError>),
     AliasSet(Result<AliasRouting, AwsError>),
     Versions(Result<Vec<String>, AwsError>),

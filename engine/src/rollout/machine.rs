@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::ports::{AliasRouting, NotificationEvent};
+use crate::ports::{AliasRouting, FunctionStatus, NotificationEvent};
 use crate::schedule::Step;
 
 use super::capacity::AfterRelease;
@@ -159,6 +159,8 @@ pub struct State {
     /// version had none before (only then does a rollback release it).
     pub(super) capacity_asked: bool,
     pub(super) capacity_created: bool,
+    /// The new version's status from the read that verified it: readiness starts from it.
+    pub(super) verified_status: Option<FunctionStatus>,
 }
 
 /// Advances a rollout by one observation.
@@ -198,6 +200,7 @@ impl State {
             traffic_restored: false,
             end_announced: false,
             warnings: Vec::new(),
+            verified_status: None,
             capacity_asked: false,
             capacity_created: false,
         }

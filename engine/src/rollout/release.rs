@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::ports::{AliasRouting, AwsError, AwsErrorKind, FunctionStatus, PublishedVersion};
+use crate::ports::{
+    AliasRouting, AwsError, AwsErrorKind, FunctionStatus, PublishedVersion, ReleaseCheck,
+};
 use crate::schedule::{format_duration, Step};
 
 use super::machine::{Action, AfterChecks, Phase, State, Update};
@@ -83,7 +85,13 @@ impl State {
                 if update_configuration {
                     pending.push(Update::Configuration);
                 }
-                self.settle(pending, false, out)
+                // An update needs no status read first: Lambda refuses it while another update
+                // runs, and that refusal leads to the same wait.
+                if pending.is_empty() {
+                    self.settle(pending, false, out)
+                } else {
+                    self.start_update(pending, out)
+                }
             }
         }
     }
@@ -94,18 +102,23 @@ impl State {
         just_updated: bool,
         out: &mut Vec<Action>,
     ) {
+        // Right after an update Lambda always answers InProgress: the first read waits a poll.
         self.phase = Phase::Settling {
             pending,
             just_updated,
             since: self.now,
-            polls: 0,
+            polls: u32::from(just_updated),
         };
-        self.read_status("$LATEST", out);
+        if just_updated {
+            self.wait(self.now + backoff(0, MAX_SETTLE_POLL), out);
+        } else {
+            self.read_status("$LATEST", out);
+        }
     }
 
     pub(super) fn settled(
         &mut self,
-        mut pending: Vec<Update>,
+        pending: Vec<Update>,
         just_updated: bool,
         since: Instant,
         polls: u32,
@@ -149,6 +162,10 @@ impl State {
             });
             return;
         }
+        self.start_update(pending, out)
+    }
+
+    fn start_update(&mut self, mut pending: Vec<Update>, out: &mut Vec<Action>) {
         let update = pending.remove(0);
         out.push(Action::Emit(Event::Updating {
             part: match update {
@@ -240,14 +257,17 @@ impl State {
         }
     }
 
-    pub(super) fn verified(&mut self, r: Result<Vec<String>, AwsError>, out: &mut Vec<Action>) {
+    pub(super) fn verified(&mut self, r: Result<ReleaseCheck, AwsError>, out: &mut Vec<Action>) {
         let to = self.to.clone().unwrap_or_default();
         match r {
-            Ok(differences) if differences.is_empty() => self.target_known(out),
-            Ok(differences) => {
+            Ok(check) if check.differences.is_empty() => {
+                self.verified_status = Some(check.status);
+                self.target_known(out)
+            }
+            Ok(check) => {
                 let reason = format!(
                     "version {to} is not the release: {}; nothing was shifted to it",
-                    differences.join("; ")
+                    check.differences.join("; ")
                 );
                 self.fail("verify", reason, out)
             }

@@ -20,6 +20,10 @@ impl State {
             since: self.now,
             polls: 0,
         };
+        // The read that verified the version is as good as a status read made now.
+        if let Some(status) = self.verified_status.take() {
+            return self.readiness(self.now, 0, Ok(status), out);
+        }
         let to = self.to.clone().unwrap_or_default();
         self.read_status(&to, out);
     }

@@ -22,6 +22,15 @@ pub fn millis(ms: u64) -> Duration {
     Duration::from_millis(ms)
 }
 
+/// How long publishing the standard release takes on `fake()`: its updates settle at once, and
+/// the engine reads `$LATEST` one poll (200 ms) after each of the two updates.
+pub const RELEASE: Duration = Duration::from_millis(400);
+
+/// `s` seconds into the rollout of the standard release: after it was published.
+pub fn at(s: u64) -> Duration {
+    RELEASE + secs(s)
+}
+
 pub fn plan(kind: ShiftKind, percent: u8, wait: u64, bake: u64) -> RolloutPlan {
     RolloutPlan::new(&TrafficShifting {
         kind,
@@ -53,7 +62,8 @@ pub fn deployment(plan: RolloutPlan) -> Deployment {
 }
 
 /// A function with versions 1 and 2, `live` on 2, alarm `errors` OK, and updates that settle
-/// at once so elapsed time is exactly the configured waits. The release becomes version 3.
+/// at once so elapsed time is exactly [`RELEASE`] plus the configured waits. The release becomes
+/// version 3.
 pub fn fake() -> FakeAws {
     let fake = FakeAws::new();
     fake.seed_versions(2)

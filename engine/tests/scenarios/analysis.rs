@@ -58,7 +58,7 @@ async fn analysis_below_its_threshold_passes() {
     // 3, 33, 60 | 90, 120 | 150, 180 | 210, 240 | 270, 300.
     let expected: Vec<_> = [3, 33, 60, 90, 120, 150, 180, 210, 240, 270, 300]
         .into_iter()
-        .map(secs)
+        .map(at)
         .collect();
     assert_eq!(reads, expected);
     assert!(
@@ -104,7 +104,7 @@ async fn error_rate_over_the_threshold_rolls_back_at_step_2_with_the_figures() {
     );
     assert_eq!(
         run.elapsed,
-        secs(90),
+        at(90),
         "the first read after the errors appeared"
     );
     assert_eq!(fake.traffic_to("3"), [20, 40, 0]);
@@ -147,7 +147,7 @@ async fn throttles_roll_back_whatever_the_traffic() {
         .reason
         .unwrap()
         .starts_with("3 throttles is over max_throttles 0 (2 invocations) at step 1 of 5"));
-    assert_eq!(run.elapsed, secs(33));
+    assert_eq!(run.elapsed, at(33));
 }
 
 #[tokio::test(start_paused = true)]
@@ -187,7 +187,7 @@ async fn too_few_invocations_roll_back_at_the_end_of_the_bake_with_fail_without_
         reason.starts_with("too few invocations to judge the new version: 5 (with 0 errors)"),
         "{reason}"
     );
-    assert_eq!(run.elapsed, secs(120), "judged at the end of the bake");
+    assert_eq!(run.elapsed, at(120), "judged at the end of the bake");
     assert_eq!(fake.traffic_to("3"), [10, 100, 0]);
 }
 
@@ -203,7 +203,7 @@ async fn without_a_bake_too_few_invocations_are_judged_before_the_last_shift() {
         run.outcome.failed_check.as_deref(),
         Some("analysis:no_traffic")
     );
-    assert_eq!(run.elapsed, secs(60));
+    assert_eq!(run.elapsed, at(60));
     assert_eq!(fake.traffic_to("3"), [10, 0], "never shifted to 100%");
 }
 
@@ -221,7 +221,7 @@ async fn analysis_tripping_before_the_alarm_decides() {
         run.outcome.failed_check.as_deref(),
         Some("analysis:error_rate")
     );
-    assert_eq!(run.elapsed, secs(90));
+    assert_eq!(run.elapsed, at(90));
 }
 
 #[tokio::test(start_paused = true)]
@@ -235,6 +235,6 @@ async fn alarm_firing_before_analysis_trips_decides() {
     let run = deploy(&fake, &analysed(plan(ShiftKind::Linear, 20, 60, 60))).await;
 
     assert_eq!(run.outcome.failed_check.as_deref(), Some("alarm:errors"));
-    assert_eq!(run.elapsed, secs(45));
+    assert_eq!(run.elapsed, at(45));
     assert_eq!(fake.traffic_to("3"), [20, 0]);
 }

@@ -112,7 +112,7 @@ async fn a_version_stuck_below_ready_fails_when_the_readiness_window_closes() {
         "{reason}"
     );
     assert!(fake.traffic_to("3").is_empty());
-    assert_eq!(run.elapsed, d.readiness.window());
+    assert_eq!(run.elapsed, RELEASE + d.readiness.window());
 }
 
 #[tokio::test(start_paused = true)]

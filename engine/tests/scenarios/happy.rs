@@ -30,7 +30,7 @@ async fn canary_shifts_10_then_100_in_exactly_the_configured_waits() {
         ]
     );
     assert_eq!(fake.traffic_to("3"), [10, 100]);
-    assert_eq!(run.elapsed, d.plan.configured_waits());
+    assert_eq!(run.elapsed, RELEASE + d.plan.configured_waits());
     assert_eq!(weights(&run.outcome), [10, 100]);
     let at = |i: usize| run.outcome.steps[i].at;
     assert_eq!(at(1).duration_since(at(0)).unwrap(), secs(300));
@@ -63,7 +63,7 @@ async fn linear_walks_every_weight_and_watches_alarms_throughout() {
     );
     assert_eq!(fake.traffic_to("3"), [20, 40, 60, 80, 100]);
     assert_eq!(weights(&run.outcome), [20, 40, 60, 80, 100]);
-    assert_eq!(run.elapsed, secs(4 * 60 + 30));
+    assert_eq!(run.elapsed, at(4 * 60 + 30));
     // Alarms are read every check_interval during each wait, not only at its end.
     let checks: Vec<_> = fake
         .calls()
@@ -71,7 +71,7 @@ async fn linear_walks_every_weight_and_watches_alarms_throughout() {
         .filter(|c| c.call.operation() == "alarm_states")
         .map(|c| c.at)
         .collect();
-    for t in [secs(3), secs(30), secs(57), secs(63), secs(243), secs(270)] {
+    for t in [at(3), at(30), at(57), at(63), at(243), at(270)] {
         assert!(checks.contains(&t), "no alarm check at {t:?}: {checks:?}");
     }
 }
@@ -85,7 +85,7 @@ async fn all_at_once_bakes_with_checks_running() {
 
     assert_eq!(run.outcome.status, Status::Succeeded);
     assert_eq!(fake.traffic_to("3"), [100]);
-    assert_eq!(run.elapsed, secs(120));
+    assert_eq!(run.elapsed, at(120));
     let during_bake = fake
         .calls()
         .iter()
@@ -111,7 +111,7 @@ async fn a_version_ready_after_one_second_is_seen_after_about_one_second() {
         .find(|c| c.call.operation() == "shift_alias")
         .unwrap();
     assert!(
-        first_shift.at >= secs(1) && first_shift.at <= millis(1500),
+        first_shift.at >= at(1) && first_shift.at <= RELEASE + millis(1500),
         "{:?}",
         first_shift.at
     );
@@ -212,7 +212,7 @@ async fn resumes_a_killed_rollout_from_the_weight_it_reached() {
         run.outcome.reason
     );
     assert_eq!(fake.traffic_to("3"), [40, 60, 80, 100]);
-    assert_eq!(run.elapsed, secs(180));
+    assert_eq!(run.elapsed, at(180));
     assert_eq!(run.outcome.from_version.as_deref(), Some("2"));
     assert_serves(&fake, "live", "3");
     assert!(
@@ -325,4 +325,43 @@ async fn a_publish_answered_with_an_existing_version_is_not_reported_as_new() {
         .any(|e| e == "Lambda returned version 2: nothing changed since it was published"));
     assert_eq!(fake.versions(), ["2"]);
     assert_serves(&fake, "live", "2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_release_reads_lambda_only_where_an_answer_is_needed() {
+    let fake = fake();
+    fake.update_takes(millis(500));
+    let d = deployment(plan(ShiftKind::Linear, 50, 2, 0));
+    let run = deploy(&fake, &d).await;
+
+    assert_eq!(run.outcome.status, Status::Succeeded);
+    let lambda: Vec<_> = fake
+        .calls()
+        .iter()
+        .map(|c| c.call.operation())
+        .filter(|op| *op != "alarm_states")
+        .collect();
+    // No status read before an update (Lambda refuses an update while another runs); each
+    // update read one poll after it was made, again until it settled (500 ms: at 200 and 600);
+    // the version's readiness taken from the read that verified it.
+    assert_eq!(
+        lambda,
+        [
+            "get_alias",
+            "update_code",
+            "status",
+            "status",
+            "update_configuration",
+            "status",
+            "status",
+            "publish_version",
+            "get_function",
+            "shift_alias",
+            "shift_alias",
+            "list_versions",
+            "list_aliases",
+            "delete_version",
+            "delete_version",
+        ]
+    );
 }

@@ -49,9 +49,9 @@ async fn both_hooks_pass_before_the_first_shift_and_at_100_percent_before_the_ba
     assert!(position(&fake, "hook orders-smoke") < position(&fake, "shift live 2 + 3@10%"));
     assert!(position(&fake, "shift live 3") < position(&fake, "hook orders-verify"));
     let after = fake.calls()[position(&fake, "hook orders-verify")].at;
-    assert_eq!(after, secs(60), "invoked as soon as the alias is at 100%");
+    assert_eq!(after, at(60), "invoked as soon as the alias is at 100%");
     // The bake starts once the hook answered: 60s canary + 10s hook + 30s bake.
-    assert_eq!(run.elapsed, secs(100));
+    assert_eq!(run.elapsed, at(100));
     assert_eq!(fake.traffic_to("3"), [10, 100]);
     assert!(
         run.events
@@ -153,7 +153,7 @@ async fn before_hook_failing_fails_with_nothing_shifted() {
              no traffic was shifted"
         )
     );
-    assert_eq!(run.elapsed, secs(2));
+    assert_eq!(run.elapsed, at(2));
 }
 
 #[tokio::test(start_paused = true)]
@@ -169,7 +169,7 @@ async fn before_hook_that_does_not_answer_in_time_fails_at_its_timeout() {
         reason.contains("orders-smoke did not answer within 2m0s"),
         "{reason}"
     );
-    assert_eq!(run.elapsed, secs(120));
+    assert_eq!(run.elapsed, at(120));
 }
 
 #[tokio::test(start_paused = true)]
@@ -223,7 +223,7 @@ async fn after_hook_failing_rolls_back_from_100_percent() {
         )
     );
     assert_eq!(fake.traffic_to("3"), [10, 100, 0]);
-    assert_eq!(run.elapsed, secs(65), "no bake after a failed hook");
+    assert_eq!(run.elapsed, at(65), "no bake after a failed hook");
     assert_serves(&fake, "live", "2");
     assert_eq!(fake.versions(), ["1", "2"]);
 }

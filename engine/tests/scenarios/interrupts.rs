@@ -152,10 +152,10 @@ async fn an_interrupt_during_rollback_does_not_stop_it() {
     let cancel = tokio_util::sync::CancellationToken::new();
     let trigger = cancel.clone();
     let (run, ()) = tokio::join!(deploy_with(&fake, &d, cancel), async {
-        // The restoring UpdateAlias is throttled, so the rollback is still running at 30.2s.
+        // The restoring UpdateAlias is throttled, so the rollback is still running at 30.6s.
         tokio::time::sleep(secs(29)).await;
         fake.throttle("shift_alias", 2);
-        tokio::time::sleep(millis(1200)).await;
+        tokio::time::sleep(millis(1600)).await;
         trigger.cancel();
     });
 

@@ -36,7 +36,8 @@ async fn alarm_fires_at_step(step: u64) {
         ["shift live 2", "delete 3"]
     );
     assert_eq!(
-        run.elapsed, fires,
+        run.elapsed,
+        RELEASE + fires,
         "caught at the first check after it fired"
     );
     assert_serves(&fake, "live", "2");
@@ -138,7 +139,7 @@ async fn version_pending_past_the_readiness_window_fails_and_is_deleted() {
         "{:?}",
         run.outcome.reason
     );
-    assert_eq!(run.elapsed, d.readiness.window());
+    assert_eq!(run.elapsed, RELEASE + d.readiness.window());
     assert_eq!(
         fake.mutations(),
         ["update_code", "update_configuration", "publish", "delete 3"]
@@ -269,7 +270,7 @@ async fn stops_without_touching_an_alias_someone_else_changed() {
         ]
     );
     assert_serves(&fake, "live", "1");
-    assert_eq!(run.elapsed, secs(120));
+    assert_eq!(run.elapsed, at(120));
 }
 
 #[tokio::test(start_paused = true)]
@@ -503,4 +504,28 @@ async fn an_alias_that_changed_since_the_plan_stops_the_rollout_before_any_chang
         "{reason}"
     );
     assert!(fake.mutations().is_empty(), "{:?}", fake.mutations());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_update_refused_while_another_runs_waits_for_it_then_goes_ahead() {
+    let fake = fake();
+    // Another apply updated $LATEST just before this rollout; its update runs for 3s.
+    fake.update_takes(secs(3))
+        .outside_at(secs(0), Outside::TouchLatest);
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+
+    assert_eq!(
+        run.outcome.status,
+        Status::Succeeded,
+        "{:?}",
+        run.outcome.reason
+    );
+    let code_updates: Vec<_> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.call.operation() == "update_code")
+        .collect();
+    assert_eq!(code_updates.len(), 2, "refused once, then made");
+    assert!(code_updates[0].error.is_some());
+    assert!(code_updates[1].error.is_none() && code_updates[1].at >= secs(3));
 }

@@ -265,10 +265,12 @@ impl World {
                 }
                 Outside::TouchLatest => {
                     let revision = self.next_revision();
+                    let settles_at = now + self.timing.update_takes;
                     if let Ok(f) = self.function_mut(DEFAULT_FUNCTION) {
                         let touched = format!("{:?}", "touched");
                         f.latest.configuration.0.insert("Handler".into(), touched);
                         f.latest.revision = revision;
+                        f.latest.settles_at = settles_at;
                     }
                 }
             }

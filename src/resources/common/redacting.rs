@@ -2,7 +2,7 @@
 //! a reason, an event or a notification, whichever adapter is underneath.
 
 use gitmoxi_engine::ports::{
-    AliasRouting, AwsError, FunctionStatus, Lambda, Provisioned, PublishedVersion,
+    AliasRouting, AwsError, FunctionStatus, Lambda, Provisioned, PublishedVersion, ReleaseCheck,
 };
 
 use crate::model::secrets::Secrets;
@@ -39,9 +39,14 @@ impl<L: Lambda> Lambda for Redacting<'_, L> {
         self.clean(self.inner.publish_version(revision_id, description).await)
     }
 
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
-        let differences = self.clean(self.inner.check_release(version).await)?;
-        Ok(differences.iter().map(|d| self.secrets.redact(d)).collect())
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
+        let mut check = self.clean(self.inner.check_release(version).await)?;
+        check.differences = check
+            .differences
+            .iter()
+            .map(|d| self.secrets.redact(d))
+            .collect();
+        Ok(check)
     }
 
     async fn get_alias(&self, alias: &str) -> Result<Option<AliasRouting>, AwsError> {

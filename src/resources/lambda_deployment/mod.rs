@@ -51,15 +51,16 @@ impl<C: Cloud> LambdaDeployment<C> {
 
 impl<C: Cloud> LambdaDeployment<C> {
     /// For a create: what the alias of the declared function serves, so the plan can show the
-    /// rollout (`Some(None)`: nothing, a first release). None when it cannot be read in time:
-    /// the read only previews the apply, so an endpoint that does not answer (or an account
-    /// being throttled) leaves the starting version unknown rather than holding the plan up.
+    /// rollout (`Some(None)`: nothing, a first release). None when it cannot be read: the read
+    /// only previews the apply, so an endpoint that does not answer (or an account being
+    /// throttled) leaves the starting version unknown rather than holding the plan up. Terraform
+    /// plans a create twice (at plan and again at apply) and the second plan must not lose what
+    /// the first knew, which is why the preview's patience does not depend on how busy the
+    /// provider's quota budget is.
     async fn serving(&self, c: &DeploymentConfig) -> Option<Option<String>> {
-        const PREVIEW_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
         let (function, alias) = (c.function_name()?, c.alias.known()?);
         let cloud = self.configured.cloud().ok()?;
-        let read = tokio::time::timeout(PREVIEW_WAIT, cloud.find_alias(function, alias));
-        let routing = read.await.ok()?.ok()?;
+        let routing = cloud.preview_alias(function, alias).await.ok()?;
         Some(routing.map(|r| r.version))
     }
 }

@@ -239,6 +239,14 @@ impl Cloud for FakeCloud {
         )
     }
 
+    async fn preview_alias(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> Result<Option<AliasRouting>, AwsError> {
+        absent_if_not_found(self.aws.get_alias_of(function, alias))
+    }
+
     async fn create_alias(
         &self,
         function: &str,

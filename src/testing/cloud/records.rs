@@ -111,5 +111,6 @@ pub(super) fn served(view: FunctionView) -> Result<ServedFunction, AwsError> {
         resolved_image_uri: view.code.image_uri.clone(),
         definition: FunctionDefinition::from_served(fields),
         tags: view.tags,
+        status: view.status,
     })
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use gitmoxi_engine::ports::{
     AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
     HookPayload, Hooks, Lambda, Metrics, Notification, Notifier, Provisioned, PublishedVersion,
-    VersionMetrics,
+    ReleaseCheck, VersionMetrics,
 };
 use gitmoxi_fake_aws::{FakeAws, FakeLambda};
 
@@ -38,12 +38,13 @@ impl<'a> FakeRollout<'a> {
     }
 
     /// What the SDK adapter does: the version read back and compared, as the model compares.
-    fn differences(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    fn differences(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         let release = self.release.ok_or_else(|| {
             AwsError::new(AwsErrorKind::Invalid, "a promotion has no release to check")
         })?;
         let view = self.aws.get_function(&self.function, version)?;
         let csc = view.code_signing_config_arn.clone();
+        let status = view.status.clone();
         let served = super::records::served(view)?;
         let mut out: Vec<String> = differences(release, &served)
             .iter()
@@ -57,12 +58,15 @@ impl<'a> FakeRollout<'a> {
                 ));
             }
         }
-        Ok(out)
+        Ok(ReleaseCheck {
+            differences: out,
+            status,
+        })
     }
 }
 
 impl Lambda for FakeRollout<'_> {
-    async fn check_release(&self, version: &str) -> Result<Vec<String>, AwsError> {
+    async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         retrying(&RetryPolicy::default(), "rollout", || {
             std::future::ready(self.differences(version))
         })
