@@ -292,6 +292,26 @@ def render_block_reference(block: dict, with_attributes: bool) -> str:
     return "\n".join(parts)
 
 
+def render_identity(name: str, identity: dict) -> str:
+    """The resource identity (Terraform 1.12+): its attributes and an import block using it."""
+    attributes = identity.get("attributes", {})
+    lines = []
+    for attr_name in sorted(attributes, key=lambda n: (not attributes[n].get("required_for_import"), n)):
+        attr = attributes[attr_name]
+        need = "Required" if attr.get("required_for_import") else "Optional"
+        lines.append(f"- `{attr_name}` ({type_name(attr.get('type', 'dynamic'))}, {need} for import) {description(attr)}".rstrip())
+    example = "\n".join(
+        f'    {n} = "..."' for n in sorted(attributes) if attributes[n].get("required_for_import")
+    )
+    return "\n".join([
+        "## Identity\n",
+        "Terraform 1.12 and later keep this identity beside the state, and an `import` block can "
+        "name the object by it instead of an import id:\n",
+        "\n".join(lines) + "\n",
+        f"```hcl\nimport {{\n  to = {name}.example\n  identity = {{\n{example}\n  }}\n}}\n```\n",
+    ])
+
+
 def render_function(name: str, function: dict) -> str:
     params = function.get("parameters", [])
     variadic = function.get("variadic_parameter")
@@ -330,7 +350,11 @@ def pages(schema: dict) -> list[tuple[str, str, str, str]]:
         for name, item in sorted(schema.get(kind, {}).items()):
             block = item.get("block", {})
             short = name.removeprefix(f"{PROVIDER_NAME}_")
-            out.append((f"{folder}/{short}.md", name, description(block), render_block_reference(block, with_attributes=True)))
+            generated = render_block_reference(block, with_attributes=True)
+            identity = schema.get("resource_identity_schemas", {}).get(name) if kind == "resource_schemas" else None
+            if identity:
+                generated += "\n" + render_identity(name, identity)
+            out.append((f"{folder}/{short}.md", name, description(block), generated))
     for name, function in sorted(schema.get("functions", {}).items()):
         full = f"provider::{PROVIDER_NAME}::{name}"
         out.append((f"functions/{name}.md", full, description(function) or function.get("summary", ""), render_function(full, function)))

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::diagnostics::{AttrPath, Diagnostics};
-use super::schema::{FunctionSignature, Schema};
+use super::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use super::schema::{FunctionSignature, IdentitySchema, Schema};
 use super::value::Value;
 
 /// Per-request context handed to resources.
@@ -81,6 +81,25 @@ pub trait Resource: Send + Sync {
     fn upgrade(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
         let _ = version;
         Ok(state)
+    }
+    /// The identity Terraform (1.12 and later) keeps beside the state; None for none.
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        None
+    }
+    /// The identity of the object `state` describes: None for a null state, or one whose
+    /// identifying values are not known yet.
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let _ = state;
+        None
+    }
+    /// The import id an `import` block's identity names, so both kinds of import take one path.
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let _ = identity;
+        Err(Diagnostic::error(
+            "Import by identity is not supported",
+            format!("Import {} by its id instead.", self.type_name()),
+        )
+        .into())
     }
 }
 

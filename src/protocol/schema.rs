@@ -242,6 +242,52 @@ impl Schema {
     }
 }
 
+/// One attribute of a resource's identity.
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+    /// An `import` block by identity must give it; otherwise the provider can fill it in.
+    pub required_for_import: bool,
+}
+
+/// What identifies a resource's remote object for Terraform (1.12 and later): kept beside the
+/// state, compared across reads, and what an `import` block's `identity` argument gives.
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+impl IdentitySchema {
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_string(), a.ty.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn to_proto(&self) -> pb::ResourceIdentitySchema {
+        pb::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .iter()
+                .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                    name: a.name.into(),
+                    r#type: a.ty.to_json().to_string().into_bytes(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: !a.required_for_import,
+                    description: a.description.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A provider function's signature.
 #[derive(Clone, Debug)]
 pub struct FunctionSignature {

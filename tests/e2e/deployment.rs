@@ -5,14 +5,13 @@
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::StateValue;
-use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{AliasRoutingConfiguration, FunctionCode, Runtime};
+use aws_sdk_lambda::types::AliasRoutingConfiguration;
 
 use crate::fixtures::{
-    alias, deployment_state, errors_alarm, function_names, set_alarm, versions, wait_for_alias,
-    write_handler_zip, Deployment, ROLE_ARN,
+    alias, deployment_state, errors_alarm, function_made_outside, function_names, plan_exit_code,
+    set_alarm, versions, wait_for_alias, write_handler_zip, Deployment, ROLE_ARN,
 };
-use crate::harness::{Emulator, TfOutput, Workspace};
+use crate::harness::{Emulator, Workspace};
 
 /// How long a test waits to see a rollout's intermediate weight on the alias.
 const SEE_WEIGHT_WITHIN: Duration = Duration::from_secs(60);
@@ -25,12 +24,6 @@ fn create(emulator: &Emulator, ws_name: &str, deployment: &Deployment) -> Worksp
     deployment.write(&ws, &emulator.endpoint());
     ws.tf(&["apply", "-auto-approve"]).assert_success();
     ws
-}
-
-/// `terraform plan -detailed-exitcode`: 2 means changes are pending.
-fn plan_exit_code(ws: &Workspace) -> (Option<i32>, TfOutput) {
-    let out = ws.tf(&["plan", "-detailed-exitcode"]);
-    (out.code(), out)
 }
 
 #[tokio::test]
@@ -419,40 +412,7 @@ async fn import_reads_a_function_made_outside_terraform() {
     let emulator = Emulator::start();
     let lambda = emulator.lambda_client();
     let ws = Workspace::new("import");
-    write_handler_zip(&ws, "v1.zip", "v1");
-    let zip = std::fs::read(ws.path("v1.zip")).expect("reading v1.zip");
-    lambda
-        .create_function()
-        .function_name("e2e-import")
-        .role(ROLE_ARN)
-        .runtime(Runtime::Python312)
-        .handler("app.handler")
-        .timeout(5)
-        .environment(
-            aws_sdk_lambda::types::Environment::builder()
-                .variables("GREETING", "hello")
-                .build(),
-        )
-        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
-        .send()
-        .await
-        .expect("CreateFunction");
-    wait_until_active(&lambda, "e2e-import").await;
-    let published = lambda
-        .publish_version()
-        .function_name("e2e-import")
-        .send()
-        .await
-        .expect("PublishVersion");
-    let version = published.version().unwrap_or_default().to_string();
-    lambda
-        .create_alias()
-        .function_name("e2e-import")
-        .name("live")
-        .function_version(&version)
-        .send()
-        .await
-        .expect("CreateAlias");
+    let version = function_made_outside(&lambda, &ws, "e2e-import").await;
     Deployment::new("e2e-import")
         .canary(50, "3s")
         .write(&ws, &emulator.endpoint());
@@ -521,20 +481,4 @@ async fn code_sha256(lambda: &aws_sdk_lambda::Client, function: &str, version: &
         .code_sha256()
         .unwrap_or_default()
         .to_string()
-}
-
-async fn wait_until_active(lambda: &aws_sdk_lambda::Client, function: &str) {
-    for _ in 0..100 {
-        let config = lambda
-            .get_function_configuration()
-            .function_name(function)
-            .send()
-            .await
-            .expect("GetFunctionConfiguration");
-        if config.state().map(|s| s.as_str()) == Some("Active") {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{function} did not become Active");
 }

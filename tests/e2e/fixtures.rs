@@ -659,3 +659,73 @@ pub async fn set_alarm(
         .await
         .expect("SetAlarmState");
 }
+
+/// `terraform plan -detailed-exitcode`: 2 means changes are pending.
+pub fn plan_exit_code(ws: &Workspace) -> (Option<i32>, crate::harness::TfOutput) {
+    let out = ws.tf(&["plan", "-detailed-exitcode"]);
+    (out.code(), out)
+}
+
+/// A function a team made before adopting the provider, with the SDK: `ws`'s `v1.zip` (written
+/// here), python3.12, `GREETING=hello`, one published version and `live` on it. Returns the
+/// version.
+pub async fn function_made_outside(
+    lambda: &aws_sdk_lambda::Client,
+    ws: &Workspace,
+    name: &str,
+) -> String {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{Environment, FunctionCode, Runtime};
+
+    write_handler_zip(ws, "v1.zip", "v1");
+    let zip = std::fs::read(ws.path("v1.zip")).expect("reading v1.zip");
+    lambda
+        .create_function()
+        .function_name(name)
+        .role(ROLE_ARN)
+        .runtime(Runtime::Python312)
+        .handler("app.handler")
+        .timeout(5)
+        .environment(
+            Environment::builder()
+                .variables("GREETING", "hello")
+                .build(),
+        )
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .expect("CreateFunction");
+    wait_until_active(lambda, name).await;
+    let published = lambda
+        .publish_version()
+        .function_name(name)
+        .send()
+        .await
+        .expect("PublishVersion");
+    let version = published.version().unwrap_or_default().to_string();
+    lambda
+        .create_alias()
+        .function_name(name)
+        .name("live")
+        .function_version(&version)
+        .send()
+        .await
+        .expect("CreateAlias");
+    version
+}
+
+pub async fn wait_until_active(lambda: &aws_sdk_lambda::Client, function: &str) {
+    for _ in 0..100 {
+        let config = lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .expect("GetFunctionConfiguration");
+        if config.state().map(|s| s.as_str()) == Some("Active") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{function} did not become Active");
+}

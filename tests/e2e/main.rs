@@ -16,6 +16,7 @@ mod faults;
 mod fixtures;
 mod gitmoxi_repo;
 mod harness;
+mod identity;
 mod interop;
 mod matrix;
 mod packaging;

@@ -33,6 +33,7 @@ macro_rules! try_diags {
 }
 
 mod functions;
+mod identity;
 mod resources;
 
 pub struct ProviderService<P: Provider> {
@@ -216,9 +217,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _req: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(self.identity_schemas()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        self.upgrade_identity(req.into_inner()).await
     }
 
     async fn configure_provider(

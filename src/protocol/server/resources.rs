@@ -4,6 +4,7 @@
 
 use tonic::{Response, Status};
 
+use super::identity::{identity_of, import_id};
 use super::{decode, encode, ProviderService};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, PlanRequest, Provider};
@@ -85,6 +86,7 @@ impl<P: Provider> ProviderService<P> {
         let resp = resource.read(&self.ctx(), state, req.private).await;
         let block = &resource.schema().block;
         Ok(Response::new(pb::read_resource::Response {
+            new_identity: identity_of(resource.as_ref(), &resp.new_state),
             new_state: encode(&block.without_write_only(resp.new_state)),
             diagnostics: resp.diagnostics.to_proto(),
             private: resp.private,
@@ -109,7 +111,13 @@ impl<P: Provider> ProviderService<P> {
         };
         let resp = resource.plan(&self.ctx(), plan).await;
         let block = &resource.schema().block;
+        // A destroy plans no state: the identity stays what it was until the object is gone.
+        let planned_identity = match resp.planned_state.is_null() {
+            true => req.prior_identity,
+            false => identity_of(resource.as_ref(), &resp.planned_state),
+        };
         Ok(Response::new(pb::plan_resource_change::Response {
+            planned_identity,
             planned_state: encode(&block.without_write_only(resp.planned_state)),
             requires_replace: resp.requires_replace.iter().map(|p| p.to_proto()).collect(),
             planned_private: resp.planned_private,
@@ -136,6 +144,7 @@ impl<P: Provider> ProviderService<P> {
         let resp = resource.apply(&self.ctx(), apply).await;
         let block = &resource.schema().block;
         Ok(Response::new(pb::apply_resource_change::Response {
+            new_identity: identity_of(resource.as_ref(), &resp.new_state),
             new_state: encode(&block.without_write_only(resp.new_state)),
             private: resp.private,
             diagnostics: resp.diagnostics.to_proto(),
@@ -148,13 +157,18 @@ impl<P: Provider> ProviderService<P> {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let empty = pb::import_resource_state::Response::default();
         let resource = try_diags!(self.resource(&req.type_name), empty);
-        let resp = resource.import(&self.ctx(), &req.id).await;
+        let id = try_diags!(
+            import_id(resource.as_ref(), &req.id, req.identity.as_ref()),
+            empty
+        );
+        let resp = resource.import(&self.ctx(), &id).await;
         let block = &resource.schema().block;
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources: resp
                 .state
                 .map(|s| pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
+                    identity: identity_of(resource.as_ref(), &s),
                     state: encode(&block.without_write_only(s)),
                     private: resp.private,
                 })

@@ -8,10 +8,11 @@ use super::*;
 use crate::protocol::registry::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse,
 };
-use crate::protocol::schema::{Attribute, Block, Schema};
+use crate::protocol::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 
-/// A resource whose apply runs for an hour unless StopProvider interrupts it.
-struct Slow(Schema);
+/// A resource whose apply runs for an hour unless StopProvider interrupts it; identified by its
+/// name.
+struct Slow(Schema, IdentitySchema);
 
 #[async_trait]
 impl Resource for Slow {
@@ -43,8 +44,25 @@ impl Resource for Slow {
             ..Default::default()
         }
     }
-    async fn import(&self, _ctx: &RequestContext, _id: &str) -> ImportResponse {
-        ImportResponse::default()
+    async fn import(&self, _ctx: &RequestContext, id: &str) -> ImportResponse {
+        ImportResponse {
+            state: Some(Value::object([("name", Value::string(id))])),
+            ..Default::default()
+        }
+    }
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.1)
+    }
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let name = state.get("name").as_str()?;
+        Some(Value::object([("name", Value::string(name))]))
+    }
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        Ok(identity
+            .get("name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
     }
 }
 
@@ -66,7 +84,16 @@ impl Provider for TestProvider {
             0,
             Block::new("slow").attr(Attribute::required("name", Type::String, "n")),
         );
-        vec![Arc::new(Slow(schema))]
+        let identity = IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "name",
+                ty: Type::String,
+                description: "n",
+                required_for_import: true,
+            }],
+        };
+        vec![Arc::new(Slow(schema, identity))]
     }
 }
 
@@ -124,7 +151,79 @@ async fn schema_and_capabilities_are_served() {
         .await
         .unwrap()
         .into_inner();
-    assert!(ids.identity_schemas.is_empty() && ids.diagnostics.is_empty());
+    let slow = &ids.identity_schemas["test_slow"];
+    assert_eq!(slow.identity_attributes[0].name, "name");
+    assert_eq!(slow.identity_attributes[0].r#type, b"\"string\"");
+    assert!(slow.identity_attributes[0].required_for_import);
+}
+
+fn identity(name: &str) -> Option<pb::ResourceIdentityData> {
+    Some(pb::ResourceIdentityData {
+        identity_data: encode(&Value::object([("name", Value::string(name))])),
+    })
+}
+
+#[tokio::test]
+async fn an_import_by_identity_imports_the_id_it_names_and_returns_the_identity() {
+    let svc = service();
+    let resp = svc
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "test_slow".into(),
+            id: String::new(),
+            identity: identity("orders"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let imported = &resp.imported_resources[0];
+    let ty = Type::object([("name", Type::String)]);
+    let state = decode(imported.state.as_ref(), &ty, "state").unwrap();
+    assert_eq!(state.get("name").as_str(), Some("orders"));
+    assert_eq!(imported.identity, identity("orders"));
+}
+
+#[tokio::test]
+async fn reads_and_plans_carry_the_identity_and_a_destroy_keeps_the_prior_one() {
+    let svc = service();
+    let state = Value::object([("name", Value::string("x"))]);
+    let read = svc
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "test_slow".into(),
+            current_state: encode(&state),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(read.new_identity, identity("x"));
+    let destroy = svc
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "test_slow".into(),
+            prior_state: encode(&state),
+            proposed_new_state: encode(&Value::Null),
+            config: encode(&Value::Null),
+            prior_identity: identity("x"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(destroy.planned_identity, identity("x"));
+    let stored = pb::upgrade_resource_identity::Request {
+        type_name: "test_slow".into(),
+        version: 0,
+        raw_identity: Some(pb::RawState {
+            json: br#"{"name":"x"}"#.to_vec(),
+            ..Default::default()
+        }),
+    };
+    let upgraded = svc
+        .upgrade_resource_identity(Request::new(stored))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(upgraded.upgraded_identity, identity("x"));
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod capacity;
 pub mod failure;
 pub mod guards;
+pub mod identity;
 pub mod reconcile;
 pub mod redacting;
 pub mod rollout;

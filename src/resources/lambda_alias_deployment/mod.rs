@@ -21,14 +21,16 @@ use crate::protocol::registry::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse,
     RequestContext, Resource,
 };
-use crate::protocol::schema::Schema;
+use crate::protocol::schema::{IdentitySchema, Schema};
 use crate::protocol::value::Value;
 use crate::provider::Configured;
 use crate::resources::common::failure::fail;
+use crate::resources::common::identity;
 use crate::resources::common::state::Drift;
 
 pub struct LambdaAliasDeployment<C> {
     schema: Schema,
+    identity: IdentitySchema,
     configured: Configured<C>,
 }
 
@@ -36,6 +38,7 @@ impl<C: Cloud> LambdaAliasDeployment<C> {
     pub fn new(configured: Configured<C>) -> Self {
         LambdaAliasDeployment {
             schema: schema(),
+            identity: identity::schema(),
             configured,
         }
     }
@@ -106,5 +109,19 @@ impl<C: Cloud> Resource for LambdaAliasDeployment<C> {
                 ..Default::default()
             },
         }
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity)
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let region = self.configured.cloud().ok()?.region();
+        identity::of(state.get("function_name"), state.get("alias"), region)
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let cloud = self.configured.cloud().map_err(Diagnostics::from)?;
+        identity::import_id(identity, cloud.region())
     }
 }

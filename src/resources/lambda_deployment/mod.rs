@@ -28,15 +28,17 @@ use crate::protocol::registry::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse,
     RequestContext, Resource,
 };
-use crate::protocol::schema::Schema;
+use crate::protocol::schema::{IdentitySchema, Schema};
 use crate::protocol::value::Value;
 use crate::provider::Configured;
 use crate::resources::common::failure::fail;
+use crate::resources::common::identity;
 use crate::resources::common::state::{Drift, Private};
 use tokio::sync::Mutex;
 
 pub struct LambdaDeployment<C> {
     schema: Schema,
+    identity: IdentitySchema,
     configured: Configured<C>,
 }
 
@@ -44,6 +46,7 @@ impl<C: Cloud> LambdaDeployment<C> {
     pub fn new(configured: Configured<C>) -> Self {
         LambdaDeployment {
             schema: schema::schema(),
+            identity: identity::schema(),
             configured,
         }
     }
@@ -141,5 +144,19 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
                 ..Default::default()
             },
         }
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity)
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let region = self.configured.cloud().ok()?.region();
+        identity::of(state.get("id"), state.get("alias"), region)
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        let cloud = self.configured.cloud().map_err(Diagnostics::from)?;
+        identity::import_id(identity, cloud.region())
     }
 }
