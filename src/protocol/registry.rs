@@ -117,6 +117,26 @@ pub trait Function: Send + Sync {
     async fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
 }
 
+/// Shows one line of an action's progress in Terraform's output.
+pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
+
+/// An action (Terraform 1.14 and later): run once by `terraform apply -invoke=action.TYPE.NAME`
+/// or by a resource's `action_trigger`, reporting progress while it runs.
+#[async_trait]
+pub trait Action: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Checks what can be checked without calling AWS (values may be unknown).
+    async fn validate(&self, config: &Value) -> Diagnostics;
+    /// Runs the action with its configuration, all known; errors say what is left as it was.
+    async fn invoke(
+        &self,
+        ctx: &RequestContext,
+        config: Value,
+        progress: Progress<'_>,
+    ) -> Diagnostics;
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> &Schema;
@@ -124,6 +144,9 @@ pub trait Provider: Send + Sync + 'static {
     async fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
     fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
         Vec::new()
     }
 }

@@ -108,4 +108,8 @@ impl Provider for GitmoxiProvider {
     fn functions(&self) -> Vec<Arc<dyn crate::protocol::registry::Function>> {
         crate::functions::all()
     }
+
+    fn actions(&self) -> Vec<Arc<dyn crate::protocol::registry::Action>> {
+        crate::actions::all(&self.configured)
+    }
 }

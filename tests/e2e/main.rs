@@ -6,6 +6,7 @@
 //! linking the AWS SDK is slow on two cores): a scenario file is a module declared here.
 //! The tools come from `scripts/setup-tools.sh`; `make test` runs it before `cargo test`.
 
+mod actions;
 mod bad_input;
 mod capacity;
 mod checks;

@@ -32,6 +32,7 @@ macro_rules! try_diags {
     };
 }
 
+mod actions;
 mod functions;
 mod identity;
 mod resources;
@@ -40,6 +41,7 @@ pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     resources: HashMap<&'static str, Arc<dyn Resource>>,
     functions: HashMap<&'static str, Arc<dyn registry::Function>>,
+    actions: HashMap<&'static str, Arc<dyn registry::Action>>,
     /// Fired by StopProvider; separate from server shutdown, which ends the process.
     stop: CancellationToken,
 }
@@ -56,10 +58,16 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|f| (f.name(), f))
             .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| (a.type_name(), a))
+            .collect();
         ProviderService {
             provider: Arc::new(provider),
             resources,
             functions,
+            actions,
             stop,
         }
     }
@@ -161,6 +169,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .functions
                 .iter()
                 .map(|(n, f)| (n.to_string(), f.signature().to_proto()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(n, a)| {
+                    let schema = Some(a.schema().to_proto());
+                    (n.to_string(), pb::ActionSchema { schema })
+                })
                 .collect(),
         }))
     }
@@ -316,6 +332,42 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
         self.call(req.into_inner()).await
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let req = req.into_inner();
+        let diagnostics = self
+            .validate_action(&req.type_name, req.config.as_ref())
+            .await;
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        }))
+    }
+
+    /// Nothing to plan beyond the checks of validate: an action changes no state.
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let req = req.into_inner();
+        let diagnostics = self
+            .validate_action(&req.action_type, req.config.as_ref())
+            .await;
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: diagnostics.to_proto(),
+        }))
+    }
+
+    type InvokeActionStream = actions::InvokeStream;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        Ok(self.invoke(req.into_inner()))
     }
 
     async fn stop_provider(

@@ -79,7 +79,7 @@ fn checks_and_results(block: Block) -> Block {
         ))
 }
 
-fn traffic_shifting_block() -> Block {
+pub fn traffic_shifting_block() -> Block {
     Block::new("How a new version reaches traffic. Absent: ALL_AT_ONCE with no wait.")
         .attr(Attribute::optional(
             "type",

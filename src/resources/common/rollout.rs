@@ -34,6 +34,8 @@ pub struct Rollout<'a> {
     pub planned: &'a Value,
     /// Provisioned concurrency the serving version holds (the prior state's number).
     pub previous_capacity: u32,
+    /// Told every event as it happens, beside the log (an action streams them to Terraform).
+    pub watcher: Option<&'a (dyn Fn(&Event) + Send + Sync)>,
 }
 
 /// How the rollout ended, under which id, and what it was to do.
@@ -82,7 +84,12 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
         ("deployment_id", id.as_str()),
     ];
     log::info("deployment started", &fields);
-    let progress = |e: &Event| log::info(&e.to_string(), &fields);
+    let progress = |e: &Event| {
+        log::info(&e.to_string(), &fields);
+        if let Some(watch) = r.watcher {
+            watch(e);
+        }
+    };
     let lambda = Redacting {
         inner: &ports,
         secrets: r

@@ -81,6 +81,7 @@ async fn roll_out<C: Cloud>(
         owns_versions: false,
         planned: state::planned_rollout(&req.planned_state),
         previous_capacity: capacity::amount(&req.prior_state),
+        watcher: None,
     };
     let ran = rollout::run(cloud, ctx, rollout).await;
     let o = &ran.outcome;

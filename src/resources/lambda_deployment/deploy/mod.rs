@@ -112,6 +112,7 @@ pub async fn deploy<C: Cloud>(
             owns_versions: true,
             planned: planned_rollout(&req.planned_state),
             previous_capacity: capacity::amount(&req.prior_state),
+            watcher: None,
         },
     )
     .await;

@@ -1,0 +1,160 @@
+//! Actions (Terraform 1.14 and later): what `terraform apply -invoke=action.TYPE.NAME` or a
+//! resource's `action_trigger` runs once, outside any resource's life-cycle.
+//!
+//! - [`rollback`]: `gitmoxi_lambda_rollback`, an alias back to 100% on one version, now.
+//! - [`promote`]: `gitmoxi_lambda_promote`, an existing version rolled onto an alias with the
+//!   usual schedule and checks.
+//!
+//! Both run the engine as the resources do (same revision guard on every alias update, same
+//! checks, notifications and rollback), stream its events to Terraform as progress lines and
+//! end with a report. Neither touches Terraform state: a resource managing the alias sees the
+//! change at its next refresh, as drift.
+
+pub mod promote;
+pub mod rollback;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gitmoxi_engine::{Event, Outcome, RolloutPlan, Target};
+
+use crate::model::ports::Cloud;
+use crate::model::settings::Settings;
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::registry::{Action, Progress, RequestContext};
+use crate::protocol::schema::{Attribute, Block};
+use crate::protocol::value::{Type, Value};
+use crate::provider::Configured;
+use crate::resources::common::rollout::{self, outcome_warnings, Rollout};
+use crate::resources::common::settings::validate_alias;
+
+pub fn all<C: Cloud>(configured: &Configured<C>) -> Vec<Arc<dyn Action>> {
+    vec![
+        Arc::new(rollback::Rollback::new(configured.clone())),
+        Arc::new(promote::Promote::new(configured.clone())),
+    ]
+}
+
+/// `function_name` and `alias`, which every action names.
+fn on_alias(block: Block) -> Block {
+    block
+        .attr(Attribute::required(
+            "function_name",
+            Type::String,
+            "Name of the Lambda function.",
+        ))
+        .attr(Attribute::required(
+            "alias",
+            Type::String,
+            "The alias to act on.",
+        ))
+}
+
+/// Checks of `function_name` and `alias` that need no AWS call (unknown values are skipped).
+fn validate_target(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if config.get("function_name").as_str() == Some("") {
+        diags.push(
+            Diagnostic::error("function_name is empty", "Name the Lambda function.")
+                .at(AttrPath::root("function_name")),
+        );
+    }
+    if let Some(alias) = config.get("alias").as_str() {
+        if let Err(d) = validate_alias(alias) {
+            diags.push(d.at(AttrPath::root("alias")));
+        }
+    }
+    diags
+}
+
+/// A version argument, when given: a version number.
+fn validate_version(config: &Value, name: &str) -> Diagnostics {
+    match config.get(name).as_str() {
+        Some(v) if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) => Diagnostic::error(
+            format!("{name} {v:?} is not a version number"),
+            format!("Set {name} to a published version, e.g. \"3\" (not $LATEST, not an alias)."),
+        )
+        .at(AttrPath::root(name))
+        .into(),
+        _ => Diagnostics::default(),
+    }
+}
+
+/// The known text of `name`, or the diagnostic Terraform should never make us give.
+fn known<'a>(config: &'a Value, name: &str) -> Result<&'a str, Diagnostics> {
+    config.get(name).as_str().ok_or_else(|| {
+        Diagnostic::error(
+            format!("{name} is not known"),
+            "An action runs with its whole configuration known; this is a bug, please report it.",
+        )
+        .into()
+    })
+}
+
+/// One run of the engine putting `version` on `alias` under `plan`, its events streamed to
+/// Terraform, ending with a line saying what serves.
+async fn run_on_alias<C: Cloud>(
+    cloud: &C,
+    ctx: &RequestContext,
+    progress: Progress<'_>,
+    (function, alias, version): (&str, &str, &str),
+    plan: RolloutPlan,
+    settings: &Settings,
+) -> Diagnostics {
+    let watcher = |e: &Event| progress(e.to_string());
+    let run = Rollout {
+        function,
+        alias,
+        target: Target::Existing(version.to_string()),
+        plan,
+        settings,
+        release: None,
+        creating: false,
+        owns_versions: false,
+        planned: &Value::Null,
+        previous_capacity: 0,
+        watcher: Some(&watcher),
+    };
+    let ran = rollout::run(cloud, ctx, run).await;
+    let o = &ran.outcome;
+    progress(report(&ran.id, o));
+    if o.succeeded() {
+        return outcome_warnings(o);
+    }
+    Diagnostic::error(
+        format!("{function}:{alias}: {}", o.status.as_str()),
+        o.reason
+            .clone()
+            .unwrap_or_else(|| "the rollout did not finish".into()),
+    )
+    .into()
+}
+
+/// What a deployment did, in one line, as `last_deployment` would record it.
+fn report(id: &str, o: &Outcome) -> String {
+    let steps: Vec<String> = o
+        .steps
+        .iter()
+        .map(|s| format!("{}%", s.weight_percent))
+        .collect();
+    format!(
+        "deployment {id}: {} from version {} to {} (steps {}){}",
+        o.status.as_str(),
+        o.from_version.as_deref().unwrap_or("-"),
+        o.to_version.as_deref().unwrap_or("-"),
+        if steps.is_empty() {
+            "none".into()
+        } else {
+            steps.join(", ")
+        },
+        o.failed_check
+            .as_deref()
+            .map(|c| format!(", failed check {c}"))
+            .unwrap_or_default(),
+    )
+}
+
+/// No wait and no bake: an action that moves traffic back does it at once.
+fn at_once() -> RolloutPlan {
+    RolloutPlan::all_at_once(Duration::ZERO)
+}
