@@ -66,6 +66,36 @@ impl Resource for Slow {
     }
 }
 
+/// An action that reports two lines of progress and ends with a warning naming its argument.
+struct Greet(Schema);
+
+#[async_trait]
+impl registry::Action for Greet {
+    fn type_name(&self) -> &'static str {
+        "test_greet"
+    }
+    fn schema(&self) -> &Schema {
+        &self.0
+    }
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        match config.get("name").as_str() {
+            Some("") => Diagnostic::error("name is empty", "Give a name.").into(),
+            _ => Diagnostics::default(),
+        }
+    }
+    async fn invoke(
+        &self,
+        _ctx: &RequestContext,
+        config: Value,
+        progress: registry::Progress<'_>,
+    ) -> Diagnostics {
+        let name = config.get("name").as_str().unwrap_or_default().to_string();
+        progress(format!("hello {name}"));
+        progress("goodbye".into());
+        Diagnostic::warning(format!("greeted {name}"), "").into()
+    }
+}
+
 struct TestProvider(Schema);
 
 #[async_trait]
@@ -94,6 +124,13 @@ impl Provider for TestProvider {
             }],
         };
         vec![Arc::new(Slow(schema, identity))]
+    }
+    fn actions(&self) -> Vec<Arc<dyn registry::Action>> {
+        let schema = Schema::new(
+            0,
+            Block::new("greet").attr(Attribute::required("name", Type::String, "n")),
+        );
+        vec![Arc::new(Greet(schema))]
     }
 }
 
@@ -258,4 +295,74 @@ async fn undecodable_values_are_reported_as_diagnostics() {
         .unwrap()
         .into_inner();
     assert!(resp.diagnostics[0].summary.contains("could not decode"));
+}
+
+async fn invoked(
+    svc: &ProviderService<TestProvider>,
+    action: &str,
+    name: &str,
+) -> Vec<pb::invoke_action::event::Type> {
+    use tokio_stream::StreamExt;
+    let config = Value::object([("name", Value::string(name))]);
+    let stream = svc
+        .invoke_action(Request::new(pb::invoke_action::Request {
+            action_type: action.into(),
+            config: encode(&config),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    stream.map(|e| e.unwrap().r#type.unwrap()).collect().await
+}
+
+#[tokio::test]
+async fn an_invoke_streams_its_progress_then_one_completion() {
+    use pb::invoke_action::event::{Completed, Progress, Type as Event};
+    let svc = service();
+    let events = invoked(&svc, "test_greet", "ada").await;
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(
+        events[0],
+        Event::Progress(Progress {
+            message: "hello ada".into()
+        })
+    );
+    assert_eq!(
+        events[1],
+        Event::Progress(Progress {
+            message: "goodbye".into()
+        })
+    );
+    let Event::Completed(Completed { diagnostics }) = &events[2] else {
+        panic!("{events:?}");
+    };
+    assert_eq!(diagnostics[0].summary, "greeted ada");
+
+    let unknown = invoked(&svc, "test_nope", "ada").await;
+    let [Event::Completed(Completed { diagnostics })] = unknown.as_slice() else {
+        panic!("{unknown:?}");
+    };
+    assert!(diagnostics[0].summary.contains("Unknown action type"));
+}
+
+#[tokio::test]
+async fn actions_are_in_the_schema_and_validated_at_plan() {
+    let svc = service();
+    let schema = svc
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.action_schemas.contains_key("test_greet"));
+    let plan = svc
+        .plan_action(Request::new(pb::plan_action::Request {
+            action_type: "test_greet".into(),
+            config: encode(&Value::object([("name", Value::string(""))])),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(plan.diagnostics[0].summary, "name is empty");
 }
