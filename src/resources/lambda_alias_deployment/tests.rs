@@ -7,6 +7,7 @@ use gitmoxi_fake_aws::{Code, Configuration, FakeAws};
 use serde_json::json;
 
 use super::LambdaAliasDeployment;
+use crate::protocol::registry::Resource;
 use crate::protocol::value::Value;
 use crate::resources::common::state::Drift;
 use crate::testing::{on_fake, summaries, FakeCloud, Instance, Terraform};
@@ -176,6 +177,15 @@ async fn import_refresh_and_drift() {
     );
     let state = imported.state.unwrap();
     assert_eq!(s(&state, "version"), "3");
+    // Its identity names it for an import block; one naming another region is refused.
+    let identity = tf.resource.identity(&state).expect("an identity");
+    assert_eq!(s(&identity, "function_name"), "orders");
+    assert_eq!(s(&identity, "alias"), "dev");
+    assert_eq!(s(&identity, "region"), "us-east-1");
+    assert_eq!(tf.resource.import_id(&identity).unwrap(), "orders:dev");
+    let mut elsewhere = identity.clone();
+    elsewhere.set_attr("region", Value::string("eu-west-1"));
+    assert!(tf.resource.import_id(&elsewhere).is_err());
     let instance = Instance {
         state,
         private: imported.private,
