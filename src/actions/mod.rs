@@ -80,6 +80,29 @@ fn validate_version(config: &Value, name: &str) -> Diagnostics {
     }
 }
 
+/// That `version` of `function` exists, before an action changes anything.
+async fn version_exists<C: Cloud>(
+    cloud: &C,
+    function: &str,
+    version: &str,
+    argument: &str,
+) -> Diagnostics {
+    match cloud.find_function(function, version).await {
+        Ok(Some(_)) => Diagnostics::default(),
+        Ok(None) => Diagnostic::error(
+            format!("Version {version} of {function} does not exist"),
+            format!("Nothing was changed. Set {argument} to a published version."),
+        )
+        .at(AttrPath::root(argument))
+        .into(),
+        Err(e) => Diagnostic::error(
+            format!("Reading version {version} of {function}"),
+            format!("{e}. Nothing was changed."),
+        )
+        .into(),
+    }
+}
+
 /// The known text of `name`, or the diagnostic Terraform should never make us give.
 fn known<'a>(config: &'a Value, name: &str) -> Result<&'a str, Diagnostics> {
     config.get(name).as_str().ok_or_else(|| {
@@ -93,12 +116,13 @@ fn known<'a>(config: &'a Value, name: &str) -> Result<&'a str, Diagnostics> {
 
 /// One run of the engine putting `version` on `alias` under `plan`, its events streamed to
 /// Terraform, ending with a line saying what serves.
+/// `seen_serving`: the version the action saw the alias serve, which the engine holds it to.
 async fn run_on_alias<C: Cloud>(
     cloud: &C,
     ctx: &RequestContext,
     progress: Progress<'_>,
     (function, alias, version): (&str, &str, &str),
-    plan: RolloutPlan,
+    (plan, seen_serving): (RolloutPlan, Option<&str>),
     settings: &Settings,
 ) -> Diagnostics {
     let watcher = |e: &Event| progress(e.to_string());
@@ -114,6 +138,7 @@ async fn run_on_alias<C: Cloud>(
         planned: &Value::Null,
         previous_capacity: 0,
         watcher: Some(&watcher),
+        seen_serving,
     };
     let ran = rollout::run(cloud, ctx, run).await;
     let o = &ran.outcome;

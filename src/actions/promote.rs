@@ -3,9 +3,11 @@
 
 use async_trait::async_trait;
 
-use super::{at_once, known, on_alias, run_on_alias, validate_target, validate_version};
+use super::{
+    at_once, known, on_alias, run_on_alias, validate_target, validate_version, version_exists,
+};
 use crate::model::ports::Cloud;
-use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::registry::{Action, Progress, RequestContext};
 use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::{Type, Value};
@@ -93,23 +95,9 @@ impl<C: Cloud> Action for Promote<C> {
         if diags.has_errors() {
             return diags;
         }
-        match cloud.find_function(function, version).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return Diagnostic::error(
-                    format!("Version {version} of {function} does not exist"),
-                    "Nothing was changed. Promote a published version.",
-                )
-                .at(AttrPath::root("version"))
-                .into()
-            }
-            Err(e) => {
-                return Diagnostic::error(
-                    format!("Reading version {version} of {function}"),
-                    format!("{e}. Nothing was changed."),
-                )
-                .into()
-            }
+        let exists = version_exists(cloud, function, version, "version").await;
+        if exists.has_errors() {
+            return exists;
         }
         if let Err(d) = preflight_alarms(cloud.alarms(), &settings.alarms).await {
             return d;
@@ -123,14 +111,7 @@ impl<C: Cloud> Action for Promote<C> {
                 .collect::<Vec<_>>()
                 .join(" → ")
         ));
-        run_on_alias(
-            cloud,
-            ctx,
-            progress,
-            (function, alias, version),
-            plan,
-            &settings,
-        )
-        .await
+        let on = (function, alias, version);
+        run_on_alias(cloud, ctx, progress, on, (plan, None), &settings).await
     }
 }

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::{at_once, known, on_alias, run_on_alias, validate_target, validate_version};
+use super::{
+    at_once, known, on_alias, run_on_alias, validate_target, validate_version, version_exists,
+};
 use crate::model::ports::{AliasRouting, Cloud};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Action, Progress, RequestContext};
@@ -111,9 +113,14 @@ impl<C: Cloud> Action for Rollback<C> {
         if diags.has_errors() {
             return diags;
         }
+        let exists = version_exists(cloud, function, &target, "to_version").await;
+        if exists.has_errors() {
+            return exists;
+        }
         progress(format!("rolling {alias} back to version {target} at 100%"));
         let on = (function, alias, target.as_str());
-        run_on_alias(cloud, ctx, progress, on, at_once(), &settings).await
+        let seen = Some(routing.version.as_str());
+        run_on_alias(cloud, ctx, progress, on, (at_once(), seen), &settings).await
     }
 }
 

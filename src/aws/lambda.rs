@@ -245,7 +245,7 @@ impl Aws {
         const ANSWER_WITHIN: Duration = Duration::from_secs(3);
         let found = self
             .calls
-            .send_once_within(ops::GET_ALIAS, ANSWER_WITHIN, || {
+            .send_within(ops::GET_ALIAS, ANSWER_WITHIN, || {
                 self.lambda
                     .get_alias()
                     .function_name(function)

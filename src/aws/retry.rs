@@ -111,27 +111,40 @@ impl Calls {
     }
 }
 
+/// Between two attempts of an advisory read that AWS throttled.
+const ADVISORY_PAUSE: Duration = Duration::from_millis(250);
+
 impl Calls {
-    /// One attempt, within the operation's budget, that gives up when AWS has not answered
-    /// `within` the budget letting it go: for advisory reads that must not hold anything up.
-    pub async fn send_once_within<T, E, F, Fut>(
+    /// For advisory reads that must not hold anything up: gives up once AWS has spent `within`
+    /// on them. Each attempt waits for the operation's budget first, and that wait does not
+    /// count; a throttled attempt is tried again while the time allows.
+    pub async fn send_within<T, E, F, Fut>(
         &self,
         op: Op,
         within: Duration,
-        call: F,
+        mut call: F,
     ) -> Result<T, AwsError>
     where
-        F: FnOnce() -> Fut,
+        F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.budget.take(op.quota, op.priority).await;
-        match tokio::time::timeout(within, call()).await {
-            Ok(answer) => answer.map_err(|e| classify(op.action, e)),
-            Err(_) => Err(AwsError::new(
-                AwsErrorKind::Other,
-                format!("{}: no answer within {within:?}", op.action),
-            )),
+        let mut left = within;
+        loop {
+            self.budget.take(op.quota, op.priority).await;
+            let started = Instant::now();
+            let Ok(answer) = tokio::time::timeout(left, call()).await else {
+                let reason = format!("{}: no answer within {within:?}", op.action);
+                return Err(AwsError::new(AwsErrorKind::Other, reason));
+            };
+            left = left.saturating_sub(started.elapsed());
+            match answer.map_err(|e| classify(op.action, e)) {
+                Err(e) if e.kind == AwsErrorKind::Throttled && left > ADVISORY_PAUSE => {
+                    sleep(ADVISORY_PAUSE).await;
+                    left -= ADVISORY_PAUSE;
+                }
+                answer => return answer,
+            }
         }
     }
 }
@@ -253,7 +266,7 @@ mod tests {
         }
         let before = Instant::now();
         let queued = Duration::from_secs(20);
-        let preview = calls.send_once_within(ops::GET_ALIAS, Duration::from_secs(3), || async {
+        let preview = calls.send_within(ops::GET_ALIAS, Duration::from_secs(3), || async {
             sleep(Duration::from_secs(1)).await;
             Answer::Ok(7)
         });
@@ -274,7 +287,7 @@ mod tests {
         let calls = calls();
         let mut attempts = 0;
         let answer = calls
-            .send_once_within(ops::GET_ALIAS, Duration::from_secs(3), || {
+            .send_within(ops::GET_ALIAS, Duration::from_secs(3), || {
                 attempts += 1;
                 async {
                     sleep(Duration::from_secs(60)).await;
@@ -286,5 +299,51 @@ mod tests {
         assert_eq!(error.kind, AwsErrorKind::Other);
         assert!(error.to_string().contains("no answer within 3s"), "{error}");
         assert_eq!(attempts, 1);
+    }
+
+    fn throttled() -> SdkError<GetAliasError, HttpResponse> {
+        use aws_sdk_lambda::error::ErrorMetadata;
+        use aws_sdk_lambda::primitives::SdkBody;
+        let metadata = ErrorMetadata::builder()
+            .code("TooManyRequestsException")
+            .build();
+        let response = HttpResponse::new(429.try_into().unwrap(), SdkBody::empty());
+        SdkError::service_error(GetAliasError::generic(metadata), response)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_preview_is_tried_again_while_its_time_allows() {
+        let calls = calls();
+        let mut attempts = 0;
+        let answer = calls
+            .send_within(ops::GET_ALIAS, Duration::from_secs(3), || {
+                attempts += 1;
+                let first = attempts == 1;
+                async move {
+                    sleep(Duration::from_millis(100)).await;
+                    if first {
+                        Err(throttled())
+                    } else {
+                        Answer::Ok(7)
+                    }
+                }
+            })
+            .await;
+        assert_eq!(answer.unwrap(), 7);
+        assert_eq!(attempts, 2);
+
+        // Throttled every time: tries while AWS's time allows, then says it was throttled.
+        let mut attempts = 0;
+        let answer = calls
+            .send_within(ops::GET_ALIAS, Duration::from_secs(1), || {
+                attempts += 1;
+                async {
+                    sleep(Duration::from_millis(100)).await;
+                    Answer::Err(throttled())
+                }
+            })
+            .await;
+        assert_eq!(answer.unwrap_err().kind, AwsErrorKind::Throttled);
+        assert!((2..=4).contains(&attempts), "{attempts}");
     }
 }

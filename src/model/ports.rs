@@ -253,9 +253,9 @@ pub trait Cloud: Send + Sync + 'static {
         alias: &str,
     ) -> impl Future<Output = Result<Option<AliasRouting>, AwsError>> + Send;
 
-    /// [`Cloud::find_alias`] for a plan's preview: one attempt, given up when AWS has not
-    /// answered within a few seconds of the quota budget letting it go (time queued for the
-    /// budget does not count, so a busy apply cannot turn a preview's answer into no answer).
+    /// [`Cloud::find_alias`] for a plan's preview: given up once AWS has spent a few seconds on
+    /// it (a throttled attempt is tried again meanwhile); time queued for the quota budget does
+    /// not count, so a busy apply cannot turn a preview's answer into no answer.
     fn preview_alias(
         &self,
         function: &str,

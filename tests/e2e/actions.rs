@@ -103,6 +103,25 @@ async fn rollback_and_promote_actions_move_an_alias_mid_incident() {
         "{refused}"
     );
 
+    // A version that does not exist: refused before any change, the split left as it was.
+    ws.write(
+        "main.tf",
+        &actions_tf(&emulator.endpoint(), "    to_version    = \"9\"\n"),
+    );
+    let missing = ws.tf(&[
+        "apply",
+        "-auto-approve",
+        "-invoke=action.gitmoxi_lambda_rollback.live",
+    ]);
+    assert!(!missing.success(), "{missing}");
+    assert!(
+        missing
+            .stderr
+            .contains("Version 9 of e2e-actions does not exist"),
+        "{missing}"
+    );
+    assert!(!alias(&lambda, FUNCTION, "live").await.weights.is_empty());
+
     ws.write("main.tf", &actions_tf(&emulator.endpoint(), ""));
     let rolled = ws.tf(&[
         "apply",

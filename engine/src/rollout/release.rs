@@ -88,7 +88,7 @@ impl State {
                 // An update needs no status read first: Lambda refuses it while another update
                 // runs, and that refusal leads to the same wait.
                 if pending.is_empty() {
-                    self.settle(pending, false, out)
+                    self.settle(pending, false, false, out)
                 } else {
                     self.start_update(pending, out)
                 }
@@ -96,20 +96,22 @@ impl State {
         }
     }
 
+    /// Waits for `$LATEST` to settle. `wait_first`: right after an update (ours, or one that
+    /// refused ours) Lambda answers InProgress, so the first read waits a poll.
     pub(super) fn settle(
         &mut self,
         pending: Vec<Update>,
         just_updated: bool,
+        wait_first: bool,
         out: &mut Vec<Action>,
     ) {
-        // Right after an update Lambda always answers InProgress: the first read waits a poll.
         self.phase = Phase::Settling {
             pending,
             just_updated,
             since: self.now,
-            polls: u32::from(just_updated),
+            polls: u32::from(wait_first),
         };
-        if just_updated {
+        if wait_first {
             self.wait(self.now + backoff(0, MAX_SETTLE_POLL), out);
         } else {
             self.read_status("$LATEST", out);
@@ -191,7 +193,7 @@ impl State {
             Ok(()) => {
                 pending.remove(0);
                 self.update_attempts = 0;
-                self.settle(pending, true, out)
+                self.settle(pending, true, true, out)
             }
             // Someone else's update is still running: wait for it, then try ours again.
             Err(e) if e.kind == AwsErrorKind::InUse => {
@@ -199,7 +201,7 @@ impl State {
                 if self.update_attempts >= UPDATE_ATTEMPTS {
                     return self.fail("update", format!("updating $LATEST: {e}"), out);
                 }
-                self.settle(pending, false, out)
+                self.settle(pending, false, true, out)
             }
             Err(e) => self.fail("update", format!("updating $LATEST: {e}"), out),
         }

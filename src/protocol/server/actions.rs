@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::wrappers::UnboundedReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Response, Status};
 
@@ -14,12 +14,10 @@ use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Action, Provider};
 use crate::protocol::tfplugin6 as pb;
 use crate::protocol::value::Value;
+use pb::invoke_action::event;
 
 pub type InvokeStream =
     Pin<Box<dyn Stream<Item = Result<pb::invoke_action::Event, Status>> + Send>>;
-
-/// Progress lines an invoke may queue before it waits for Terraform to read them.
-const QUEUED_EVENTS: usize = 64;
 
 impl<P: Provider> ProviderService<P> {
     fn action(&self, type_name: &str) -> Result<&Arc<dyn Action>, Diagnostics> {
@@ -56,35 +54,38 @@ impl<P: Provider> ProviderService<P> {
     }
 
     pub(super) fn invoke(&self, req: pb::invoke_action::Request) -> Response<InvokeStream> {
-        let (tx, rx) = mpsc::channel(QUEUED_EVENTS);
+        // Unbounded: an action's events are few, and none may be lost, the report included.
+        let (tx, rx) = mpsc::unbounded_channel();
         let found = self.action_config(&req.action_type, req.config.as_ref());
         let ctx = self.ctx();
-        tokio::spawn(async move {
-            let diagnostics = match found {
-                Err(d) => d,
-                Ok((action, config)) => {
-                    let progress = |message: String| {
-                        let event = pb::invoke_action::event::Type::Progress(
-                            pb::invoke_action::event::Progress { message },
-                        );
-                        // Terraform gone: the action still runs to its end (a rollback must).
-                        let _ = tx.try_send(Ok(pb::invoke_action::Event {
-                            r#type: Some(event),
-                        }));
-                    };
-                    action.invoke(&ctx, config, &progress).await
-                }
+        let progress_tx = tx.clone();
+        let run = tokio::spawn(async move {
+            let (action, config) = found?;
+            let progress = |message: String| {
+                let progress = event::Type::Progress(event::Progress { message });
+                // Terraform gone: the action still runs to its end (a rollback must).
+                let _ = progress_tx.send(Ok(pb::invoke_action::Event {
+                    r#type: Some(progress),
+                }));
             };
-            let completed =
-                pb::invoke_action::event::Type::Completed(pb::invoke_action::event::Completed {
-                    diagnostics: diagnostics.to_proto(),
-                });
-            let _ = tx
-                .send(Ok(pb::invoke_action::Event {
-                    r#type: Some(completed),
-                }))
-                .await;
+            Ok::<_, Diagnostics>(action.invoke(&ctx, config, &progress).await)
         });
-        Response::new(Box::pin(ReceiverStream::new(rx)))
+        tokio::spawn(async move {
+            let diagnostics = match run.await {
+                Ok(Ok(d)) | Ok(Err(d)) => d,
+                Err(e) => Diagnostic::error(
+                    "The action stopped unexpectedly",
+                    format!("{e}. This is a bug in the provider; please report it."),
+                )
+                .into(),
+            };
+            let completed = event::Type::Completed(event::Completed {
+                diagnostics: diagnostics.to_proto(),
+            });
+            let _ = tx.send(Ok(pb::invoke_action::Event {
+                r#type: Some(completed),
+            }));
+        });
+        Response::new(Box::pin(UnboundedReceiverStream::new(rx)))
     }
 }

@@ -90,6 +90,7 @@ impl registry::Action for Greet {
         progress: registry::Progress<'_>,
     ) -> Diagnostics {
         let name = config.get("name").as_str().unwrap_or_default().to_string();
+        assert_ne!(name, "panic", "told to panic");
         progress(format!("hello {name}"));
         progress("goodbye".into());
         Diagnostic::warning(format!("greeted {name}"), "").into()
@@ -344,6 +345,13 @@ async fn an_invoke_streams_its_progress_then_one_completion() {
         panic!("{unknown:?}");
     };
     assert!(diagnostics[0].summary.contains("Unknown action type"));
+
+    // A bug that panics still ends the stream with a completion saying so.
+    let panicked = invoked(&svc, "test_greet", "panic").await;
+    let [Event::Completed(Completed { diagnostics })] = panicked.as_slice() else {
+        panic!("{panicked:?}");
+    };
+    assert_eq!(diagnostics[0].summary, "The action stopped unexpectedly");
 }
 
 #[tokio::test]

@@ -36,6 +36,9 @@ pub struct Rollout<'a> {
     pub previous_capacity: u32,
     /// Told every event as it happens, beside the log (an action streams them to Terraform).
     pub watcher: Option<&'a (dyn Fn(&Event) + Send + Sync)>,
+    /// The version the caller saw the alias serve, when it read the alias itself: the rollout
+    /// stops before any change if the alias serves another by the time it starts.
+    pub seen_serving: Option<&'a str>,
 }
 
 /// How the rollout ended, under which id, and what it was to do.
@@ -65,7 +68,10 @@ impl Rollout<'_> {
         } else {
             u32::MAX
         };
-        d.expected_from = planned_from(self.planned);
+        d.expected_from = match self.seen_serving {
+            Some(v) => Some(Some(v.to_string())),
+            None => planned_from(self.planned),
+        };
         d.provisioned_concurrency = s.provisioned_concurrency;
         d.release_previous_capacity = self.previous_capacity > 0;
         d

@@ -82,6 +82,7 @@ async fn roll_out<C: Cloud>(
         planned: state::planned_rollout(&req.planned_state),
         previous_capacity: capacity::amount(&req.prior_state),
         watcher: None,
+        seen_serving: None,
     };
     let ran = rollout::run(cloud, ctx, rollout).await;
     let o = &ran.outcome;

@@ -113,6 +113,7 @@ pub async fn deploy<C: Cloud>(
             planned: planned_rollout(&req.planned_state),
             previous_capacity: capacity::amount(&req.prior_state),
             watcher: None,
+            seen_serving: None,
         },
     )
     .await;
