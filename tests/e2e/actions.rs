@@ -37,6 +37,15 @@ action "gitmoxi_lambda_promote" "v2" {{
     )
 }
 
+/// `terraform apply -invoke=action.ACTION`, run to its end.
+fn invoke(ws: &Workspace, action: &str) -> crate::harness::TfOutput {
+    ws.tf(&[
+        "apply",
+        "-auto-approve",
+        &format!("-invoke=action.{action}"),
+    ])
+}
+
 /// Publishes version 2 with new code and leaves `live` on 1 with 30% on 2, as a hand-made
 /// change in the console would.
 async fn split_by_hand(lambda: &aws_sdk_lambda::Client, ws: &Workspace) {
@@ -108,11 +117,7 @@ async fn rollback_and_promote_actions_move_an_alias_mid_incident() {
         "main.tf",
         &actions_tf(&emulator.endpoint(), "    to_version    = \"9\"\n"),
     );
-    let missing = ws.tf(&[
-        "apply",
-        "-auto-approve",
-        "-invoke=action.gitmoxi_lambda_rollback.live",
-    ]);
+    let missing = invoke(&ws, "gitmoxi_lambda_rollback.live");
     assert!(!missing.success(), "{missing}");
     assert!(
         missing
@@ -123,11 +128,7 @@ async fn rollback_and_promote_actions_move_an_alias_mid_incident() {
     assert!(!alias(&lambda, FUNCTION, "live").await.weights.is_empty());
 
     ws.write("main.tf", &actions_tf(&emulator.endpoint(), ""));
-    let rolled = ws.tf(&[
-        "apply",
-        "-auto-approve",
-        "-invoke=action.gitmoxi_lambda_rollback.live",
-    ]);
+    let rolled = invoke(&ws, "gitmoxi_lambda_rollback.live");
     rolled.assert_success();
     assert!(
         rolled
@@ -140,19 +141,11 @@ async fn rollback_and_promote_actions_move_an_alias_mid_incident() {
     );
     assert!(alias(&lambda, FUNCTION, "live").await.serves_only("1"));
     // Invoked again, it finds nothing to do and changes nothing.
-    let again = ws.tf(&[
-        "apply",
-        "-auto-approve",
-        "-invoke=action.gitmoxi_lambda_rollback.live",
-    ]);
+    let again = invoke(&ws, "gitmoxi_lambda_rollback.live");
     again.assert_success();
     assert!(again.stdout.contains("nothing to roll back"), "{again}");
 
-    let promoted = ws.tf(&[
-        "apply",
-        "-auto-approve",
-        "-invoke=action.gitmoxi_lambda_promote.v2",
-    ]);
+    let promoted = invoke(&ws, "gitmoxi_lambda_promote.v2");
     promoted.assert_success();
     assert!(promoted.stdout.contains("50% → 100%"), "{promoted}");
     assert!(
