@@ -1,4 +1,4 @@
-//! A Gitmoxi-shaped repository applied through `modules/gitmoxi-repo` (issue 5), and the
+//! A Gitmoxi-shaped repository applied through `modules/gitmoxi-repo`, and the
 //! `provider::gitmoxi::render` function it uses, through the real Terraform CLI (1.8+ for
 //! provider functions; the harness's 1.15.5). Two layouts: a flat folder of prefixes, and
 //! Gitmoxi's demo repository (one folder per function, every file prefixed `test`).

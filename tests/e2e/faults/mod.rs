@@ -1,4 +1,4 @@
-//! The fault suite (issue 8): interrupts, killed applies, throttling through a fault-injecting
+//! The fault suite: interrupts, killed applies, throttling through a fault-injecting
 //! proxy, two pipelines on one function, a flapping alarm and secrets. Every case reads AWS back
 //! with the SDK and runs `terraform plan` afterwards.
 //!
