@@ -355,12 +355,14 @@ def pages(schema: dict) -> list[tuple[str, str, str, str]]:
             if identity:
                 generated += "\n" + render_identity(name, identity)
             out.append((f"{folder}/{short}.md", name, description(block), generated))
-    for name, action in sorted(schema.get("action_schemas", {}).items()):
-        block = action.get("block", {})
-        short = name.removeprefix(f"{PROVIDER_NAME}_")
-        generated = render_block_reference(block, with_attributes=False).replace(
-            "## Argument Reference", "## Argument Reference\n\nThe arguments of the action's `config` block.", 1)
-        out.append((f"actions/{short}.md", name, description(block), generated))
+    # Actions and list resources: the schema is the body of their `config` block.
+    for kind, folder, owner in (("action_schemas", "actions", "action"), ("list_resource_schemas", "list-resources", "list block")):
+        for name, item in sorted(schema.get(kind, {}).items()):
+            block = item.get("block", {})
+            short = name.removeprefix(f"{PROVIDER_NAME}_")
+            generated = render_block_reference(block, with_attributes=False).replace(
+                "## Argument Reference", f"## Argument Reference\n\nThe arguments of the {owner}'s `config` block.", 1)
+            out.append((f"{folder}/{short}.md", name, description(block), generated))
     for name, function in sorted(schema.get("functions", {}).items()):
         full = f"provider::{PROVIDER_NAME}::{name}"
         out.append((f"functions/{name}.md", full, description(function) or function.get("summary", ""), render_function(full, function)))

@@ -72,7 +72,13 @@ for example in "$ROOT"/examples/*/; do
   else
     how="validate"
   fi
-  tf "$example" validate validate
+  # Query files (`list` blocks for `terraform query`) are validated with the configuration.
+  if compgen -G "$example/*.tfquery.hcl" >/dev/null; then
+    tf "$example" validate validate -query
+    how="$how -query"
+  else
+    tf "$example" validate validate
+  fi
   ((had_lock)) || rm -f "$example/.terraform.lock.hcl"
   grep -q "The configuration is valid" "$WORK/$name/validate.log" || die "examples/$name: $(cat "$WORK/$name/validate.log")"
   say "examples/$name: ok ($how)"

@@ -37,6 +37,7 @@ pub enum Call {
     },
     Notify(Notification),
     // Account-level operations the resources use.
+    ListFunctions,
     CreateFunction(String),
     GetFunction {
         function: String,
@@ -110,6 +111,7 @@ impl Call {
             Call::InvokeHook { .. } => "invoke_hook",
             Call::VersionMetrics { .. } => "version_metrics",
             Call::Notify(_) => "notify",
+            Call::ListFunctions => "list_functions",
             Call::CreateFunction(_) => "create_function",
             Call::GetFunction { .. } => "get_function",
             Call::DeleteFunction(_) => "delete_function",
@@ -154,6 +156,7 @@ impl Call {
                 | Call::GetAlias(_)
                 | Call::ListVersions
                 | Call::ListAliases
+                | Call::ListFunctions
                 | Call::AlarmStates(_)
                 | Call::InvokeHook { .. }
                 | Call::VersionMetrics { .. }

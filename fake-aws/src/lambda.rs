@@ -121,6 +121,24 @@ impl FakeAws {
         })
     }
 
+    /// ListFunctions: every function's name, in order.
+    pub fn list_functions(&self) -> Result<Vec<String>, AwsError> {
+        self.call(Call::ListFunctions, |w, _| {
+            Ok(w.functions.keys().cloned().collect())
+        })
+    }
+
+    /// ListAliases of `function`: each alias with its routing.
+    pub fn list_aliases_of(&self, function: &str) -> Result<Vec<(String, AliasRouting)>, AwsError> {
+        self.call(Call::ListAliases, |w, _| {
+            Ok(w.function(function)?
+                .aliases
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect())
+        })
+    }
+
     pub fn get_alias_of(&self, function: &str, alias: &str) -> Result<AliasRouting, AwsError> {
         self.call(Call::GetAlias(alias.into()), |w, _| {
             w.function(function)?
@@ -248,13 +266,7 @@ impl Lambda for FakeLambda<'_> {
     }
 
     async fn list_aliases(&self) -> Result<Vec<(String, AliasRouting)>, AwsError> {
-        self.aws.call(Call::ListAliases, |w, _| {
-            Ok(w.function(&self.function)?
-                .aliases
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect())
-        })
+        self.aws.list_aliases_of(&self.function)
     }
 
     async fn delete_version(&self, version: &str) -> Result<(), AwsError> {

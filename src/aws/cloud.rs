@@ -44,6 +44,10 @@ impl Cloud for Aws {
         &self.alarms
     }
 
+    async fn list_functions(&self) -> Result<Vec<String>, AwsError> {
+        Aws::list_functions(self).await
+    }
+
     async fn find_function(
         &self,
         function: &str,
@@ -125,6 +129,10 @@ impl Cloud for Aws {
         alias: &str,
     ) -> Result<Option<AliasRouting>, AwsError> {
         Aws::find_alias(self, function, alias).await
+    }
+
+    async fn list_aliases(&self, function: &str) -> Result<Vec<(String, AliasRouting)>, AwsError> {
+        Aws::list_aliases(self, function).await
     }
 
     async fn preview_alias(

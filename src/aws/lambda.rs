@@ -314,6 +314,28 @@ impl Aws {
         }
     }
 
+    pub(super) async fn list_functions(&self) -> Result<Vec<String>, AwsError> {
+        let mut out = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = self
+                .calls
+                .send(ops::LIST_FUNCTIONS, || {
+                    self.lambda
+                        .list_functions()
+                        .set_marker(marker.clone())
+                        .send()
+                })
+                .await?;
+            let names = page.functions().iter().filter_map(|f| f.function_name());
+            out.extend(names.map(str::to_string));
+            marker = page.next_marker().map(str::to_string);
+            if marker.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
     pub(super) async fn list_aliases(
         &self,
         function: &str,

@@ -32,6 +32,7 @@ pub const UPDATE_CONFIGURATION: Op = op(
     Change,
 );
 pub const PUBLISH_VERSION: Op = op("publishing Lambda version", LambdaControl, Change);
+pub const LIST_FUNCTIONS: Op = op("listing Lambda functions", LambdaControl, Routine);
 pub const LIST_VERSIONS: Op = op("listing Lambda versions", LambdaControl, Routine);
 pub const DELETE_VERSION: Op = op("deleting Lambda version", LambdaControl, Change);
 pub const DELETE_FUNCTION: Op = op("deleting Lambda function", LambdaControl, Change);

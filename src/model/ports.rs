@@ -161,6 +161,9 @@ pub trait Cloud: Send + Sync + 'static {
 
     // ---- functions ------------------------------------------------------------------------
 
+    /// The names of the account's functions in the region (ListFunctions, every page).
+    fn list_functions(&self) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
+
     /// GetFunction of `qualifier` (`$LATEST`, a version or an alias); None when absent.
     fn find_function(
         &self,
@@ -252,6 +255,12 @@ pub trait Cloud: Send + Sync + 'static {
         function: &str,
         alias: &str,
     ) -> impl Future<Output = Result<Option<AliasRouting>, AwsError>> + Send;
+
+    /// The aliases of `function`, each with its routing (ListAliases, every page).
+    fn list_aliases(
+        &self,
+        function: &str,
+    ) -> impl Future<Output = Result<Vec<(String, AliasRouting)>, AwsError>> + Send;
 
     /// [`Cloud::find_alias`] for a plan's preview: given up once AWS has spent a few seconds on
     /// it (a throttled attempt is tried again meanwhile); time queued for the quota budget does

@@ -20,6 +20,9 @@ pub enum CodeSource {
         version: Option<String>,
     },
     Image(String),
+    /// The code of the version the alias serves, kept as it is (`keep_code`): its CodeSha256,
+    /// filled in at apply once that version is read. Never uploaded.
+    Served(String),
 }
 
 impl fmt::Debug for CodeSource {
@@ -38,6 +41,7 @@ impl fmt::Debug for CodeSource {
                 write!(f, ")")
             }
             CodeSource::Image(uri) => write!(f, "Image({uri})"),
+            CodeSource::Served(sha) => write!(f, "Served({sha})"),
         }
     }
 }

@@ -125,6 +125,13 @@ fn code_difference(release: &Release, served: &ServedFunction) -> Option<Differe
             found: served.code_sha256.clone(),
         });
     }
+    if let CodeSource::Served(sha) = &release.code {
+        return (*sha != served.code_sha256).then(|| Difference {
+            field: "CodeSha256".into(),
+            wanted: sha.clone(),
+            found: served.code_sha256.clone(),
+        });
+    }
     let CodeSource::Image(uri) = &release.code else {
         return None;
     };

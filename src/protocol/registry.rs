@@ -137,6 +137,38 @@ pub trait Action: Send + Sync {
     ) -> Diagnostics;
 }
 
+/// One object a list resource found: its identity (of the managed resource type of the same
+/// name), a name for people, and, when asked for, the object as that resource's state.
+pub struct Listed {
+    pub identity: Value,
+    pub display_name: String,
+    pub resource_object: Option<Value>,
+}
+
+/// Hands one found object to Terraform; false once Terraform wants no more.
+pub type Found<'a> = &'a (dyn Fn(Result<Listed, Diagnostics>) -> bool + Send + Sync);
+
+/// A list resource (Terraform 1.14 and later): finds existing objects of the managed resource
+/// type of the same name for `terraform query`, which can turn them into configuration.
+#[async_trait]
+pub trait ListResource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// The schema of the list block's `config` body.
+    fn schema(&self) -> &Schema;
+    /// Checks what can be checked without calling AWS.
+    async fn validate(&self, config: &Value) -> Diagnostics;
+    /// Finds objects, handing each to `found` as soon as it is known, until there are no more,
+    /// `found` returns false, or `limit` were handed.
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        config: Value,
+        include_object: bool,
+        limit: usize,
+        found: Found<'_>,
+    );
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> &Schema;
@@ -147,6 +179,9 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
     fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         Vec::new()
     }
 }

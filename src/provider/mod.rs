@@ -12,6 +12,7 @@ use crate::protocol::registry::{Provider, Resource};
 use crate::protocol::schema::Schema;
 use crate::protocol::value::Value;
 use crate::resources::lambda_alias_deployment::LambdaAliasDeployment;
+use crate::resources::lambda_deployment::list::LambdaDeploymentList;
 use crate::resources::lambda_deployment::LambdaDeployment;
 
 /// Set once by ConfigureProvider; resources reach AWS through it.
@@ -111,5 +112,9 @@ impl Provider for GitmoxiProvider {
 
     fn actions(&self) -> Vec<Arc<dyn crate::protocol::registry::Action>> {
         crate::actions::all(&self.configured)
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn crate::protocol::registry::ListResource>> {
+        vec![Arc::new(LambdaDeploymentList::new(self.configured.clone()))]
     }
 }

@@ -23,6 +23,7 @@ mod matrix;
 mod packaging;
 mod promotion;
 mod provider;
+mod query;
 mod render_limits;
 mod s3_staging;
 mod smoke;

@@ -49,6 +49,8 @@ pub fn function_code(source: &CodeSource, def: &FunctionDefinition) -> FunctionC
                     .map(S3ObjectStorageMode::from),
             ),
         CodeSource::Image(uri) => FunctionCode::builder().image_uri(uri),
+        // Never sent: a release that keeps the served code updates no code and creates nothing.
+        CodeSource::Served(_) => FunctionCode::builder(),
     };
     builder
         .set_source_kms_key_arn(code.and_then(|c| c.source_kms_key_arn.clone()))
@@ -240,6 +242,7 @@ pub fn update_code(
                     .map(S3ObjectStorageMode::from),
             ),
         CodeSource::Image(uri) => request.image_uri(uri),
+        CodeSource::Served(_) => request,
     }
 }
 

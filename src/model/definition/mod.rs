@@ -231,29 +231,33 @@ impl FunctionDefinition {
         Ok(())
     }
 
-    /// Adds `sensitive_environment_wo` (after [`Self::merge_sensitive_environment`]). A key also
-    /// in `Environment.Variables` or `sensitive_environment` is an error naming the key.
-    pub fn merge_write_only_environment(
+    /// Adds secret variables from `source` (`sensitive_environment_wo`, or the values
+    /// `keep_environment` copies from the serving version) after
+    /// [`Self::merge_sensitive_environment`]. A key already set is an error naming the key and
+    /// where it is set; no error carries a value.
+    pub fn merge_more_environment(
         &mut self,
+        source: &str,
         vars: &BTreeMap<String, String>,
     ) -> Result<(), DefinitionError> {
         for key in vars.keys() {
-            validate::env_key("sensitive_environment_wo", key)?;
+            validate::env_key(source, key)?;
             let declared = self
                 .declared_env_vars()
                 .is_some_and(|declared| declared.contains_key(key));
             let other = match (declared, self.sensitive.contains_key(key)) {
                 (true, _) => "function_definition",
-                (false, true) => "sensitive_environment",
+                (false, true) if source == "sensitive_environment_wo" => "sensitive_environment",
+                (false, true) => "sensitive_environment or sensitive_environment_wo",
                 (false, false) => continue,
             };
             return Err(DefinitionError {
                 summary: format!(
-                    "Environment variable `{key}` is set in both {other} and sensitive_environment_wo"
+                    "Environment variable `{key}` is set in both {other} and {source}"
                 ),
                 detail: format!(
                     "Each variable must come from one place. Remove `{key}` from {other} or from \
-                     sensitive_environment_wo."
+                     {source}."
                 ),
                 key_path: None,
             });

@@ -35,6 +35,7 @@ macro_rules! try_diags {
 mod actions;
 mod functions;
 mod identity;
+mod lists;
 mod resources;
 
 pub struct ProviderService<P: Provider> {
@@ -42,6 +43,7 @@ pub struct ProviderService<P: Provider> {
     resources: HashMap<&'static str, Arc<dyn Resource>>,
     functions: HashMap<&'static str, Arc<dyn registry::Function>>,
     actions: HashMap<&'static str, Arc<dyn registry::Action>>,
+    lists: HashMap<&'static str, Arc<dyn registry::ListResource>>,
     /// Fired by StopProvider; separate from server shutdown, which ends the process.
     stop: CancellationToken,
 }
@@ -63,11 +65,17 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|a| (a.type_name(), a))
             .collect();
+        let lists = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| (l.type_name(), l))
+            .collect();
         ProviderService {
             provider: Arc::new(provider),
             resources,
             functions,
             actions,
+            lists,
             stop,
         }
     }
@@ -146,6 +154,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     name: n.to_string(),
                 })
                 .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
         }))
     }
 
@@ -169,6 +184,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .functions
                 .iter()
                 .map(|(n, f)| (n.to_string(), f.signature().to_proto()))
+                .collect(),
+            list_resource_schemas: self
+                .lists
+                .iter()
+                .map(|(n, l)| (n.to_string(), l.schema().to_proto()))
                 .collect(),
             action_schemas: self
                 .actions
@@ -332,6 +352,28 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         req: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
         self.call(req.into_inner()).await
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let diagnostics = self
+            .validate_list(&req.type_name, req.config.as_ref())
+            .await;
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics.to_proto(),
+        }))
+    }
+
+    type ListResourceStream = lists::ListStream;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        Ok(self.list(req.into_inner()))
     }
 
     async fn validate_action_config(

@@ -5,9 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use super::keep::Keep;
 use crate::model::definition::{self, FunctionDefinition};
 use crate::model::event_sources::EventSources;
-use crate::model::release::{code_source, hash_file, package_hash, Release, MAX_DIRECT_ZIP_BYTES};
+use crate::model::release::{
+    code_source, hash_file, package_hash, CodeSource, Release, MAX_DIRECT_ZIP_BYTES,
+};
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::value::Value;
@@ -39,6 +42,8 @@ pub struct DeploymentConfig {
     pub event_sources: Option<EventSources>,
     pub alias: Input<String>,
     pub settings: Settings,
+    /// What releases keep from the serving version instead of declaring it.
+    pub keep: Keep,
 }
 
 impl DeploymentConfig {
@@ -66,6 +71,7 @@ impl DeploymentConfig {
             event_sources,
             alias: input_string(config.get("alias")),
             settings,
+            keep: Keep::read(config),
         };
         c.package_hash = c.check_package(&mut diags);
         c.check_bucket(&mut diags);
@@ -89,6 +95,12 @@ impl DeploymentConfig {
         known_entries(&self.sensitive_environment_wo)
     }
 
+    /// The declared definition with `sensitive_environment` and `sensitive_environment_wo`
+    /// merged in; None when unknown or invalid.
+    pub fn with_declared_secrets(&self) -> Option<FunctionDefinition> {
+        self.with_secrets(self.definition.as_ref()?).ok()
+    }
+
     /// The definition with both secret maps merged in (as far as their values are known).
     fn with_secrets(&self, def: &FunctionDefinition) -> Result<FunctionDefinition, Diagnostic> {
         let mut merged = def.clone();
@@ -98,12 +110,36 @@ impl DeploymentConfig {
                 Diagnostic::error(e.summary, e.detail).at(AttrPath::root("sensitive_environment"))
             })?;
         merged
-            .merge_write_only_environment(&self.write_only_values())
+            .merge_more_environment("sensitive_environment_wo", &self.write_only_values())
             .map_err(|e| {
                 Diagnostic::error(e.summary, e.detail)
                     .at(AttrPath::root("sensitive_environment_wo"))
             })?;
         Ok(merged)
+    }
+
+    /// Exactly one source of code: `package_file`, `Code`, or `keep_code` (which needs none).
+    fn check_code_sources(&self, has_code: bool, diags: &mut Diagnostics) {
+        let package = !self.package_file.is_absent();
+        if self.keep.code && (package || has_code) {
+            let other = match package {
+                true => "`package_file`",
+                false => "`Code` in function_definition",
+            };
+            diags.push(keep_code_conflict(other));
+        }
+        let keeps = self.keep.code || self.keep.code_unknown;
+        if self.definition.is_some() && !package && !has_code && !keeps {
+            diags.push(
+                Diagnostic::error(
+                    "No code for the function",
+                    "Set `package_file` to a local .zip, or give `Code` (S3Bucket/S3Key, \
+                     ImageUri or ZipFile) in function_definition; for a function that already \
+                     serves, `keep_code = true` keeps the code its alias serves.",
+                )
+                .at(AttrPath::root("package_file")),
+            );
+        }
     }
 
     /// Returns the package's hash when `package_file` is known and readable.
@@ -113,20 +149,9 @@ impl DeploymentConfig {
             .definition
             .as_ref()
             .is_some_and(FunctionDefinition::has_code);
-        let path = match &self.package_file {
-            Input::Known(path) => path,
-            Input::Absent if self.definition.is_some() && !has_code => {
-                diags.push(
-                    Diagnostic::error(
-                        "No code for the function",
-                        "Set `package_file` to a local .zip, or give `Code` (S3Bucket/S3Key, \
-                         ImageUri or ZipFile) in function_definition.",
-                    )
-                    .at(at()),
-                );
-                return None;
-            }
-            _ => return None,
+        self.check_code_sources(has_code, diags);
+        let Input::Known(path) = &self.package_file else {
+            return None;
         };
         if has_code {
             diags.push(
@@ -218,9 +243,12 @@ impl DeploymentConfig {
             );
         }
         let Some(def) = &self.definition else { return };
-        if let Err(d) = self.with_secrets(def) {
-            diags.push(d);
-            return;
+        match self.with_secrets(def) {
+            Ok(merged) => self.keep.check(&merged, diags),
+            Err(d) => {
+                diags.push(d);
+                return;
+            }
         }
         self.check_environment_size(def, diags);
     }
@@ -282,9 +310,13 @@ impl DeploymentConfig {
             None => None,
         };
         let hash = bytes.as_deref().map(package_hash);
-        let code = code_source(&def, bytes).map_err(|e| {
-            Diagnostic::error(e.summary, e.detail).at(AttrPath::root("function_definition"))
-        })?;
+        // Kept code is read from the serving version before the release goes out.
+        let code = match self.keep.code {
+            true => CodeSource::Served(String::new()),
+            false => code_source(&def, bytes).map_err(|e| {
+                Diagnostic::error(e.summary, e.detail).at(AttrPath::root("function_definition"))
+            })?,
+        };
         Ok(Release {
             definition: def,
             code,
@@ -312,6 +344,17 @@ impl DeploymentConfig {
             _ => Ok(bytes),
         }
     }
+}
+
+fn keep_code_conflict(other: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("keep_code conflicts with {other}"),
+        format!(
+            "Give the code once: `keep_code = true` keeps the code the alias serves, {other} \
+             declares new code. Remove one of them."
+        ),
+    )
+    .at(AttrPath::root("keep_code"))
 }
 
 /// The entries of a map of strings whose values are known.

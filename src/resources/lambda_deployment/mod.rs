@@ -7,10 +7,14 @@
 //! - [`plan`]: the plan rules, pure.
 //! - [`deploy`]: a rollout through the engine; [`in_place`]: changes without one, and destroy.
 //! - [`rename`]: moving to another alias; [`read`]: refresh and import.
+//! - [`keep`]: the code and environment values kept from the serving version.
+//! - [`list`]: the list resource of the same name, for `terraform query`.
 
 pub mod config;
 pub mod deploy;
 pub mod in_place;
+pub mod keep;
+pub mod list;
 pub mod plan;
 pub mod read;
 pub mod rename;
@@ -68,6 +72,23 @@ impl<C: Cloud> LambdaDeployment<C> {
     }
 }
 
+impl<C: Cloud> LambdaDeployment<C> {
+    /// For an update: the values of the variables the prior state keeps, when the configuration
+    /// now declares some of them (see [`keep::served_values`]).
+    async fn kept_values(
+        &self,
+        prior: &Value,
+        c: &DeploymentConfig,
+    ) -> Option<std::collections::BTreeMap<String, String>> {
+        let kept = keep::Keep::read(prior);
+        let state = state::DeploymentState::read(prior)?;
+        let declared = c.with_declared_secrets()?;
+        let cloud = self.configured.cloud().ok()?;
+        let target = (state.function_name.as_str(), state.version.as_str());
+        keep::served_values(cloud, &kept, &declared, target).await
+    }
+}
+
 #[async_trait]
 impl<C: Cloud> Resource for LambdaDeployment<C> {
     fn type_name(&self) -> &'static str {
@@ -90,9 +111,14 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
             true => self.serving(&config.0).await,
             false => None,
         };
+        let kept_values = match &req.prior_state {
+            prior if creating || prior.is_null() => None,
+            prior => self.kept_values(prior, &config.0).await,
+        };
         let seen = plan::Seen {
             drift: drift.as_ref(),
             serving,
+            kept_values,
         };
         let prior = &req.prior_state;
         let mut resp = plan::plan(prior, config, &req.proposed_new_state, seen);

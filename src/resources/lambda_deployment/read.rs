@@ -1,8 +1,6 @@
 //! Refresh and import: what the alias serves, read from AWS. Refresh never copies `$LATEST` into
 //! the state (after a rollback it holds the rejected release); it notes drift for the next plan.
 
-use std::collections::BTreeMap;
-
 use super::state::DeploymentState;
 use gitmoxi_engine::ports::AwsError;
 
@@ -47,7 +45,7 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
 pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportResponse {
     match imported(cloud, id).await {
         Ok((state, drift)) => ImportResponse {
-            state: Some(state.write(null_object(value_type))),
+            state: Some(state.into_value(value_type)),
             private: drift.map(|d| d.to_private()).unwrap_or_default(),
             diagnostics: Diagnostics::default(),
         },
@@ -58,10 +56,10 @@ pub async fn import<C: Cloud>(cloud: &C, value_type: &Type, id: &str) -> ImportR
     }
 }
 
-async fn imported<C: Cloud>(
+pub async fn imported<C: Cloud>(
     cloud: &C,
     id: &str,
-) -> Result<(DeploymentState, Option<Drift>), Diagnostic> {
+) -> Result<(Imported, Option<Drift>), Diagnostic> {
     let (function, alias) = import_id(id)?;
     let read_failed = |e: AwsError| {
         Diagnostic::error(
@@ -102,6 +100,31 @@ async fn imported<C: Cloud>(
     Ok((state, drift))
 }
 
+/// An imported deployment: its state, and the names of the environment variables it keeps (the
+/// values stay in AWS).
+pub struct Imported {
+    pub state: DeploymentState,
+    pub kept_environment: Vec<String>,
+}
+
+impl Imported {
+    /// The state as a value of the resource's type: the code and every variable's value kept
+    /// from the serving version, so nothing Terraform does not have is declared.
+    pub fn into_value(self, value_type: &Type) -> Value {
+        let mut value = self.state.write(null_object(value_type));
+        value.set_attr("keep_code", Value::Bool(true));
+        let names = self.kept_environment.into_iter().map(Value::string);
+        let names: Vec<Value> = names.collect();
+        let kept = if names.is_empty() {
+            Value::Null
+        } else {
+            Value::List(names)
+        };
+        value.set_attr("keep_environment", kept);
+        value
+    }
+}
+
 /// `FUNCTION_NAME:ALIAS` split, or a diagnostic saying how to write it.
 fn import_id(id: &str) -> Result<(&str, &str), Diagnostic> {
     id.split_once(':')
@@ -115,26 +138,21 @@ fn import_id(id: &str) -> Result<(&str, &str), Diagnostic> {
         })
 }
 
-/// The state of an imported function: its served version's definition (environment values moved
-/// to the sensitive attribute, never into the definition text), tags and description.
+/// The state of an imported function: its served version's definition without the environment
+/// (whose values never leave AWS: the variables are kept by name), tags and description.
 fn imported_state(
     region: &str,
     (function, alias, version): (&str, &str, &str),
     served: ServedFunction,
     described: Option<String>,
-) -> DeploymentState {
+) -> Imported {
     let served_definition = served.definition.clone().with_description(described);
     let (definition, variables) = served_definition.split_environment();
     let definition = definition.with_tags(served.tags.clone());
-    let sensitive = variables.into_iter().map(|(k, v)| (k, Value::string(v)));
     let alias_arn = alias_arn(&served.function_arn, alias);
-    DeploymentState {
+    let state = DeploymentState {
         function_name: function.to_string(),
         function_definition: Some(definition.without_defaults().canonical_json()),
-        sensitive_environment: match sensitive.collect::<BTreeMap<_, _>>() {
-            vars if vars.is_empty() => Value::Null,
-            vars => Value::Map(vars),
-        },
         source_code_hash: Some(served.code_sha256.clone()),
         alias: alias.to_string(),
         function_arn: served.function_arn.clone(),
@@ -144,6 +162,10 @@ fn imported_state(
         code_sha256: served.code_sha256,
         rollout_schedule: vec!["100%".into()],
         ..DeploymentState::default()
+    };
+    Imported {
+        state,
+        kept_environment: variables.into_keys().collect(),
     }
 }
 

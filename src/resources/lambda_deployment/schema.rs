@@ -75,6 +75,24 @@ fn release_arguments(block: Block) -> Block {
             .write_only("use `sensitive_environment`, whose values are stored in the state marked sensitive"),
         )
         .attr(Attribute::optional(
+            "keep_code",
+            Type::Bool,
+            "Keep the code the alias serves (default `false`): releases change only the configuration and \
+             publish the serving version's code again. For functions whose package Terraform does not have, \
+             as `terraform query -generate-config-out` writes them. Conflicts with `package_file` and `Code`; \
+             a release fails before any change if `$LATEST` holds other code than the serving version (after \
+             a rollback): give the package then.",
+        ))
+        .attr(Attribute::optional(
+            "keep_environment",
+            Type::list(Type::String),
+            "Names of environment variables whose values stay as the serving version has them: never in the \
+             configuration, the plan or the state. Each release copies their values from the version the alias \
+             serves (one that lacks a name fails before any change). Import and `terraform query \
+             -generate-config-out` list an adopted function's variables here. A name also declared elsewhere is \
+             an error; declaring its value instead deploys it.",
+        ))
+        .attr(Attribute::optional(
             "sensitive_environment_wo_version",
             Type::Number,
             "Required with `sensitive_environment_wo`: any number; changing it deploys the write-only values \

@@ -86,6 +86,11 @@ impl Cloud for FakeCloud {
         &self.aws
     }
 
+    async fn list_functions(&self) -> Result<Vec<String>, AwsError> {
+        self.call("list_functions", |aws| aws.list_functions())
+            .await
+    }
+
     async fn find_function(
         &self,
         function: &str,
@@ -237,6 +242,11 @@ impl Cloud for FakeCloud {
             self.call("get_alias_of", |aws| aws.get_alias_of(function, alias))
                 .await,
         )
+    }
+
+    async fn list_aliases(&self, function: &str) -> Result<Vec<(String, AliasRouting)>, AwsError> {
+        self.call("list_aliases", |aws| aws.list_aliases_of(function))
+            .await
     }
 
     async fn preview_alias(

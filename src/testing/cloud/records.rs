@@ -79,6 +79,7 @@ pub(super) fn code_of(release: &Release) -> Code {
             sha256: format!("digest-of-{uri}"),
             image_uri: Some(uri.clone()),
         },
+        CodeSource::Served(sha) => Code::zip(sha),
     }
 }
 

@@ -5,6 +5,7 @@
 use gitmoxi_engine::{RolloutPlan, Target};
 
 use super::config::DeploymentConfig;
+use super::keep::{self, Keep};
 use super::rename::AliasMove;
 use super::state::{planned_rollout, DeploymentState};
 use crate::log;
@@ -148,11 +149,15 @@ impl<C: Cloud> Apply<'_, C> {
         let planned_hash = planned.and_then(|p| p.source_code_hash);
         let release = self.config.load_release(planned_hash.as_deref())?;
         let function = release.function_name().to_string();
+        let release = self.kept(release, &function).await?;
         let existing = self
             .cloud
             .find_function(&function, "$LATEST")
             .await
             .map_err(|e| aws_failure("reading Lambda function", &function, &e, NOTHING_CHANGED))?;
+        if let Some(latest) = &existing {
+            keep::check_latest_code(&release, &latest.code_sha256)?;
+        }
         // For an existing function the engine checks the alarms itself before touching anything;
         // a new one is created first, so its alarms are checked here.
         if existing.is_none() {
@@ -173,6 +178,32 @@ impl<C: Cloud> Apply<'_, C> {
             release,
             existing,
         })
+    }
+
+    /// The release with what it keeps from the version the alias serves: the one deployed last,
+    /// or for a create (an adopted function) the one its alias routes to.
+    async fn kept(&self, release: Release, function: &str) -> Result<Release, Diagnostics> {
+        let keep = &self.config.keep;
+        if !keep.keeps_anything() {
+            return Ok(release);
+        }
+        let version = match &self.prior {
+            Some(prior) => prior.version.clone(),
+            None => {
+                let alias = self.config.alias.known().cloned().unwrap_or_default();
+                match self.cloud.find_alias(function, &alias).await {
+                    Ok(Some(routing)) => routing.version,
+                    Ok(None) => return Err(keep::nothing_serves(keep.code).into()),
+                    Err(e) => {
+                        let subject = format!("{function}:{alias}");
+                        let failed =
+                            aws_failure("reading Lambda alias", &subject, &e, NOTHING_CHANGED);
+                        return Err(failed.into());
+                    }
+                }
+            }
+        };
+        keep::fill(self.cloud, keep, release, (function, &version)).await
     }
 
     /// A role IAM does not know is refused by Lambda only after the retries meant for a role
@@ -301,11 +332,13 @@ impl<C: Cloud> Apply<'_, C> {
         }
         let release = p.release.definition.clone().without_code_signing();
         let changes = compare(&existing.definition, &release);
-        let code_changed = match &p.release.package_hash {
+        let code_changed = match (&p.release.package_hash, &p.release.code) {
             // A local package: Lambda's CodeSha256 is the same hash.
-            Some(hash) => existing.code_sha256 != *hash,
+            (Some(hash), _) => existing.code_sha256 != *hash,
+            // Kept code: `$LATEST` was checked to hold it.
+            (None, CodeSource::Served(_)) => false,
             // S3 or image code: no hash to compare, so push it.
-            None => true,
+            (None, _) => true,
         };
         Target::Publish {
             // Architectures travel with the code: a change of them alone is a code update too.
@@ -321,6 +354,7 @@ impl<C: Cloud> Apply<'_, C> {
         let planned = DeploymentState::read(&self.req.planned_state)?;
         let same = self.prior_definition.as_ref()? == self.config.definition.as_ref()?
             && self.config.sensitive_environment == prior.sensitive_environment
+            && self.config.keep == Keep::read(&self.req.prior_state)
             && self.config.sensitive_environment_wo_version
                 == prior.sensitive_environment_wo_version
             && planned.source_code_hash == prior.source_code_hash;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use gitmoxi_engine::RolloutPlan;
 
 use super::config::DeploymentConfig;
+use super::keep::{self, Keep};
 use super::state::{self, Change, DeploymentState, Planned, PlannedHash};
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::settings::Settings;
@@ -27,6 +28,9 @@ pub struct Seen<'a> {
     /// For a create: what the alias serves, if the function and alias exist (`Some(None)`: no
     /// alias, a first release); None when it could not be read.
     pub serving: Option<Option<String>>,
+    /// For an update whose configuration declares variables the prior state keeps: their values
+    /// as the deployed version serves them, to compare in memory (never stored).
+    pub kept_values: Option<BTreeMap<String, String>>,
 }
 
 /// The plan of `config` (read, with its diagnostics) over `prior`.
@@ -43,7 +47,21 @@ pub fn plan(
     }
     let decision = match DeploymentState::read(prior) {
         None => new_function(&c, seen.serving, &mut diags),
-        Some(p) => update(&c, &p, seen.drift, &mut diags, &mut resp.requires_replace),
+        Some(p) => {
+            let kept = Keep::read(prior);
+            let prior = Prior {
+                state: &p,
+                kept: &kept,
+                values: seen.kept_values.as_ref(),
+            };
+            update(
+                &c,
+                prior,
+                seen.drift,
+                &mut diags,
+                &mut resp.requires_replace,
+            )
+        }
     };
     resp.planned_state = state::planned(proposed, prior, &decision);
     resp.diagnostics = diags;
@@ -58,6 +76,9 @@ fn new_function(
     serving: Option<Option<String>>,
     diags: &mut Diagnostics,
 ) -> Planned {
+    if c.keep.keeps_anything() && serving == Some(None) {
+        diags.push(keep::nothing_serves(c.keep.code));
+    }
     let plan = schedule(&c.settings, false, diags);
     let shown = match (&serving, &plan) {
         (Some(from), Some(plan)) => Some(Shown::of(
@@ -79,9 +100,21 @@ fn new_function(
     }
 }
 
+/// The prior state, and what it keeps from the serving version.
+struct Prior<'a> {
+    state: &'a DeploymentState,
+    kept: &'a Keep,
+    /// The kept variables' values, when they were read for this plan.
+    values: Option<&'a BTreeMap<String, String>>,
+}
+
 fn update(
     c: &DeploymentConfig,
-    prior: &DeploymentState,
+    Prior {
+        state: prior,
+        kept,
+        values,
+    }: Prior<'_>,
     drift: Option<&Drift>,
     diags: &mut Diagnostics,
     requires_replace: &mut Vec<AttrPath>,
@@ -102,9 +135,13 @@ fn update(
                 diags.push(immutable(key));
             }
             // Variables count wherever they are declared: moving one between the definition and
-            // `sensitive_environment` (as after an import) changes nothing Lambda runs.
-            let served = effective(old, &prior.sensitive_environment);
-            let declared = effective(new, &c.sensitive_environment);
+            // `sensitive_environment` changes nothing Lambda runs, nor does keeping a value that
+            // was declared (the serving version runs it).
+            let served = effective(old, &prior.sensitive_environment)
+                .and_then(|d| keep::for_comparison(d, kept.names(), values));
+            let served_vars = served.as_ref().map(|d| d.env_vars().into_map());
+            let declared = effective(new, &c.sensitive_environment)
+                .and_then(|d| keep::for_comparison(d, c.keep.names(), served_vars.as_ref()));
             let deployment = match (served, declared) {
                 (Some(a), Some(b)) => compare(&a, &b).is_deployment(),
                 _ => true,

@@ -6,6 +6,7 @@ fn plan_of(prior: &Value, cfg: &Value, proposed: &Value, drift: Option<&Drift>) 
     let seen = Seen {
         drift,
         serving: None,
+        kept_values: None,
     };
     plan(prior, DeploymentConfig::parse(cfg), proposed, seen)
 }

@@ -349,21 +349,32 @@ async fn import_reads_the_served_definition_and_the_first_plan_publishes_nothing
     let def: Json = serde_json::from_str(&s(&st, "function_definition")).unwrap();
     assert_eq!(def["MemorySize"], 256);
     assert_eq!(def["Tags"]["team"], "a");
-    // Environment values stay out of the definition text: they are in the sensitive attribute.
-    assert!(!s(&st, "function_definition").contains("s3cret"));
-    let sensitive = st.get("sensitive_environment");
-    let api_key = sensitive.entries().and_then(|e| e.get("API_KEY"));
-    assert_eq!(api_key.and_then(Value::as_str), Some("s3cret"));
+    // Environment values stay in AWS: the state keeps the variables by name only.
+    assert!(!format!("{st:?}").contains("s3cret"));
+    assert_eq!(st.get("keep_environment").elements().len(), 2);
     let instance = Instance {
         state: st,
         private: imported.private,
     };
+    // Declaring the kept variables: the plan compares the declared values with the served ones
+    // (read for the plan, never stored) and finds nothing to deploy.
     let applied = tf.apply(&instance, &cfg).await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
     assert!(
         !applied.planned.get("version").is_unknown(),
         "no deployment after an import"
     );
+    assert_eq!(s(&applied.state, "version"), "1");
+    assert!(applied.state.get("keep_environment").is_null());
+    // A declared value that differs from the served one is a release.
+    let changed = config(
+        &tf,
+        &file,
+        json!({"function_definition": definition(json!({"MemorySize": 256, "Tags": {"team": "a"},
+            "Environment": {"Variables": {"STAGE": "prod", "API_KEY": "rotated"}}}))}),
+    );
+    let (planned, _) = tf.plan(&instance, &changed).await;
+    assert!(planned.get("version").is_unknown(), "a new value deploys");
     assert_eq!(
         aws.versions_of("orders"),
         ["1"],

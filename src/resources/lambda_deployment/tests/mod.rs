@@ -88,7 +88,9 @@ async fn created(tf: &Tf, content: &str) -> Instance {
 }
 
 mod capacity;
+mod keep;
 mod lifecycle;
+mod list;
 mod preflight;
 mod secrets;
 mod sources;

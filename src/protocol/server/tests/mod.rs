@@ -133,6 +133,9 @@ impl Provider for TestProvider {
         );
         vec![Arc::new(Greet(schema))]
     }
+    fn list_resources(&self) -> Vec<Arc<dyn registry::ListResource>> {
+        vec![Arc::new(lists::Seeds::new())]
+    }
 }
 
 fn service() -> Arc<ProviderService<TestProvider>> {
@@ -374,3 +377,5 @@ async fn actions_are_in_the_schema_and_validated_at_plan() {
         .into_inner();
     assert_eq!(plan.diagnostics[0].summary, "name is empty");
 }
+
+mod lists;

@@ -1,0 +1,213 @@
+//! What a deployment keeps from the version its alias serves instead of declaring it: the code
+//! (`keep_code`) and the values of named environment variables (`keep_environment`). An adopted
+//! function's package and secrets then never pass through the configuration, the plan or the
+//! state: each release reads them from the serving version and publishes them again.
+
+use std::collections::BTreeMap;
+
+use crate::model::definition::FunctionDefinition;
+use crate::model::ports::Cloud;
+use crate::model::release::{CodeSource, Release};
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::value::Value;
+use crate::resources::common::failure::{aws_failure, NOTHING_CHANGED};
+
+/// Stands for a kept value when plans compare environments: what AWS serves, never seen.
+const KEPT: &str = "\u{0}kept";
+
+/// `keep_code` and `keep_environment` as configured (or stored).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keep {
+    /// `keep_code` is true.
+    pub code: bool,
+    /// `keep_code` is not known yet (no "no code" error for it then).
+    pub code_unknown: bool,
+    /// The names in `keep_environment`, in order; None while unknown.
+    pub environment: Option<Vec<String>>,
+}
+
+impl Keep {
+    pub fn read(v: &Value) -> Keep {
+        let code = v.get("keep_code");
+        let names = v.get("keep_environment");
+        let environment = match names.is_wholly_known() {
+            true => Some(
+                names
+                    .elements()
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            false => None,
+        };
+        Keep {
+            code: code.as_bool() == Some(true),
+            code_unknown: code.is_unknown(),
+            environment,
+        }
+    }
+
+    pub fn names(&self) -> &[String] {
+        self.environment.as_deref().unwrap_or_default()
+    }
+
+    pub fn keeps_anything(&self) -> bool {
+        self.code || !self.names().is_empty()
+    }
+
+    /// Each name once, and none that the definition or another secret argument sets (`merged`
+    /// has those merged in). Checks names only.
+    pub fn check(&self, merged: &FunctionDefinition, diags: &mut Diagnostics) {
+        let at = || AttrPath::root("keep_environment");
+        let mut seen = std::collections::BTreeSet::new();
+        for name in self.names() {
+            if !seen.insert(name) {
+                diags.push(
+                    Diagnostic::error(
+                        format!("`{name}` is listed twice in keep_environment"),
+                        "List each variable once.",
+                    )
+                    .at(at()),
+                );
+                return;
+            }
+        }
+        let placeholders = self.names().iter().map(|n| (n.clone(), String::new()));
+        let mut probe = merged.clone();
+        if let Err(e) = probe.merge_more_environment("keep_environment", &placeholders.collect()) {
+            diags.push(Diagnostic::error(e.summary, e.detail).at(at()));
+        }
+    }
+}
+
+/// A release that keeps something, with no version serving to keep it from.
+pub fn nothing_serves(code: bool) -> Diagnostic {
+    let what = if code {
+        "keep_code"
+    } else {
+        "keep_environment"
+    };
+    Diagnostic::error(
+        format!("{what} needs a version the alias serves"),
+        "The function or its alias does not exist yet, so there is no code or value to keep. \
+         Declare the code (package_file or Code) and the environment values for a first release.",
+    )
+    .at(AttrPath::root(what))
+}
+
+/// The definition with the kept variables merged in, for a plan to compare: a kept value is its
+/// value in `served` when known (what the serving version runs), else a stand-in for "what AWS
+/// serves". None when a name clashes.
+pub fn for_comparison(
+    def: FunctionDefinition,
+    names: &[String],
+    served: Option<&BTreeMap<String, String>>,
+) -> Option<FunctionDefinition> {
+    let values = names.iter().map(|n| {
+        let known = served.and_then(|s| s.get(n)).cloned();
+        let value = known.unwrap_or_else(|| KEPT.to_string());
+        (n.clone(), value)
+    });
+    let mut merged = def;
+    merged
+        .merge_more_environment("keep_environment", &values.collect())
+        .ok()?;
+    Some(merged)
+}
+
+/// The values of the prior state's kept variables as `version` serves them, when the
+/// configuration declares one of them (so the plan can tell a declared value that equals the
+/// served one from a change). None when nothing needs them or they cannot be read: the plan then
+/// assumes a change.
+pub async fn served_values<C: Cloud>(
+    cloud: &C,
+    prior: &Keep,
+    declared: &FunctionDefinition,
+    (function, version): (&str, &str),
+) -> Option<BTreeMap<String, String>> {
+    let vars = declared.env_vars().into_map();
+    if !prior.names().iter().any(|n| vars.contains_key(n)) {
+        return None;
+    }
+    let served = cloud.find_function(function, version).await.ok()??;
+    let all = served.definition.env_vars().into_map();
+    let kept = prior.names().iter();
+    Some(
+        kept.filter_map(|n| Some((n.clone(), all.get(n)?.clone())))
+            .collect(),
+    )
+}
+
+/// The release with what it keeps read from `version` of `function`, the version the alias
+/// serves: the code's CodeSha256 and the kept variables' values. Fails before any change when
+/// that version is gone or lacks a kept variable.
+pub async fn fill<C: Cloud>(
+    cloud: &C,
+    keep: &Keep,
+    mut release: Release,
+    (function, version): (&str, &str),
+) -> Result<Release, Diagnostics> {
+    if !keep.keeps_anything() {
+        return Ok(release);
+    }
+    let served = cloud
+        .find_function(function, version)
+        .await
+        .map_err(|e| aws_failure("reading Lambda function", function, &e, NOTHING_CHANGED))?
+        .ok_or_else(|| {
+            Diagnostic::error(
+                format!("Version {version} of {function} is gone"),
+                "keep_code and keep_environment copy the code and values of the version the alias \
+                 serves. Nothing was changed: declare the code (package_file or Code) and the \
+                 values, then apply again.",
+            )
+        })?;
+    if keep.code {
+        release.code = CodeSource::Served(served.code_sha256.clone());
+    }
+    let vars = served.definition.env_vars().into_map();
+    let mut kept = BTreeMap::new();
+    for name in keep.names() {
+        let Some(value) = vars.get(name) else {
+            return Err(Diagnostic::error(
+                format!("Version {version} does not set `{name}`, which keep_environment keeps"),
+                format!(
+                    "There is no value to keep. Nothing was changed: declare `{name}` \
+                     (sensitive_environment or sensitive_environment_wo) or remove it from \
+                     keep_environment."
+                ),
+            )
+            .at(AttrPath::root("keep_environment"))
+            .into());
+        };
+        kept.insert(name.clone(), value.clone());
+    }
+    release
+        .definition
+        .merge_more_environment("keep_environment", &kept)
+        .map_err(|e| {
+            Diagnostic::error(e.summary, e.detail).at(AttrPath::root("keep_environment"))
+        })?;
+    Ok(release)
+}
+
+/// `$LATEST` must hold the serving version's code for a release that keeps it (after a rollback
+/// it holds the rejected code, which the provider cannot fetch back).
+pub fn check_latest_code(release: &Release, latest_code_sha256: &str) -> Result<(), Diagnostics> {
+    let CodeSource::Served(sha) = &release.code else {
+        return Ok(());
+    };
+    if sha == latest_code_sha256 {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "keep_code cannot keep the serving code",
+        format!(
+            "$LATEST holds code {latest_code_sha256}, not the serving version's {sha} (a rolled-back \
+             release leaves its code there). Nothing was changed: give the code (package_file or \
+             Code in function_definition) instead of keep_code."
+        ),
+    )
+    .at(AttrPath::root("keep_code"))
+    .into())
+}

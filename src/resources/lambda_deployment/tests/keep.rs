@@ -1,0 +1,157 @@
+//! Keeping the serving version's code and environment values: what import and generated
+//! configuration rely on, so an adopted function is managed without its package or secrets.
+
+use super::*;
+use crate::model::ports::Cloud;
+
+/// `orders` created with a package and two secret variables, then imported: the imported state,
+/// and the configuration `terraform query -generate-config-out` writes from it.
+async fn adopted(tf: &Tf) -> (Instance, Value) {
+    let secrets = json!({"sensitive_environment": {"API_KEY": "s3cret", "STAGE": "prod"}});
+    let made = tf
+        .apply(&Instance::default(), &config(tf, &package("v1"), secrets))
+        .await;
+    assert!(made.diagnostics.is_empty(), "{:?}", made.diagnostics);
+    let imported = tf.import("orders:live").await;
+    let state = imported.state.expect("imported");
+    let generated = tf.config(json!({
+        "function_definition": s(&state, "function_definition"),
+        "alias": "live",
+        "keep_code": true,
+        "keep_environment": ["API_KEY", "STAGE"],
+        "source_code_hash": s(&state, "source_code_hash"),
+    }));
+    let instance = Instance {
+        state,
+        private: imported.private,
+    };
+    (instance, generated)
+}
+
+#[tokio::test(start_paused = true)]
+async fn import_keeps_code_and_values_by_name_and_the_generated_configuration_plans_nothing() {
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    let st = &imported.state;
+    assert_eq!(st.get("keep_code").as_bool(), Some(true));
+    let kept: Vec<_> = st.get("keep_environment").elements().to_vec();
+    assert_eq!(kept, [Value::string("API_KEY"), Value::string("STAGE")]);
+    assert!(st.get("sensitive_environment").is_null());
+    let everything = format!("{st:?}");
+    assert!(!everything.contains("s3cret"), "no value in the state");
+
+    let (planned, diags) = tf.plan(&imported, &generated).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    // Terraform writes absent blocks as empty lists; every attribute is as imported.
+    let Value::Object(attrs) = st else { panic!() };
+    for (name, value) in attrs.iter().filter(|(_, v)| !v.is_null()) {
+        assert_eq!(planned.get(name), value, "{name} plans no change");
+    }
+    let applied = tf.apply(&imported, &generated).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(aws.versions_of("orders"), ["1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_release_that_keeps_publishes_the_serving_code_and_values_again() {
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    let mut bigger = generated.clone();
+    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
+    let mut def = def.as_object().cloned().unwrap();
+    def.insert("MemorySize".into(), json!(512));
+    bigger.set_attr(
+        "function_definition",
+        Value::string(Json::Object(def).to_string()),
+    );
+    let applied = tf.apply(&imported, &bigger).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(s(&applied.state, "version"), "2");
+    assert_eq!(s(&applied.state, "code_sha256"), package_hash(b"v1"));
+
+    let cloud = FakeCloud::new(aws.clone());
+    let served = cloud.find_function("orders", "2").await.unwrap().unwrap();
+    let vars = served.definition.env_vars().into_map();
+    assert_eq!(vars.get("API_KEY").map(String::as_str), Some("s3cret"));
+    assert_eq!(vars.get("STAGE").map(String::as_str), Some("prod"));
+    assert_eq!(served.definition.fields().memory_size, Some(512));
+    assert!(!format!("{:?}", applied.state).contains("s3cret"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kept_name_the_serving_version_lacks_fails_before_any_change() {
+    let (aws, tf) = setup();
+    let (imported, mut generated) = adopted(&tf).await;
+    let names = ["API_KEY", "STAGE", "MISSING"].map(Value::string).to_vec();
+    generated.set_attr("keep_environment", Value::List(names));
+    let applied = tf.apply(&imported, &generated).await;
+    assert_eq!(
+        applied.error_summaries(),
+        ["Version 1 does not set `MISSING`, which keep_environment keeps"]
+    );
+    assert_eq!(aws.versions_of("orders"), ["1"]);
+    assert_eq!(applied.state, imported.state, "the state is left as it was");
+}
+
+#[tokio::test(start_paused = true)]
+async fn kept_code_is_refused_when_latest_holds_a_rolled_back_release() {
+    let (aws, tf) = setup();
+    aws.define_alarm("errors");
+    let alarm = json!({"alarms": ["errors"]});
+    let first = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &package("v1"), alarm.clone()),
+        )
+        .await;
+    aws.alarm_at(
+        "errors",
+        aws.elapsed() + Duration::from_secs(60),
+        AlarmState::Alarm,
+    );
+    let rolled_back = tf
+        .apply(&first.instance(), &config(&tf, &package("v2"), alarm))
+        .await;
+    assert_eq!(aws.latest_code(), package_hash(b"v2"), "$LATEST keeps v2");
+    let keeping = tf.config(json!({
+        "function_definition": definition(json!({"MemorySize": 1024})),
+        "alias": "live",
+        "keep_code": true,
+    }));
+    let applied = tf.apply(&rolled_back.instance(), &keeping).await;
+    assert_eq!(
+        applied.error_summaries(),
+        ["keep_code cannot keep the serving code"]
+    );
+    assert_eq!(aws.versions_of("orders"), ["1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn keep_arguments_are_checked_at_validate_and_plan() {
+    let (_aws, tf) = setup();
+    let both = config(&tf, &package("v1"), json!({"keep_code": true}));
+    assert_eq!(
+        summaries(&tf.validate(&both).await, true),
+        ["keep_code conflicts with `package_file`"]
+    );
+    let clash = config(
+        &tf,
+        &package("v1"),
+        json!({"sensitive_environment": {"TOKEN": "x"}, "keep_environment": ["TOKEN"]}),
+    );
+    assert_eq!(
+        summaries(&tf.validate(&clash).await, true),
+        ["Environment variable `TOKEN` is set in both sensitive_environment or sensitive_environment_wo and keep_environment"]
+    );
+    let none = tf.config(json!({"function_definition": definition(json!({})), "alias": "live"}));
+    let hint = tf.validate(&none).await;
+    assert_eq!(summaries(&hint, true), ["No code for the function"]);
+    // A first release has nothing to keep: the plan says so, before any change.
+    let keeping = tf.config(json!({"function_definition": definition(json!({})),
+                                   "alias": "live", "keep_code": true}));
+    let (_, diags) = tf.plan(&Instance::default(), &keeping).await;
+    assert_eq!(
+        summaries(&diags, true),
+        ["keep_code needs a version the alias serves"]
+    );
+}
