@@ -44,7 +44,7 @@ pub use ports::{
 };
 pub use rollout::{
     judge_analysis, run, run_with, Analysis, Deployment, Event, HookSettings, Outcome, Ports,
-    Readiness, Status, StepRecord, Target,
+    Readiness, Retention, Status, StepRecord, Target,
 };
 pub use schedule::{
     format_duration, parse_traffic_shifting, RolloutPlan, ScheduleError, ShiftKind, Step,

@@ -190,6 +190,19 @@ impl FakeAws {
         self
     }
 
+    /// Every version of `function` (and `$LATEST`) answers with an error instead of its
+    /// environment variables, as Lambda does for a caller that may not decrypt them.
+    pub fn environment_unreadable(&self, function: &str) -> &FakeAws {
+        let error = r#"{"Error":{"ErrorCode":"AccessDeniedException","Message":"KMS denied"}}"#;
+        if let Some(f) = self.world().functions.get_mut(function) {
+            let configs = f.versions.values_mut().map(|v| &mut v.configuration);
+            for c in configs.chain(std::iter::once(&mut f.latest.configuration)) {
+                c.0.insert("Environment".into(), error.into());
+            }
+        }
+        self
+    }
+
     /// Lambda's limit on the environment (4096 bytes of JSON), lowered to provoke its answer,
     /// which echoes every variable.
     pub fn environment_limit(&self, bytes: usize) -> &FakeAws {

@@ -34,6 +34,7 @@ impl Cloud for Aws {
                 aws: self,
                 function: function.to_string(),
                 release,
+                published: Default::default(),
             },
             topic: topic.map(str::to_string),
             alarms: AlarmView::new(&self.alarms),

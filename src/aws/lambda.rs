@@ -71,7 +71,7 @@ fn unqualified(arn: &str) -> String {
     }
 }
 
-fn served(
+pub(super) fn served(
     c: &FunctionConfiguration,
     tags: Option<&HashMap<String, String>>,
     resolved_image_uri: Option<&str>,
@@ -90,6 +90,13 @@ fn served(
         definition: FunctionDefinition::from_served(flatten(c)),
         tags,
         status: function_status!(c),
+        environment_error: c.environment().and_then(|e| e.error()).map(|e| {
+            format!(
+                "{}: {}",
+                e.error_code().unwrap_or("Error"),
+                e.message().unwrap_or("")
+            )
+        }),
     }
 }
 

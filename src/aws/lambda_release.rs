@@ -10,9 +10,10 @@ use gitmoxi_engine::ports::{
 };
 
 use super::function_definition as expand;
-use super::lambda::{extra_weight, function_status, routing};
+use super::lambda::{extra_weight, function_status, routing, served};
 use super::ops;
 use super::Aws;
+use crate::model::ports::ServedFunction;
 use crate::model::release::Release;
 use crate::model::verify::differences;
 
@@ -22,6 +23,9 @@ pub struct FunctionRelease<'a> {
     /// None when only existing versions are rolled out (promotion): updating `$LATEST` is then
     /// refused.
     pub(super) release: Option<&'a Release>,
+    /// The version the last PublishVersion reported, as it reported it: what verifying that
+    /// version reads instead of asking again (a published version never changes).
+    pub(super) published: std::sync::Mutex<Option<ServedFunction>>,
 }
 
 impl FunctionRelease<'_> {
@@ -104,20 +108,35 @@ impl Lambda for FunctionRelease<'_> {
                     .send()
             })
             .await?;
-        Ok(PublishedVersion {
+        let published = PublishedVersion {
             version: c.version().unwrap_or_default().to_string(),
             code_sha256: c.code_sha256().unwrap_or_default().to_string(),
             description: c.description().map(str::to_string),
-        })
+        };
+        let reported = served(&super::published::configuration(c), None, None);
+        *self.published.lock().unwrap_or_else(|e| e.into_inner()) = Some(reported);
+        Ok(published)
     }
 
     async fn check_release(&self, version: &str) -> Result<ReleaseCheck, AwsError> {
         let release = self.release()?;
-        let Some(served) = self.aws.find_function(&self.function, version).await? else {
-            return Err(AwsError::new(
-                gitmoxi_engine::AwsErrorKind::NotFound,
-                format!("version {version} is gone"),
-            ));
+        let reported = self
+            .published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let served = match reported.filter(|r| r.version == version) {
+            Some(reported) => reported,
+            None => self
+                .aws
+                .find_function(&self.function, version)
+                .await?
+                .ok_or_else(|| {
+                    AwsError::new(
+                        gitmoxi_engine::AwsErrorKind::NotFound,
+                        format!("version {version} is gone"),
+                    )
+                })?,
         };
         let mut differences: Vec<String> = differences(release, &served)
             .iter()

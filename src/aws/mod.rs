@@ -31,6 +31,7 @@ mod lambda_release;
 mod metrics;
 mod notify;
 mod ops;
+mod published;
 mod retry;
 mod rollout;
 mod s3;

@@ -36,6 +36,9 @@ pub struct ServedFunction {
     pub tags: BTreeMap<String, String>,
     /// State and last update, as GetFunction reported them with the rest.
     pub status: FunctionStatus,
+    /// Lambda's error instead of the environment variables, when it could not show them (the
+    /// caller may not decrypt them with the function's KMS key): the definition then has none.
+    pub environment_error: Option<String>,
 }
 
 /// An API Gateway API: an HTTP or WebSocket API (API Gateway v2) or a REST API (v1), by id.

@@ -27,7 +27,8 @@ pub struct Settings {
     pub alarms: Vec<String>,
     pub readiness: Readiness,
     pub delete_failed_version: bool,
-    pub retain_versions: u32,
+    /// `retain_versions`: None (the default) deletes only the version a deployment replaced.
+    pub retain_versions: Option<u32>,
     pub skip_destroy: bool,
     pub timeouts: Timeouts,
     pub hooks: HookSettings,
@@ -45,7 +46,7 @@ impl Default for Settings {
             alarms: Vec::new(),
             readiness: Readiness::default(),
             delete_failed_version: true,
-            retain_versions: 0,
+            retain_versions: None,
             skip_destroy: false,
             timeouts: Timeouts::default(),
             hooks: HookSettings::default(),

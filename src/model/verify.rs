@@ -188,6 +188,7 @@ mod tests {
                 revision_id: "r".into(),
                 code_sha256: sha.into(),
             },
+            environment_error: None,
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::ports::{AliasRouting, AwsError, AwsErrorKind};
 
 use super::machine::{Action, Phase, Reply, State};
-use super::retention::versions_to_delete;
+use super::retention::{replaced, versions_to_delete, Retention};
 use super::{Event, Outcome, Status};
 
 /// Restoring traffic is the one write a rollback must not give up on early: a restore refused
@@ -155,6 +155,17 @@ impl State {
             reason: None,
             failed_check: None,
         });
+        // Releasing the previous version's capacity needs the aliases (is it still routed?).
+        if !self.d.release_previous_capacity {
+            match self.d.retention {
+                Retention::KeepAll => return self.finish(out),
+                Retention::Replaced => {
+                    let replaced = replaced(self.from.as_deref(), self.to.as_deref());
+                    return self.delete_next(replaced.into_iter().collect(), out);
+                }
+                Retention::KeepNewest(_) => {}
+            }
+        }
         self.phase = Phase::ListingVersions;
         out.push(Action::ListVersions);
     }
@@ -209,9 +220,7 @@ impl State {
                 out.push(Action::ListAliases);
             }
             (Phase::ListingAliases { versions }, Reply::Aliases(Ok(aliases))) => {
-                let serving = self.to.clone().unwrap_or_default();
-                let queue =
-                    versions_to_delete(&versions, &aliases, &serving, self.d.retain_versions);
+                let queue = self.cleanup_queue(&versions, &aliases);
                 if let Some(queue) = self.release_previous(queue, &aliases, out) {
                     self.delete_next(queue, out)
                 }
@@ -231,6 +240,23 @@ impl State {
             // Only reached if a driver keeps stepping after `Finish`: answer with `Finish` again.
             (Phase::Finished, _) => self.finish(out),
             (phase, reply) => self.unexpected(&phase, reply, out),
+        }
+    }
+
+    /// The versions to delete, from the listed versions and aliases.
+    fn cleanup_queue(
+        &self,
+        versions: &[String],
+        aliases: &[(String, AliasRouting)],
+    ) -> Vec<String> {
+        let serving = self.to.clone().unwrap_or_default();
+        match self.d.retention {
+            Retention::KeepNewest(n) => versions_to_delete(versions, aliases, &serving, n),
+            Retention::Replaced => replaced(self.from.as_deref(), self.to.as_deref())
+                .filter(|v| !aliases.iter().any(|(_, r)| r.routes_to(v)))
+                .into_iter()
+                .collect(),
+            Retention::KeepAll => Vec::new(),
         }
     }
 
@@ -328,6 +354,11 @@ impl State {
             Ok(()) => {
                 self.deleted.push(version.clone());
                 out.push(Action::Emit(Event::VersionDeleted { version }));
+            }
+            // Lambda's refusal to delete a version an alias routes to.
+            Err(e) if e.kind == AwsErrorKind::InUse => {
+                let reason = "an alias routes to it".to_string();
+                out.push(Action::Emit(Event::DeleteSkipped { version, reason }));
             }
             Err(e) => {
                 let reason = format!("deleting it failed: {e}");

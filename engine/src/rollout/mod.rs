@@ -33,7 +33,7 @@ pub use event::Event;
 pub use hooks::HookSettings;
 pub use machine::{step, Action, Observation, Reply, State};
 pub use outcome::{Outcome, Status, StepRecord};
-pub use retention::versions_to_delete;
+pub use retention::{replaced, versions_to_delete, Retention};
 
 /// One rollout of one release on one alias.
 #[derive(Debug, Clone)]
@@ -57,8 +57,8 @@ pub struct Deployment {
     pub readiness: Readiness,
     /// After a rollback, delete the version that failed (never one an alias still routes to).
     pub delete_failed_version: bool,
-    /// Versions below the serving one kept after a successful deployment.
-    pub retain_versions: u32,
+    /// Which older versions a successful deployment deletes.
+    pub retention: Retention,
     /// How often alarms (and, at most twice per `metric_period`, metrics) are read during waits.
     pub check_interval: Duration,
     /// From Terraform's `timeouts`: reaching it rolls back.
@@ -96,7 +96,7 @@ impl Deployment {
             notify: false,
             readiness: Readiness::default(),
             delete_failed_version: true,
-            retain_versions: 0,
+            retention: Retention::Replaced,
             check_interval: Duration::from_secs(3),
             deadline: None,
             expected_from: None,

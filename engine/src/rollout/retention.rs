@@ -3,6 +3,27 @@
 
 use crate::ports::AliasRouting;
 
+/// Which older versions a successful deployment deletes, once the new version serves 100%.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retention {
+    /// Only the version it replaced, without listing anything: Lambda refuses to delete a version
+    /// any alias routes to (by weight too), and that refusal keeps it.
+    Replaced,
+    /// Every version below the serving one but the `n` highest and those an alias routes to,
+    /// found by listing versions and aliases.
+    KeepNewest(u32),
+    /// None.
+    KeepAll,
+}
+
+/// The version a deployment from `from` to `to` replaced, when there is one to delete: an older
+/// numbered version than the one now serving.
+pub fn replaced(from: Option<&str>, to: Option<&str>) -> Option<String> {
+    let (from, to) = (from?, to?);
+    let older = from.parse::<u64>().ok()? < to.parse::<u64>().ok()?;
+    older.then(|| from.to_string())
+}
+
 /// Versions to delete once `serving` serves 100%. Kept: `serving`, every version any alias routes
 /// to (by weight too), versions newer than `serving`, and the `retain` highest versions below it.
 /// Anything that is not a plain number is never touched.
@@ -83,6 +104,15 @@ mod tests {
                 "serving {serving} retain {retain} aliases {aliases:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_replaced_version_is_an_older_number() {
+        assert_eq!(replaced(Some("6"), Some("7")), Some("6".to_string()));
+        assert_eq!(replaced(Some("7"), Some("7")), None, "nothing replaced");
+        assert_eq!(replaced(Some("8"), Some("7")), None, "a newer one stays");
+        assert_eq!(replaced(None, Some("1")), None, "a first release");
+        assert_eq!(replaced(Some("$LATEST"), Some("2")), None);
     }
 
     #[test]

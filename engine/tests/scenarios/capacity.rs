@@ -43,7 +43,6 @@ async fn the_new_version_is_warm_before_traffic_and_the_old_one_until_the_bake_i
             "shift live 2 + 3@10%",
             "shift live 3",
             "release capacity 2",
-            "delete 1",
             "delete 2"
         ]
     );

@@ -1,6 +1,6 @@
 //! Cleanup after success: `retain_versions`, and versions that are never deleted.
 
-use gitmoxi_engine::{AwsErrorKind, ShiftKind, Status, Target};
+use gitmoxi_engine::{AwsErrorKind, Retention, ShiftKind, Status, Target};
 use gitmoxi_fake_aws::FakeAws;
 
 use crate::common::*;
@@ -19,7 +19,7 @@ fn crowded() -> FakeAws {
 async fn deploy_retaining(retain: u32) -> (FakeAws, Vec<String>) {
     let fake = crowded();
     let mut d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
-    d.retain_versions = retain;
+    d.retention = Retention::KeepNewest(retain);
     let run = deploy(&fake, &d).await;
     assert_eq!(
         run.outcome.status,
@@ -77,7 +77,9 @@ async fn a_refused_delete_never_fails_a_successful_deployment() {
     let fake = crowded();
     // AWS refuses the first delete (an alias was pointed at it after we listed them).
     fake.fail_next("delete_version", 1, AwsErrorKind::InUse);
-    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+    let mut d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    d.retention = Retention::KeepNewest(0);
+    let run = deploy(&fake, &d).await;
 
     assert_eq!(run.outcome.status, Status::Succeeded);
     assert_eq!(
@@ -87,6 +89,36 @@ async fn a_refused_delete_never_fails_a_successful_deployment() {
     assert_eq!(run.outcome.deleted_versions, ["5", "6"]);
     assert!(
         run.events.iter().any(|e| e.starts_with("kept version 3")),
+        "{:#?}",
+        run.events
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_only_the_replaced_version_goes_and_nothing_is_listed() {
+    let fake = crowded();
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+
+    assert_eq!(run.outcome.status, Status::Succeeded);
+    assert_eq!(run.outcome.deleted_versions, ["6"]);
+    assert_eq!(fake.versions(), ["1", "2", "3", "4", "5", "7"]);
+    assert_eq!(fake.count("list_versions") + fake.count("list_aliases"), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replaced_version_an_alias_routes_to_is_kept_by_lambdas_refusal() {
+    let fake = crowded();
+    // `dev` follows `live` onto 6 by weight: Lambda refuses to delete a version an alias uses.
+    fake.set_alias("dev", "2", Some(("6", 0.5)));
+    let run = deploy(&fake, &deployment(plan(ShiftKind::Canary, 10, 60, 0))).await;
+
+    assert_eq!(run.outcome.status, Status::Succeeded);
+    assert!(run.outcome.deleted_versions.is_empty());
+    assert!(fake.versions().contains(&"6".to_string()));
+    assert!(
+        run.events
+            .iter()
+            .any(|e| e.starts_with("kept version 6") && e.contains("an alias routes to it")),
         "{:#?}",
         run.events
     );

@@ -1,8 +1,10 @@
 //! The `tfplugin6.Provider` gRPC service: decodes requests with the declared schemas, routes
 //! them to the provider's resources and functions, and encodes answers and diagnostics.
 //!
-//! This file holds the service, its provider-level calls and the codec helpers; the calls about
-//! resources are in `resources.rs`, the calls of provider functions in `functions.rs`.
+//! This file holds the service, its provider-level calls and the codec helpers; what the provider
+//! declares is built in `schemas.rs`, the calls about resources are in `resources.rs` (identity in
+//! `identity.rs`), list resources in `lists.rs`, actions in `actions.rs` and provider functions in
+//! `functions.rs`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +39,7 @@ mod functions;
 mod identity;
 mod lists;
 mod resources;
+mod schemas;
 
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
@@ -136,32 +139,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _req: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        Ok(Response::new(pb::get_metadata::Response {
-            server_capabilities: Some(Self::server_capabilities()),
-            diagnostics: vec![],
-            data_sources: vec![],
-            resources: self
-                .resources
-                .keys()
-                .map(|n| pb::get_metadata::ResourceMetadata {
-                    type_name: n.to_string(),
-                })
-                .collect(),
-            functions: self
-                .functions
-                .keys()
-                .map(|n| pb::get_metadata::FunctionMetadata {
-                    name: n.to_string(),
-                })
-                .collect(),
-            list_resources: self
-                .lists
-                .keys()
-                .map(|n| pb::get_metadata::ListResourceMetadata {
-                    type_name: n.to_string(),
-                })
-                .collect(),
-        }))
+        Ok(Response::new(self.metadata()))
     }
 
     async fn get_provider_schema(
@@ -169,36 +147,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         _req: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         log::debug("serving provider schema", &[]);
-        Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(self.provider.schema().to_proto()),
-            resource_schemas: self
-                .resources
-                .iter()
-                .map(|(n, r)| (n.to_string(), r.schema().to_proto()))
-                .collect(),
-            data_source_schemas: HashMap::new(),
-            diagnostics: vec![],
-            provider_meta: None,
-            server_capabilities: Some(Self::server_capabilities()),
-            functions: self
-                .functions
-                .iter()
-                .map(|(n, f)| (n.to_string(), f.signature().to_proto()))
-                .collect(),
-            list_resource_schemas: self
-                .lists
-                .iter()
-                .map(|(n, l)| (n.to_string(), l.schema().to_proto()))
-                .collect(),
-            action_schemas: self
-                .actions
-                .iter()
-                .map(|(n, a)| {
-                    let schema = Some(a.schema().to_proto());
-                    (n.to_string(), pb::ActionSchema { schema })
-                })
-                .collect(),
-        }))
+        Ok(Response::new(self.provider_schema()))
     }
 
     async fn validate_provider_config(

@@ -2,7 +2,7 @@
 //! the deployment built from the settings, and one run of the engine against the port.
 
 use gitmoxi_engine::rollout::{judge_alarms, HookSettings, Verdict};
-use gitmoxi_engine::{Alarms, Deployment, Event, Outcome, Ports, RolloutPlan, Target};
+use gitmoxi_engine::{Alarms, Deployment, Event, Outcome, Ports, Retention, RolloutPlan, Target};
 use tokio::time::Instant;
 
 use super::failure::{aws_failure, NOTHING_CHANGED};
@@ -63,10 +63,10 @@ impl Rollout<'_> {
         // version) never deletes it, even if it rolls back.
         let existing = matches!(self.target, Target::Existing(_));
         d.delete_failed_version = self.owns_versions && s.delete_failed_version && !existing;
-        d.retain_versions = if self.owns_versions {
-            s.retain_versions
-        } else {
-            u32::MAX
+        d.retention = match (self.owns_versions, s.retain_versions) {
+            (false, _) => Retention::KeepAll,
+            (true, None) => Retention::Replaced,
+            (true, Some(n)) => Retention::KeepNewest(n),
         };
         d.expected_from = match self.seen_serving {
             Some(v) => Some(Some(v.to_string())),

@@ -34,8 +34,7 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
             AttrPath::root("retain_versions"),
             (0.0, 1000.0),
             &mut diags,
-        )
-        .unwrap_or(0),
+        ),
         skip_destroy: config.get("skip_destroy").as_bool().unwrap_or(false),
         timeouts: parse_timeouts(config.get("timeouts"), plan.as_ref(), &mut diags),
         hooks: parse_hooks(config.get("hooks"), &mut diags),

@@ -80,17 +80,21 @@ impl Keep {
     }
 }
 
-/// A release that keeps something, with no version serving to keep it from.
-pub fn nothing_serves(code: bool) -> Diagnostic {
+/// A new function (a first release, or one replacing another) has nothing to keep: keeping is
+/// for a deployment that was imported. Refused at plan, before anything (a replacement's destroy
+/// included) happens.
+pub fn nothing_to_keep(code: bool) -> Diagnostic {
     let what = if code {
         "keep_code"
     } else {
         "keep_environment"
     };
     Diagnostic::error(
-        format!("{what} needs a version the alias serves"),
-        "The function or its alias does not exist yet, so there is no code or value to keep. \
-         Declare the code (package_file or Code) and the environment values for a first release.",
+        format!("{what} needs a deployment that already serves"),
+        "A new function, or one that replaces this one, has no version to keep code or values \
+         from, and a replacement deletes the only copy first. Declare the code (package_file or \
+         Code) and the environment values instead. To adopt a running function with keep, import \
+         it (terraform import, an import block, or terraform query -generate-config-out).",
     )
     .at(AttrPath::root(what))
 }
@@ -117,25 +121,30 @@ pub fn for_comparison(
 
 /// The values of the prior state's kept variables as `version` serves them, when the
 /// configuration declares one of them (so the plan can tell a declared value that equals the
-/// served one from a change). None when nothing needs them or they cannot be read: the plan then
-/// assumes a change.
+/// served one from a change). None when nothing needs them, or the version is gone (the plan then
+/// assumes a change). A read that fails fails the plan: guessing could make Terraform's second
+/// plan, at apply, disagree with the first.
 pub async fn served_values<C: Cloud>(
     cloud: &C,
     prior: &Keep,
     declared: &FunctionDefinition,
     (function, version): (&str, &str),
-) -> Option<BTreeMap<String, String>> {
+) -> Result<Option<BTreeMap<String, String>>, Diagnostic> {
     let vars = declared.env_vars().into_map();
     if !prior.names().iter().any(|n| vars.contains_key(n)) {
-        return None;
+        return Ok(None);
     }
-    let served = cloud.find_function(function, version).await.ok()??;
+    let done = "The plan compares the environment values now declared with the ones kept; run \
+                terraform plan again.";
+    let read = cloud.find_function(function, version).await;
+    let read = read.map_err(|e| aws_failure("reading Lambda function", function, &e, done))?;
+    let Some(served) = read else {
+        return Ok(None);
+    };
     let all = served.definition.env_vars().into_map();
     let kept = prior.names().iter();
-    Some(
-        kept.filter_map(|n| Some((n.clone(), all.get(n)?.clone())))
-            .collect(),
-    )
+    let values = kept.filter_map(|n| Some((n.clone(), all.get(n)?.clone())));
+    Ok(Some(values.collect()))
 }
 
 /// The release with what it keeps read from `version` of `function`, the version the alias
@@ -162,6 +171,14 @@ pub async fn fill<C: Cloud>(
                  values, then apply again.",
             )
         })?;
+    if let Some(error) = served
+        .environment_error
+        .as_deref()
+        .filter(|_| !keep.names().is_empty())
+    {
+        let subject = format!("{function}:{version}");
+        return Err(super::read::unreadable_environment(&subject, error).into());
+    }
     if keep.code {
         release.code = CodeSource::Served(served.code_sha256.clone());
     }
@@ -203,9 +220,10 @@ pub fn check_latest_code(release: &Release, latest_code_sha256: &str) -> Result<
     Err(Diagnostic::error(
         "keep_code cannot keep the serving code",
         format!(
-            "$LATEST holds code {latest_code_sha256}, not the serving version's {sha} (a rolled-back \
-             release leaves its code there). Nothing was changed: give the code (package_file or \
-             Code in function_definition) instead of keep_code."
+            "$LATEST holds code {latest_code_sha256}, not the deployed version's {sha} (a \
+             rolled-back release leaves its code there, and so does code uploaded without \
+             publishing). Nothing was changed: give the code (package_file or Code in \
+             function_definition) instead of keep_code."
         ),
     )
     .at(AttrPath::root("keep_code"))

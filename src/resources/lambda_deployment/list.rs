@@ -161,6 +161,9 @@ impl<C: Cloud> Lister<'_, C> {
     ) -> Result<(), Diagnostics> {
         let functions = self.cloud.list_functions().await.map_err(listing_failed)?;
         for function in functions.iter().filter(|f| self.filters.wants_function(f)) {
+            if *left == 0 || ctx.stop.is_cancelled() {
+                return Ok(());
+            }
             let Some(aliases) = self.aliases(function).await? else {
                 continue;
             };

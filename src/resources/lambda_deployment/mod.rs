@@ -27,7 +27,9 @@ use async_trait::async_trait;
 
 use self::config::DeploymentConfig;
 use crate::model::ports::Cloud;
-use crate::protocol::diagnostics::Diagnostics;
+use std::collections::BTreeMap;
+
+use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadResponse,
     RequestContext, Resource,
@@ -79,13 +81,16 @@ impl<C: Cloud> LambdaDeployment<C> {
         &self,
         prior: &Value,
         c: &DeploymentConfig,
-    ) -> Option<std::collections::BTreeMap<String, String>> {
-        let kept = keep::Keep::read(prior);
-        let state = state::DeploymentState::read(prior)?;
-        let declared = c.with_declared_secrets()?;
-        let cloud = self.configured.cloud().ok()?;
+    ) -> Result<Option<BTreeMap<String, String>>, Diagnostic> {
+        let (Some(state), Some(declared)) = (
+            state::DeploymentState::read(prior),
+            c.with_declared_secrets(),
+        ) else {
+            return Ok(None);
+        };
+        let cloud = self.configured.cloud()?;
         let target = (state.function_name.as_str(), state.version.as_str());
-        keep::served_values(cloud, &kept, &declared, target).await
+        keep::served_values(cloud, &keep::Keep::read(prior), &declared, target).await
     }
 }
 
@@ -111,9 +116,13 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
             true => self.serving(&config.0).await,
             false => None,
         };
+        let (config, mut diags) = config;
         let kept_values = match &req.prior_state {
             prior if creating || prior.is_null() => None,
-            prior => self.kept_values(prior, &config.0).await,
+            prior => self.kept_values(prior, &config).await.unwrap_or_else(|d| {
+                diags.push(d);
+                None
+            }),
         };
         let seen = plan::Seen {
             drift: drift.as_ref(),
@@ -121,7 +130,7 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
             kept_values,
         };
         let prior = &req.prior_state;
-        let mut resp = plan::plan(prior, config, &req.proposed_new_state, seen);
+        let mut resp = plan::plan(prior, (config, diags), &req.proposed_new_state, seen);
         resp.planned_private = req.prior_private;
         resp
     }

@@ -89,6 +89,9 @@ pub async fn imported<C: Cloud>(
         let detail = format!("Version {} disappeared.", routing.version);
         return Err(Diagnostic::error(format!("Cannot import {id}"), detail));
     };
+    if let Some(error) = &served.environment_error {
+        return Err(unreadable_environment(id, error));
+    }
     // A version's description is the one PublishVersion gave it; the function's is $LATEST's.
     let latest = cloud.find_function(function, "$LATEST").await;
     let described = latest
@@ -125,6 +128,18 @@ impl Imported {
     }
 }
 
+/// Without its variables an import would declare none, and the next release would drop them.
+pub fn unreadable_environment(subject: &str, error: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Cannot read the environment variables of {subject}"),
+        format!(
+            "Lambda answered {error} instead of them: the caller may not decrypt them with the \
+             function's KMS key (KMSKeyArn). Allow kms:Decrypt on that key for the provider's \
+             credentials, then try again."
+        ),
+    )
+}
+
 /// `FUNCTION_NAME:ALIAS` split, or a diagnostic saying how to write it.
 fn import_id(id: &str) -> Result<(&str, &str), Diagnostic> {
     id.split_once(':')
@@ -153,7 +168,8 @@ fn imported_state(
     let state = DeploymentState {
         function_name: function.to_string(),
         function_definition: Some(definition.without_defaults().canonical_json()),
-        source_code_hash: Some(served.code_sha256.clone()),
+        // None: a declared package is compared with `code_sha256` instead.
+        source_code_hash: None,
         alias: alias.to_string(),
         function_arn: served.function_arn.clone(),
         invoke_arn: invoke_arn(region, &alias_arn),

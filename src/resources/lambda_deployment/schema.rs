@@ -78,17 +78,18 @@ fn release_arguments(block: Block) -> Block {
             "keep_code",
             Type::Bool,
             "Keep the code the alias serves (default `false`): releases change only the configuration and \
-             publish the serving version's code again. For functions whose package Terraform does not have, \
+             publish the code of the version deployed last again. For functions whose package Terraform does not have, \
              as `terraform query -generate-config-out` writes them. Conflicts with `package_file` and `Code`; \
-             a release fails before any change if `$LATEST` holds other code than the serving version (after \
-             a rollback): give the package then.",
+             a release fails before any change if `$LATEST` holds other code (after a rollback, or code \
+             uploaded without publishing): give the package then. Only for a deployment that already \
+             serves (imported): a new function or a replacement has nothing to keep.",
         ))
         .attr(Attribute::optional(
             "keep_environment",
             Type::list(Type::String),
             "Names of environment variables whose values stay as the serving version has them: never in the \
-             configuration, the plan or the state. Each release copies their values from the version the alias \
-             serves (one that lacks a name fails before any change). Import and `terraform query \
+             configuration, the plan or the state. Each release copies their values from the version deployed \
+             last, the one the alias serves (one that lacks a name fails before any change). Import and `terraform query \
              -generate-config-out` list an adopted function's variables here. A name also declared elsewhere is \
              an error; declaring its value instead deploys it.",
         ))
@@ -117,8 +118,11 @@ fn alias_arguments(block: Block) -> Block {
         .attr(Attribute::optional(
             "retain_versions",
             Type::Number,
-            "How many versions before the serving one to keep after a successful deployment (default `0`). The \
-             serving version, any version an alias routes to and newer versions are never deleted.",
+            "Which older versions a successful deployment deletes. Unset (the default): the version it replaced, \
+             without listing anything (Lambda refuses to delete, and so keeps, a version any alias routes to); \
+             versions left from before are not touched. A number N: every version is listed and all below the \
+             serving one but the N highest are deleted (`0`: all of them). The serving version, any version an \
+             alias routes to and newer versions are never deleted.",
         ))
         .attr(Attribute::optional(
             "skip_destroy",

@@ -93,12 +93,20 @@ pub(super) fn fake_release(release: &Release) -> FakeRelease {
 
 /// What the account serves, read back as the model does from GetFunction.
 pub(super) fn served(view: FunctionView) -> Result<ServedFunction, AwsError> {
-    let object: serde_json::Map<String, serde_json::Value> = view
+    let mut object: serde_json::Map<String, serde_json::Value> = view
         .configuration
         .0
         .iter()
         .filter_map(|(k, v)| Some((k.clone(), serde_json::from_str(v).ok()?)))
         .collect();
+    // An environment Lambda could not decrypt comes as an error, without variables.
+    let environment_error = object
+        .get("Environment")
+        .and_then(|e| e.get("Error"))
+        .map(|e| e.to_string());
+    if environment_error.is_some() {
+        object.remove("Environment");
+    }
     let fields: CreateFunctionJson = serde_json::from_value(object.into()).map_err(|e| {
         AwsError::new(
             AwsErrorKind::Other,
@@ -113,5 +121,6 @@ pub(super) fn served(view: FunctionView) -> Result<ServedFunction, AwsError> {
         definition: FunctionDefinition::from_served(fields),
         tags: view.tags,
         status: view.status,
+        environment_error,
     })
 }

@@ -43,7 +43,7 @@ struct Apply<'a, C> {
 }
 
 /// The function as found before the rollout, and whether this apply created it.
-struct Prepared {
+pub(super) struct Prepared {
     release: Release,
     existing: Option<ServedFunction>,
     created: bool,
@@ -92,13 +92,16 @@ pub async fn deploy<C: Cloud>(
         Ok(p) => p,
         Err(d) => return fail(d, a.undo),
     };
+    let target = a.choose_target(&prepared).await;
+    if let Err(d) = kept_code_is_latest(&prepared, &target) {
+        return fail(d, a.undo);
+    }
     if let Some(m) = &a.alias_move {
         if let Err(d) = m.open(cloud).await {
             return fail(d, a.undo);
         }
     }
     let function = prepared.release.function_name().to_string();
-    let target = a.choose_target(&prepared).await;
     let ran = rollout::run(
         cloud,
         ctx,
@@ -119,11 +122,21 @@ pub async fn deploy<C: Cloud>(
     )
     .await;
     if ran.outcome.succeeded() {
-        let mut resp = a.succeeded(&prepared.release, alias, &ran).await;
+        let mut resp = a.succeeded(&prepared, alias, &ran).await;
         resp.diagnostics.extend(outcome_warnings(&ran.outcome));
         return resp;
     }
     a.failed(&function, alias, &ran, prepared.created).await
+}
+
+/// Kept code must be what `$LATEST` holds when a new version is published from it.
+fn kept_code_is_latest(prepared: &Prepared, target: &Target) -> Result<(), Diagnostics> {
+    match (target, &prepared.existing) {
+        (Target::Publish { .. }, Some(latest)) => {
+            keep::check_latest_code(&prepared.release, &latest.code_sha256)
+        }
+        _ => Ok(()),
+    }
 }
 
 impl<C: Cloud> Apply<'_, C> {
@@ -155,9 +168,6 @@ impl<C: Cloud> Apply<'_, C> {
             .find_function(&function, "$LATEST")
             .await
             .map_err(|e| aws_failure("reading Lambda function", &function, &e, NOTHING_CHANGED))?;
-        if let Some(latest) = &existing {
-            keep::check_latest_code(&release, &latest.code_sha256)?;
-        }
         // For an existing function the engine checks the alarms itself before touching anything;
         // a new one is created first, so its alarms are checked here.
         if existing.is_none() {
@@ -180,30 +190,17 @@ impl<C: Cloud> Apply<'_, C> {
         })
     }
 
-    /// The release with what it keeps from the version the alias serves: the one deployed last,
-    /// or for a create (an adopted function) the one its alias routes to.
+    /// The release with what it keeps from the version deployed last. A create has none (its
+    /// plan refuses keeping anything).
     async fn kept(&self, release: Release, function: &str) -> Result<Release, Diagnostics> {
         let keep = &self.config.keep;
         if !keep.keeps_anything() {
             return Ok(release);
         }
-        let version = match &self.prior {
-            Some(prior) => prior.version.clone(),
-            None => {
-                let alias = self.config.alias.known().cloned().unwrap_or_default();
-                match self.cloud.find_alias(function, &alias).await {
-                    Ok(Some(routing)) => routing.version,
-                    Ok(None) => return Err(keep::nothing_serves(keep.code).into()),
-                    Err(e) => {
-                        let subject = format!("{function}:{alias}");
-                        let failed =
-                            aws_failure("reading Lambda alias", &subject, &e, NOTHING_CHANGED);
-                        return Err(failed.into());
-                    }
-                }
-            }
+        let Some(prior) = &self.prior else {
+            return Err(keep::nothing_to_keep(keep.code).into());
         };
-        keep::fill(self.cloud, keep, release, (function, &version)).await
+        keep::fill(self.cloud, keep, release, (function, &prior.version)).await
     }
 
     /// A role IAM does not know is refused by Lambda only after the retries meant for a role

@@ -3,12 +3,14 @@
 
 use gitmoxi_engine::Outcome;
 
+use super::Prepared;
+
 use super::super::in_place::sync_tags;
 use super::super::state::{DeploymentState, Pending};
 use super::Apply;
 use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
-use crate::model::release::Release;
+use crate::model::release::{CodeSource, Release};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::ApplyResponse;
 use crate::protocol::value::Value;
@@ -18,21 +20,47 @@ use crate::resources::common::rollout::Ran;
 use crate::resources::common::sources;
 use crate::resources::common::state::last_deployment;
 
+/// What serves after a release this apply published, without reading it again: the function's
+/// ARN and tags as read before the update (neither changes with it), and the code Lambda
+/// reported for the new version, which verification found equal to the release's. None when
+/// that is not all known (a create, a version that already existed, code whose hash is not known
+/// here): the caller reads the version then.
+fn known_served(prepared: &Prepared, o: &Outcome, version: &str) -> Option<ServedFunction> {
+    let latest = prepared.existing.as_ref()?;
+    if !o.published || o.to_version.as_deref() != Some(version) {
+        return None;
+    }
+    let code_sha256 = match (&prepared.release.package_hash, &prepared.release.code) {
+        (Some(hash), _) => hash.clone(),
+        (None, CodeSource::Served(sha)) => sha.clone(),
+        (None, _) => return None,
+    };
+    Some(ServedFunction {
+        version: version.to_string(),
+        code_sha256,
+        ..latest.clone()
+    })
+}
+
 impl<C: Cloud> Apply<'_, C> {
     /// The state after a rollout succeeded: the new version serves, whatever else fails now.
     pub(super) async fn succeeded(
         &self,
-        release: &Release,
+        prepared: &Prepared,
         alias: &str,
         ran: &Ran,
     ) -> ApplyResponse {
+        let release = &prepared.release;
         let function = release.function_name();
         let o = &ran.outcome;
         let version = o.serving_version().or(o.to_version.as_deref());
         let version = version.unwrap_or_default().to_string();
-        let served = match self.cloud.find_function(function, &version).await {
-            Ok(Some(s)) => s,
-            result => return self.unreadable(function, alias, &version, ran, result.err()),
+        let served = match known_served(prepared, o, &version) {
+            Some(s) => s,
+            None => match self.cloud.find_function(function, &version).await {
+                Ok(Some(s)) => s,
+                result => return self.unreadable(function, alias, &version, ran, result.err()),
+            },
         };
         let mut s = DeploymentState::read(&self.req.planned_state).unwrap_or_default();
         let target = SourceTarget::new(function, alias, &served.function_arn);

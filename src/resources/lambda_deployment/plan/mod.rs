@@ -9,7 +9,7 @@ use gitmoxi_engine::RolloutPlan;
 use super::config::DeploymentConfig;
 use super::keep::{self, Keep};
 use super::state::{self, Change, DeploymentState, Planned, PlannedHash};
-use crate::model::definition::{self, compare, FunctionDefinition};
+use crate::model::definition::{self, compare, ChangeSet, FunctionDefinition};
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::PlanResponse;
@@ -21,8 +21,9 @@ use crate::resources::common::values::Input;
 
 pub use super::state::is_deployment;
 
-/// What refresh (or, for a create, a read at plan time) saw of the alias.
-#[derive(Clone, Debug, Default)]
+/// What refresh (or, for a create, a read at plan time) saw of the alias. Not `Debug`: it may
+/// hold secret values.
+#[derive(Clone, Default)]
 pub struct Seen<'a> {
     pub drift: Option<&'a Drift>,
     /// For a create: what the alias serves, if the function and alias exist (`Some(None)`: no
@@ -76,8 +77,8 @@ fn new_function(
     serving: Option<Option<String>>,
     diags: &mut Diagnostics,
 ) -> Planned {
-    if c.keep.keeps_anything() && serving == Some(None) {
-        diags.push(keep::nothing_serves(c.keep.code));
+    if c.keep.keeps_anything() {
+        diags.push(keep::nothing_to_keep(c.keep.code));
     }
     let plan = schedule(&c.settings, false, diags);
     let shown = match (&serving, &plan) {
@@ -131,9 +132,7 @@ fn update(
                 requires_replace.push(AttrPath::root("function_definition"));
                 return new_function(c, None, diags);
             }
-            for key in &changes.immutable {
-                diags.push(immutable(key));
-            }
+            refused(c, &changes, diags);
             // Variables count wherever they are declared: moving one between the definition and
             // `sensitive_environment` changes nothing Lambda runs, nor does keeping a value that
             // was declared (the serving version runs it).
@@ -192,12 +191,19 @@ fn update(
 /// What the definitions cannot show: a new package (by its hash), or new write-only values
 /// (never stored, so their version says when they change).
 fn unseen_change(c: &DeploymentConfig, prior: &DeploymentState, hash: &PlannedHash) -> bool {
+    // An imported deployment has no hash of its own yet: a package is new unless it is the code
+    // the alias serves.
+    let same = |h: &String| match &prior.source_code_hash {
+        Some(had) => h == had,
+        None => *h == prior.code_sha256,
+    };
     let hash_changed = match hash {
         PlannedHash::Given => {
             let given = &c.source_code_hash;
-            given.is_unknown() || given.known() != prior.source_code_hash.as_ref()
+            given.is_unknown() || !given.known().is_some_and(same)
         }
-        PlannedHash::Known(h) => *h != prior.source_code_hash,
+        PlannedHash::Known(Some(h)) => !same(h),
+        PlannedHash::Known(None) => prior.source_code_hash.is_some(),
         PlannedHash::Unknown => true,
     };
     hash_changed || c.sensitive_environment_wo_version != prior.sensitive_environment_wo_version
@@ -243,6 +249,24 @@ fn plan_event_sources(c: &DeploymentConfig, stored: Option<&str>, diags: &mut Di
         .into_iter()
         .for_each(|w| diags.push(w));
     false
+}
+
+/// Changes Lambda cannot make in place, and an architecture change to code that is kept.
+fn refused(c: &DeploymentConfig, changes: &ChangeSet, diags: &mut Diagnostics) {
+    for key in &changes.immutable {
+        diags.push(immutable(key));
+    }
+    if c.keep.code && changes.code {
+        diags.push(
+            Diagnostic::error(
+                "keep_code cannot change Architectures",
+                "The kept code was built for the architecture it serves on, and it is published \
+                 again as it is. Give the package built for the new architecture (package_file or \
+                 Code) instead of keep_code.",
+            )
+            .at(AttrPath::root("keep_code")),
+        );
+    }
 }
 
 fn immutable(key: &str) -> Diagnostic {

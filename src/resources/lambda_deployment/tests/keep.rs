@@ -19,7 +19,6 @@ async fn adopted(tf: &Tf) -> (Instance, Value) {
         "alias": "live",
         "keep_code": true,
         "keep_environment": ["API_KEY", "STAGE"],
-        "source_code_hash": s(&state, "source_code_hash"),
     }));
     let instance = Instance {
         state,
@@ -146,12 +145,118 @@ async fn keep_arguments_are_checked_at_validate_and_plan() {
     let none = tf.config(json!({"function_definition": definition(json!({})), "alias": "live"}));
     let hint = tf.validate(&none).await;
     assert_eq!(summaries(&hint, true), ["No code for the function"]);
-    // A first release has nothing to keep: the plan says so, before any change.
+    // A new function (a first release, or a replacement) has nothing to keep: the plan says so,
+    // before any change (a replacement would delete the only copy first).
     let keeping = tf.config(json!({"function_definition": definition(json!({})),
                                    "alias": "live", "keep_code": true}));
     let (_, diags) = tf.plan(&Instance::default(), &keeping).await;
     assert_eq!(
         summaries(&diags, true),
-        ["keep_code needs a version the alias serves"]
+        ["keep_code needs a deployment that already serves"]
+    );
+}
+
+/// `generated` with `changes` applied to its attributes (null removes one).
+fn edited(tf: &Tf, generated: &Value, changes: Json) -> Value {
+    let mut json = json!({
+        "function_definition": s(generated, "function_definition"),
+        "alias": "live",
+        "keep_code": true,
+        "keep_environment": ["API_KEY", "STAGE"],
+    });
+    for (k, v) in changes.as_object().cloned().unwrap_or_default() {
+        json[k] = v;
+    }
+    tf.config(json)
+}
+
+#[tokio::test(start_paused = true)]
+async fn taking_over_the_code_or_the_values_deploys_only_what_differs() {
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    // The same package as served, the same values declared: applied in place, nothing published.
+    let same = edited(
+        &tf,
+        &generated,
+        json!({"keep_code": null, "package_file": package("v1"), "keep_environment": null,
+               "sensitive_environment": {"API_KEY": "s3cret", "STAGE": "prod"}}),
+    );
+    let applied = tf.apply(&imported, &same).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert!(!applied.planned.get("version").is_unknown(), "no release");
+    assert!(applied.state.get("keep_environment").is_null());
+    assert_eq!(aws.versions_of("orders"), ["1"]);
+
+    // A new package: a release of it, with the values still kept.
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    let new_code = edited(
+        &tf,
+        &generated,
+        json!({"keep_code": null, "package_file": package("v2")}),
+    );
+    let applied = tf.apply(&imported, &new_code).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(s(&applied.state, "version"), "2");
+    assert_eq!(s(&applied.state, "code_sha256"), package_hash(b"v2"));
+    let cloud = FakeCloud::new(aws.clone());
+    let served = cloud.find_function("orders", "2").await.unwrap().unwrap();
+    let vars = served.definition.env_vars().into_map();
+    assert_eq!(vars.get("API_KEY").map(String::as_str), Some("s3cret"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn what_keeping_cannot_do_is_a_plan_error() {
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
+    let mut def = def.as_object().cloned().unwrap();
+    def.insert("Architectures".into(), json!(["arm64"]));
+    let arm = edited(
+        &tf,
+        &generated,
+        json!({"function_definition": Json::Object(def).to_string()}),
+    );
+    let (_, diags) = tf.plan(&imported, &arm).await;
+    assert_eq!(
+        summaries(&diags, true),
+        ["keep_code cannot change Architectures"]
+    );
+
+    // Comparing a newly declared value needs the served one: a failed read fails the plan
+    // rather than guessing.
+    let declared = edited(
+        &tf,
+        &generated,
+        json!({"keep_environment": ["STAGE"], "sensitive_environment": {"API_KEY": "s3cret"}}),
+    );
+    aws.fail_next("get_function", 1, gitmoxi_engine::AwsErrorKind::Other);
+    let (_, diags) = tf.plan(&imported, &declared).await;
+    assert_eq!(
+        summaries(&diags, true),
+        ["Error reading Lambda function (orders)"]
+    );
+    let (planned, diags) = tf.plan(&imported, &declared).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    assert!(
+        !planned.get("version").is_unknown(),
+        "the same value: no release"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_environment_lambda_cannot_show_is_never_imported_as_none() {
+    let (aws, tf) = setup();
+    let secrets = json!({"sensitive_environment": {"API_KEY": "s3cret"}});
+    let made = tf
+        .apply(&Instance::default(), &config(&tf, &package("v1"), secrets))
+        .await;
+    assert!(made.diagnostics.is_empty(), "{:?}", made.diagnostics);
+    aws.environment_unreadable("orders");
+    let imported = tf.import("orders:live").await;
+    assert!(imported.state.is_none());
+    assert_eq!(
+        summaries(&imported.diagnostics, true),
+        ["Cannot read the environment variables of orders:live"]
     );
 }

@@ -162,3 +162,31 @@ async fn an_alias_changed_between_plan_and_apply_stops_the_rollout_before_any_ch
     );
     assert_eq!(aws.versions_of("orders"), ["1", "2"], "nothing published");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_code_release_reads_only_what_it_cannot_know() {
+    let (aws, tf) = setup();
+    let first = created(&tf, "v1").await;
+    let before = aws.calls().len();
+    let applied = tf
+        .apply(&first, &config(&tf, &package("v2"), json!({})))
+        .await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let ops: Vec<_> = aws.calls()[before..]
+        .iter()
+        .map(|c| c.call.operation())
+        .collect();
+    // `$LATEST` before the update, and the new version once to verify it; what serves after is
+    // known from those (no third read); the replaced version is deleted without listing.
+    assert_eq!(
+        ops.iter().filter(|o| **o == "get_function").count(),
+        2,
+        "{ops:?}"
+    );
+    assert!(
+        !ops.contains(&"list_versions") && !ops.contains(&"list_aliases"),
+        "{ops:?}"
+    );
+    assert_eq!(aws.versions_of("orders"), ["2"]);
+    assert_eq!(s(&applied.state, "code_sha256"), package_hash(b"v2"));
+}
