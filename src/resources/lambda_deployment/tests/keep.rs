@@ -260,3 +260,80 @@ async fn an_environment_lambda_cannot_show_is_never_imported_as_none() {
         ["Cannot read the environment variables of orders:live"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_alias_rename_with_a_release_keeps_the_code_and_values() {
+    let (aws, tf) = setup();
+    let (imported, generated) = adopted(&tf).await;
+    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
+    let mut def = def.as_object().cloned().unwrap();
+    def.insert("MemorySize".into(), json!(512));
+    let renamed = edited(
+        &tf,
+        &generated,
+        json!({"alias": "prod", "function_definition": Json::Object(def).to_string()}),
+    );
+    let applied = tf.apply(&imported, &renamed).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(aws.alias_of("orders", "prod").unwrap().version, "2");
+    assert!(
+        aws.alias_of("orders", "live").is_none(),
+        "the old alias goes last"
+    );
+    let cloud = FakeCloud::new(aws.clone());
+    let served = cloud.find_function("orders", "2").await.unwrap().unwrap();
+    assert_eq!(served.code_sha256, package_hash(b"v1"));
+    let vars = served.definition.env_vars().into_map();
+    assert_eq!(vars.get("STAGE").map(String::as_str), Some("prod"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_drift_repair_with_kept_code_needs_nothing_from_latest() {
+    use gitmoxi_engine::Lambda as _;
+    let (aws, tf) = setup();
+    let keep_one = json!({"retain_versions": 1});
+    let first = tf
+        .apply(
+            &Instance::default(),
+            &config(&tf, &package("v1"), keep_one.clone()),
+        )
+        .await;
+    let second = tf
+        .apply(&first.instance(), &config(&tf, &package("v2"), keep_one))
+        .await;
+    assert_eq!(s(&second.state, "version"), "2");
+    let imported = tf.import("orders:live").await;
+    let state = imported.state.expect("imported");
+    let generated = tf.config(json!({
+        "function_definition": s(&state, "function_definition"),
+        "alias": "live",
+        "keep_code": true,
+        "retain_versions": 1,
+    }));
+    // Outside Terraform: code uploaded to `$LATEST` without publishing, and the alias moved back.
+    aws.set_release("console-edit", "config-0");
+    aws.lambda("orders", None).update_code().await.unwrap();
+    aws.set_alias_of("orders", "live", "1", None);
+    let read = tf
+        .refresh(&Instance {
+            state,
+            private: imported.private,
+        })
+        .await;
+    let drifted = Instance {
+        state: read.new_state,
+        private: read.private,
+    };
+    let repaired = tf.apply(&drifted, &generated).await;
+    assert!(
+        repaired.diagnostics.is_empty(),
+        "{:?}",
+        repaired.diagnostics
+    );
+    assert_eq!(aws.alias_of("orders", "live").unwrap().version, "2");
+    assert_eq!(
+        aws.versions_of("orders"),
+        ["1", "2"],
+        "a repair publishes nothing"
+    );
+}
