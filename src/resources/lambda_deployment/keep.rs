@@ -22,7 +22,7 @@ pub struct Keep {
     pub code: bool,
     /// `keep_code` is not known yet (no "no code" error for it then).
     pub code_unknown: bool,
-    /// The names in `keep_environment`, in order; None while unknown.
+    /// The names in `keep_environment`, sorted; None while unknown.
     pub environment: Option<Vec<String>>,
 }
 
@@ -31,13 +31,14 @@ impl Keep {
         let code = v.get("keep_code");
         let names = v.get("keep_environment");
         let environment = match names.is_wholly_known() {
-            true => Some(
-                names
-                    .elements()
-                    .iter()
+            true => {
+                let names = names.elements().iter();
+                let mut names: Vec<String> = names
                     .filter_map(|n| n.as_str().map(str::to_string))
-                    .collect(),
-            ),
+                    .collect();
+                names.sort();
+                Some(names)
+            }
             false => None,
         };
         Keep {
@@ -55,23 +56,10 @@ impl Keep {
         self.code || !self.names().is_empty()
     }
 
-    /// Each name once, and none that the definition or another secret argument sets (`merged`
-    /// has those merged in). Checks names only.
+    /// No name that the definition or another secret argument sets (`merged` has those merged
+    /// in), and each a valid variable name. Checks names only.
     pub fn check(&self, merged: &FunctionDefinition, diags: &mut Diagnostics) {
         let at = || AttrPath::root("keep_environment");
-        let mut seen = std::collections::BTreeSet::new();
-        for name in self.names() {
-            if !seen.insert(name) {
-                diags.push(
-                    Diagnostic::error(
-                        format!("`{name}` is listed twice in keep_environment"),
-                        "List each variable once.",
-                    )
-                    .at(at()),
-                );
-                return;
-            }
-        }
         let placeholders = self.names().iter().map(|n| (n.clone(), String::new()));
         let mut probe = merged.clone();
         if let Err(e) = probe.merge_more_environment("keep_environment", &placeholders.collect()) {

@@ -121,7 +121,7 @@ impl Imported {
         let kept = if names.is_empty() {
             Value::Null
         } else {
-            Value::List(names)
+            Value::Set(names)
         };
         value.set_attr("keep_environment", kept);
         value

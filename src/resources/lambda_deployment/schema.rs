@@ -86,7 +86,7 @@ fn release_arguments(block: Block) -> Block {
         ))
         .attr(Attribute::optional(
             "keep_environment",
-            Type::list(Type::String),
+            Type::set(Type::String),
             "Names of environment variables whose values stay as the serving version has them: never in the \
              configuration, the plan or the state. Each release copies their values from the version deployed \
              last, the one the alias serves (one that lacks a name fails before any change). Import and `terraform query \

@@ -82,7 +82,7 @@ async fn a_kept_name_the_serving_version_lacks_fails_before_any_change() {
     let (aws, tf) = setup();
     let (imported, mut generated) = adopted(&tf).await;
     let names = ["API_KEY", "STAGE", "MISSING"].map(Value::string).to_vec();
-    generated.set_attr("keep_environment", Value::List(names));
+    generated.set_attr("keep_environment", Value::Set(names));
     let applied = tf.apply(&imported, &generated).await;
     assert_eq!(
         applied.error_summaries(),
