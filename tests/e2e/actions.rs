@@ -3,9 +3,10 @@
 //! promoted with a schedule; AWS is read back after each.
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::AliasRoutingConfiguration;
 
-use crate::fixtures::{alias, function_made_outside, handler_zip_bytes, wait_until_active};
+use crate::fixtures::{
+    alias, function_made_outside, handler_zip_bytes, split_live_by_hand, wait_until_active,
+};
 use crate::harness::{provider_block, Emulator, Workspace};
 
 const FUNCTION: &str = "e2e-actions";
@@ -74,19 +75,7 @@ async fn split_by_hand(lambda: &aws_sdk_lambda::Client, ws: &Workspace) {
         }
     }
     assert_eq!(published.as_deref(), Some("2"), "version 2 published");
-    lambda
-        .update_alias()
-        .function_name(FUNCTION)
-        .name("live")
-        .function_version("1")
-        .routing_config(
-            AliasRoutingConfiguration::builder()
-                .additional_version_weights("2", 0.3)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("UpdateAlias");
+    split_live_by_hand(lambda, FUNCTION).await;
 }
 
 #[tokio::test]

@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::StateValue;
-use aws_sdk_lambda::types::AliasRoutingConfiguration;
 
 use crate::fixtures::{
     alias, deployment_state, errors_alarm, function_made_outside, function_names, plan_exit_code,
-    set_alarm, versions, wait_for_alias, write_handler_zip, Deployment, ROLE_ARN,
+    set_alarm, split_live_by_hand, versions, wait_for_alias, write_handler_zip, Deployment,
+    ROLE_ARN,
 };
 use crate::harness::{Emulator, Workspace};
 
@@ -316,19 +316,7 @@ async fn alias_moved_outside_terraform_is_planned_and_restored() {
     assert!(alias(&lambda, "e2e-drift", "live").await.serves_only("2"));
 
     // Someone points the alias back at version 1 with a weight on 2.
-    lambda
-        .update_alias()
-        .function_name("e2e-drift")
-        .name("live")
-        .function_version("1")
-        .routing_config(
-            AliasRoutingConfiguration::builder()
-                .additional_version_weights("2", 0.3)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("UpdateAlias");
+    split_live_by_hand(&lambda, "e2e-drift").await;
 
     let (code, out) = plan_exit_code(&ws);
     assert_eq!(code, Some(2), "the drift is planned:\n{out}");

@@ -354,6 +354,25 @@ pub async fn alias(lambda: &aws_sdk_lambda::Client, function: &str, alias: &str)
     }
 }
 
+/// Points `live` of `function` at version 1 with 30% on version 2, as a hand-made change in the
+/// console would.
+pub async fn split_live_by_hand(lambda: &aws_sdk_lambda::Client, function: &str) {
+    use aws_sdk_lambda::types::AliasRoutingConfiguration;
+    lambda
+        .update_alias()
+        .function_name(function)
+        .name("live")
+        .function_version("1")
+        .routing_config(
+            AliasRoutingConfiguration::builder()
+                .additional_version_weights("2", 0.3)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("UpdateAlias");
+}
+
 /// Published versions of a function, `$LATEST` left out, in number order.
 pub async fn versions(lambda: &aws_sdk_lambda::Client, function: &str) -> Vec<String> {
     let out = lambda

@@ -9,7 +9,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Response, Status};
 
-use super::{decode, ProviderService};
+use super::{decode, registered, ProviderService};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{Action, Provider};
 use crate::protocol::tfplugin6 as pb;
@@ -20,23 +20,13 @@ pub type InvokeStream =
     Pin<Box<dyn Stream<Item = Result<pb::invoke_action::Event, Status>> + Send>>;
 
 impl<P: Provider> ProviderService<P> {
-    fn action(&self, type_name: &str) -> Result<&Arc<dyn Action>, Diagnostics> {
-        self.actions.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Unknown action type {type_name:?}"),
-                "This provider does not implement that action. Check the spelling, or upgrade the provider.",
-            )
-            .into()
-        })
-    }
-
     /// The action and its configuration, decoded with the action's schema.
     fn action_config(
         &self,
         type_name: &str,
         config: Option<&pb::DynamicValue>,
     ) -> Result<(Arc<dyn Action>, Value), Diagnostics> {
-        let action = self.action(type_name)?.clone();
+        let action = registered(&self.actions, "action type", type_name)?.clone();
         let ty = action.schema().value_type();
         let config = decode(config, &ty, "action configuration")?;
         Ok((action, config))

@@ -10,7 +10,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Response, Status};
 
-use super::{decode, encode, ProviderService};
+use super::{decode, encode, registered, ProviderService};
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ListResource, Listed, Provider};
 use crate::protocol::tfplugin6 as pb;
@@ -19,22 +19,12 @@ use crate::protocol::value::Value;
 pub type ListStream = Pin<Box<dyn Stream<Item = Result<pb::list_resource::Event, Status>> + Send>>;
 
 impl<P: Provider> ProviderService<P> {
-    fn list_resource(&self, type_name: &str) -> Result<&Arc<dyn ListResource>, Diagnostics> {
-        self.lists.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Unknown list resource type {type_name:?}"),
-                "This provider cannot list that resource type. Check the spelling, or upgrade the provider.",
-            )
-            .into()
-        })
-    }
-
     fn list_config(
         &self,
         type_name: &str,
         config: Option<&pb::DynamicValue>,
     ) -> Result<(Arc<dyn ListResource>, Value), Diagnostics> {
-        let list = self.list_resource(type_name)?.clone();
+        let list = registered(&self.lists, "list resource type", type_name)?.clone();
         let config = decode(config, &list.schema().value_type(), "list configuration")?;
         Ok((list, config))
     }

@@ -90,13 +90,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource>, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Unknown resource type {type_name:?}"),
-                "This provider does not implement that resource type. Check the spelling, or upgrade the provider.",
-            )
-            .into()
-        })
+        registered(&self.resources, "resource type", type_name)
     }
 
     fn server_capabilities() -> pb::ServerCapabilities {
@@ -106,6 +100,24 @@ impl<P: Provider> ProviderService<P> {
             move_resource_state: false,
         }
     }
+}
+
+/// What the provider registered as `type_name`, or a diagnostic naming what was asked for.
+fn registered<'a, T: ?Sized>(
+    registry: &'a HashMap<&'static str, Arc<T>>,
+    kind: &str,
+    type_name: &str,
+) -> Result<&'a Arc<T>, Diagnostics> {
+    registry.get(type_name).ok_or_else(|| {
+        Diagnostic::error(
+            format!("Unknown {kind} {type_name:?}"),
+            format!(
+                "This provider has no {kind} of that name. Check the spelling, or upgrade the \
+                 provider."
+            ),
+        )
+        .into()
+    })
 }
 
 fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use gitmoxi_engine::ports::{AliasRouting, AwsError, AwsErrorKind};
+use gitmoxi_engine::ports::{absent_if_not_found, AliasRouting, AwsError};
 
 use super::read::imported;
 use super::schema::TYPE_NAME;
@@ -255,11 +255,7 @@ fn display_name(function: &str, alias: &str, routing: &AliasRouting) -> String {
 
 /// A function deleted between the listing and the read is skipped, not an error.
 fn gone_is_none<T>(r: Result<T, AwsError>) -> Result<Option<T>, Diagnostics> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.kind == AwsErrorKind::NotFound => Ok(None),
-        Err(e) => Err(listing_failed(e)),
-    }
+    absent_if_not_found(r).map_err(listing_failed)
 }
 
 fn listing_failed(e: AwsError) -> Diagnostics {

@@ -3,11 +3,9 @@
 
 use gitmoxi_engine::Outcome;
 
-use super::Prepared;
-
 use super::super::in_place::sync_tags;
 use super::super::state::{DeploymentState, Pending};
-use super::Apply;
+use super::{Apply, Prepared};
 use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, ServedFunction, SourceTarget};
 use crate::model::release::{CodeSource, Release};

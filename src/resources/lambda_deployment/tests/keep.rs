@@ -27,6 +27,27 @@ async fn adopted(tf: &Tf) -> (Instance, Value) {
     (instance, generated)
 }
 
+/// `generated` with `changes` applied to its attributes (null removes one).
+fn edited(tf: &Tf, generated: &Value, changes: Json) -> Value {
+    let mut json = json!({
+        "function_definition": s(generated, "function_definition"),
+        "alias": "live",
+        "keep_code": true,
+        "keep_environment": ["API_KEY", "STAGE"],
+    });
+    for (k, v) in changes.as_object().cloned().unwrap_or_default() {
+        json[k] = v;
+    }
+    tf.config(json)
+}
+
+/// The generated definition with `key` set to `value`.
+fn definition_with(generated: &Value, key: &str, value: Json) -> String {
+    let mut def: Json = serde_json::from_str(&s(generated, "function_definition")).unwrap();
+    def[key] = value;
+    def.to_string()
+}
+
 #[tokio::test(start_paused = true)]
 async fn import_keeps_code_and_values_by_name_and_the_generated_configuration_plans_nothing() {
     let (aws, tf) = setup();
@@ -55,14 +76,8 @@ async fn import_keeps_code_and_values_by_name_and_the_generated_configuration_pl
 async fn a_release_that_keeps_publishes_the_serving_code_and_values_again() {
     let (aws, tf) = setup();
     let (imported, generated) = adopted(&tf).await;
-    let mut bigger = generated.clone();
-    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
-    let mut def = def.as_object().cloned().unwrap();
-    def.insert("MemorySize".into(), json!(512));
-    bigger.set_attr(
-        "function_definition",
-        Value::string(Json::Object(def).to_string()),
-    );
+    let bigger = definition_with(&generated, "MemorySize", json!(512));
+    let bigger = edited(&tf, &generated, json!({"function_definition": bigger}));
     let applied = tf.apply(&imported, &bigger).await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
     assert_eq!(s(&applied.state, "version"), "2");
@@ -156,20 +171,6 @@ async fn keep_arguments_are_checked_at_validate_and_plan() {
     );
 }
 
-/// `generated` with `changes` applied to its attributes (null removes one).
-fn edited(tf: &Tf, generated: &Value, changes: Json) -> Value {
-    let mut json = json!({
-        "function_definition": s(generated, "function_definition"),
-        "alias": "live",
-        "keep_code": true,
-        "keep_environment": ["API_KEY", "STAGE"],
-    });
-    for (k, v) in changes.as_object().cloned().unwrap_or_default() {
-        json[k] = v;
-    }
-    tf.config(json)
-}
-
 #[tokio::test(start_paused = true)]
 async fn taking_over_the_code_or_the_values_deploys_only_what_differs() {
     let (aws, tf) = setup();
@@ -209,14 +210,8 @@ async fn taking_over_the_code_or_the_values_deploys_only_what_differs() {
 async fn what_keeping_cannot_do_is_a_plan_error() {
     let (aws, tf) = setup();
     let (imported, generated) = adopted(&tf).await;
-    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
-    let mut def = def.as_object().cloned().unwrap();
-    def.insert("Architectures".into(), json!(["arm64"]));
-    let arm = edited(
-        &tf,
-        &generated,
-        json!({"function_definition": Json::Object(def).to_string()}),
-    );
+    let arm = definition_with(&generated, "Architectures", json!(["arm64"]));
+    let arm = edited(&tf, &generated, json!({"function_definition": arm}));
     let (_, diags) = tf.plan(&imported, &arm).await;
     assert_eq!(
         summaries(&diags, true),
@@ -265,13 +260,11 @@ async fn an_environment_lambda_cannot_show_is_never_imported_as_none() {
 async fn an_alias_rename_with_a_release_keeps_the_code_and_values() {
     let (aws, tf) = setup();
     let (imported, generated) = adopted(&tf).await;
-    let def: Json = serde_json::from_str(&s(&generated, "function_definition")).unwrap();
-    let mut def = def.as_object().cloned().unwrap();
-    def.insert("MemorySize".into(), json!(512));
+    let bigger = definition_with(&generated, "MemorySize", json!(512));
     let renamed = edited(
         &tf,
         &generated,
-        json!({"alias": "prod", "function_definition": Json::Object(def).to_string()}),
+        json!({"alias": "prod", "function_definition": bigger}),
     );
     let applied = tf.apply(&imported, &renamed).await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);

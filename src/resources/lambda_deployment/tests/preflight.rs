@@ -15,11 +15,7 @@ async fn a_role_iam_has_not_propagated_is_waited_for() {
         .await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
     assert_eq!(s(&applied.state, "version"), "1");
-    let refused = aws
-        .calls()
-        .iter()
-        .filter(|c| c.call.operation() == "create_function" && c.error.is_some())
-        .count();
+    let refused = refused_calls(&aws, "create_function");
     assert!(refused >= 7, "refused while IAM propagates: {refused}");
 }
 
@@ -38,11 +34,7 @@ async fn a_new_role_iam_has_not_propagated_is_waited_for_on_update_too() {
     let applied = tf.apply(&v1, &cfg).await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
     assert_eq!(s(&applied.state, "version"), "2");
-    let refused = aws
-        .calls()
-        .iter()
-        .filter(|c| c.call.operation() == "update_configuration" && c.error.is_some())
-        .count();
+    let refused = refused_calls(&aws, "update_configuration");
     assert!(refused >= 7, "refused while IAM propagates: {refused}");
 }
 
@@ -138,4 +130,12 @@ async fn an_environment_over_4_kb_is_a_plan_error_that_shows_no_value() {
     let text = format!("{:?}", applied.plan_diagnostics);
     assert!(!text.contains("xxxx") && !text.contains("yyyy"), "{text}");
     assert!(aws.function_names().is_empty(), "no AWS call");
+}
+
+/// How many calls of `operation` AWS refused.
+fn refused_calls(aws: &FakeAws, operation: &str) -> usize {
+    let refused = aws.calls().into_iter();
+    refused
+        .filter(|c| c.call.operation() == operation && c.error.is_some())
+        .count()
 }
