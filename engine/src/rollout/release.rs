@@ -55,12 +55,14 @@ impl State {
                 None => "nothing (no alias)".to_string(),
             };
             let reason = format!(
-                "alias {} serves {} now, but the plan was made for it serving {}; nothing was \
-                 changed: run terraform plan again",
+                "alias {} serves {} now, not {} as when this rollout was prepared (planned, or \
+                 read by an action); nothing was changed",
                 self.d.alias,
                 said(&serves),
                 said(&expected)
             );
+            // Whatever split it holds is someone else's: the rollout ends without touching it.
+            self.traffic_moved = false;
             return self.fail("conflict", reason, out);
         }
         if let Target::Existing(version) = &self.d.target {

@@ -500,10 +500,33 @@ async fn an_alias_that_changed_since_the_plan_stops_the_rollout_before_any_chang
     assert_eq!(o.failed_check.as_deref(), Some("conflict"));
     let reason = o.reason.clone().unwrap_or_default();
     assert!(
-        reason.contains("serves version 2 now, but the plan was made for it serving version 1"),
+        reason.contains("serves version 2 now, not version 1 as when this rollout was prepared"),
         "{reason}"
     );
     assert!(fake.mutations().is_empty(), "{:?}", fake.mutations());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_split_someone_else_made_since_the_plan_is_left_as_it_is() {
+    let fake = fake();
+    fake.set_alias("live", "2", Some(("1", 0.3)));
+    let mut d = deployment(plan(ShiftKind::Canary, 10, 60, 0));
+    d.expected_from = Some(Some("1".into()));
+    let run = deploy(&fake, &d).await;
+
+    assert_eq!(
+        run.outcome.status,
+        Status::Failed,
+        "{:?}",
+        run.outcome.reason
+    );
+    assert_eq!(run.outcome.failed_check.as_deref(), Some("conflict"));
+    assert!(fake.mutations().is_empty(), "{:?}", fake.mutations());
+    let live = fake.alias("live").unwrap();
+    assert_eq!(
+        (live.version.as_str(), live.extra),
+        ("2", Some(("1".into(), 0.3)))
+    );
 }
 
 #[tokio::test(start_paused = true)]

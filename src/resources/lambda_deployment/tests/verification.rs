@@ -153,7 +153,7 @@ async fn an_alias_changed_between_plan_and_apply_stops_the_rollout_before_any_ch
     let errors = applied.error_summaries();
     assert_eq!(errors.len(), 1);
     assert!(
-        errors[0].contains("serves version 1 now, but the plan was made for it serving version 2")
+        errors[0].contains("serves version 1 now, not version 2 as when this rollout was prepared")
     );
     assert_eq!(
         aws.alias_of("orders", "live").unwrap().version,
