@@ -18,15 +18,17 @@ use std::time::Duration;
 
 use gitmoxi_engine::{Event, Outcome, RolloutPlan, Target};
 
-use crate::model::ports::Cloud;
+use crate::model::ports::{AliasRouting, Cloud};
 use crate::model::settings::Settings;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{Action, Progress, RequestContext};
 use crate::protocol::schema::{Attribute, Block};
 use crate::protocol::value::{Type, Value};
 use crate::provider::Configured;
+use crate::resources::common::failure::rollout_error;
 use crate::resources::common::rollout::{self, outcome_warnings, Rollout};
-use crate::resources::common::settings::validate_alias;
+use crate::resources::common::settings;
+use crate::resources::common::values::{check_function_name, check_version};
 
 pub fn all<C: Cloud>(configured: &Configured<C>) -> Vec<Arc<dyn Action>> {
     vec![
@@ -50,33 +52,41 @@ fn on_alias(block: Block) -> Block {
         ))
 }
 
-/// Checks of `function_name` and `alias` that need no AWS call (unknown values are skipped).
-fn validate_target(config: &Value) -> Diagnostics {
+/// What can be checked without calling AWS (unknown values are skipped): the function's name,
+/// the version argument `version` names, and the settings (the alias among them).
+fn validate_config(config: &Value, version: &str) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    if config.get("function_name").as_str() == Some("") {
-        diags.push(
-            Diagnostic::error("function_name is empty", "Name the Lambda function.")
-                .at(AttrPath::root("function_name")),
-        );
+    if let Some(f) = config.get("function_name").as_str() {
+        check_function_name(f, &mut diags);
     }
-    if let Some(alias) = config.get("alias").as_str() {
-        if let Err(d) = validate_alias(alias) {
-            diags.push(d.at(AttrPath::root("alias")));
-        }
+    if let Some(v) = config.get(version).as_str() {
+        check_version(version, v, &mut diags);
     }
+    diags.extend(settings::parse(config).1);
     diags
 }
 
-/// A version argument, when given: a version number.
-fn validate_version(config: &Value, name: &str) -> Diagnostics {
-    match config.get(name).as_str() {
-        Some(v) if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) => Diagnostic::error(
-            format!("{name} {v:?} is not a version number"),
-            format!("Set {name} to a published version, e.g. \"3\" (not $LATEST, not an alias)."),
+/// What `alias` of `function` routes, before an action changes anything; a missing alias is an
+/// error (an action moves an alias, it never creates one).
+async fn read_alias<C: Cloud>(
+    cloud: &C,
+    function: &str,
+    alias: &str,
+) -> Result<AliasRouting, Diagnostics> {
+    match cloud.find_alias(function, alias).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(Diagnostic::error(
+            format!("{function} has no alias {alias}"),
+            "Nothing was changed: an action moves an existing alias and never creates one. Check \
+             function_name and alias (a deployment resource creates the alias).",
         )
-        .at(AttrPath::root(name))
-        .into(),
-        _ => Diagnostics::default(),
+        .at(AttrPath::root("alias"))
+        .into()),
+        Err(e) => Err(Diagnostic::error(
+            format!("Reading alias {function}:{alias}"),
+            format!("{e}. Nothing was changed."),
+        )
+        .into()),
     }
 }
 
@@ -146,13 +156,14 @@ async fn run_on_alias<C: Cloud>(
     if o.succeeded() {
         return outcome_warnings(o);
     }
-    Diagnostic::error(
-        format!("{function}:{alias}: {}", o.status.as_str()),
-        o.reason
-            .clone()
-            .unwrap_or_else(|| "the rollout did not finish".into()),
-    )
-    .into()
+    let subject = format!("Moving {function}:{alias} to version {version}");
+    let next = "Terraform state is unchanged. Fix the cause and invoke the action again.";
+    let error = rollout_error(&subject, alias, o, next);
+    // A rollback that met an error on the way can still end where it was asked to: say so.
+    match o.serving.as_ref().filter(|r| r.serves_fully(version)) {
+        Some(_) => Diagnostic::warning(error.summary, error.detail).into(),
+        None => error.into(),
+    }
 }
 
 /// What a deployment did, in one line, as `last_deployment` would record it.
@@ -183,3 +194,6 @@ fn report(id: &str, o: &Outcome) -> String {
 fn at_once() -> RolloutPlan {
     RolloutPlan::all_at_once(Duration::ZERO)
 }
+
+#[cfg(test)]
+mod tests;

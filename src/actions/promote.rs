@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{
-    at_once, known, on_alias, run_on_alias, validate_target, validate_version, version_exists,
-};
+use super::{at_once, known, on_alias, read_alias, run_on_alias, validate_config, version_exists};
 use crate::model::ports::Cloud;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::registry::{Action, Progress, RequestContext};
@@ -66,10 +64,7 @@ impl<C: Cloud> Action for Promote<C> {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = validate_target(config);
-        diags.extend(validate_version(config, "version"));
-        diags.extend(settings::parse(config).1);
-        diags
+        validate_config(config, "version")
     }
 
     async fn invoke(
@@ -95,6 +90,10 @@ impl<C: Cloud> Action for Promote<C> {
         if diags.has_errors() {
             return diags;
         }
+        let routing = match read_alias(cloud, function, alias).await {
+            Ok(r) => r,
+            Err(d) => return d,
+        };
         let exists = version_exists(cloud, function, version, "version").await;
         if exists.has_errors() {
             return exists;
@@ -112,6 +111,7 @@ impl<C: Cloud> Action for Promote<C> {
                 .join(" → ")
         ));
         let on = (function, alias, version);
-        run_on_alias(cloud, ctx, progress, on, (plan, None), &settings).await
+        let seen = Some(routing.version.as_str());
+        run_on_alias(cloud, ctx, progress, on, (plan, seen), &settings).await
     }
 }

@@ -3,16 +3,15 @@
 
 use async_trait::async_trait;
 
-use super::{
-    at_once, known, on_alias, run_on_alias, validate_target, validate_version, version_exists,
-};
+use super::{at_once, known, on_alias, read_alias, run_on_alias, validate_config, version_exists};
 use crate::model::ports::{AliasRouting, Cloud};
-use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::registry::{Action, Progress, RequestContext};
 use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::{Type, Value};
 use crate::provider::Configured;
 use crate::resources::common::settings;
+use crate::resources::common::state::describe_routing;
 
 pub const TYPE_NAME: &str = "gitmoxi_lambda_rollback";
 
@@ -60,9 +59,7 @@ impl<C: Cloud> Action for Rollback<C> {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = validate_target(config);
-        diags.extend(validate_version(config, "to_version"));
-        diags
+        validate_config(config, "to_version")
     }
 
     async fn invoke(
@@ -79,24 +76,14 @@ impl<C: Cloud> Action for Rollback<C> {
             (Ok(f), Ok(a)) => (f, a),
             (Err(d), _) | (_, Err(d)) => return d,
         };
-        let routing = match cloud.find_alias(function, alias).await {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                return Diagnostic::error(
-                    format!("{function} has no alias {alias}"),
-                    "Nothing was changed. Check function_name and alias.",
-                )
-                .into()
-            }
-            Err(e) => {
-                return Diagnostic::error(
-                    format!("Reading alias {function}:{alias}"),
-                    format!("{e}. Nothing was changed."),
-                )
-                .into()
-            }
+        let routing = match read_alias(cloud, function, alias).await {
+            Ok(r) => r,
+            Err(d) => return d,
         };
-        progress(format!("{function}:{alias} serves {}", describe(&routing)));
+        progress(format!(
+            "{function}:{alias} routes {}",
+            describe_routing(&routing)
+        ));
         let Some(target) = target(&config, &routing) else {
             progress(format!(
                 "nothing to roll back: {alias} routes all its traffic to version {}; set \
@@ -132,17 +119,5 @@ fn target(config: &Value, routing: &AliasRouting) -> Option<String> {
     match &routing.extra {
         Some((_, weight)) if *weight > 0.0 => Some(routing.version.clone()),
         _ => None,
-    }
-}
-
-fn describe(routing: &AliasRouting) -> String {
-    match &routing.extra {
-        Some((v, w)) if *w > 0.0 => format!(
-            "version {} at {:.0}% and version {v} at {:.0}%",
-            routing.version,
-            (1.0 - w) * 100.0,
-            w * 100.0
-        ),
-        _ => format!("version {} alone", routing.version),
     }
 }

@@ -45,11 +45,28 @@ pub fn unknown_at_apply(what: &str) -> Diagnostic {
 /// How a rollout that did not succeed ended: the cause, where traffic had got to, what the alias
 /// serves now, and what the state keeps.
 pub fn deployment_error(function: &str, alias: &str, o: &Outcome, creating: bool) -> Diagnostic {
+    let next = match (creating, o.serving.is_some()) {
+        (true, false) => {
+            "Nothing serves yet. The create was undone; fix the cause and apply again."
+        }
+        (true, true) => "The create was undone; fix the cause and apply again.",
+        (false, _) => {
+            "The state keeps the previous release, so the next plan shows this change again. Fix \
+             the cause (or the alarm) and run `terraform apply` again."
+        }
+    };
+    rollout_error(&format!("Deployment of {function}"), alias, o, next)
+}
+
+/// `subject` ("Deployment of orders") ended without success: the cause as summary; the check that
+/// ended it, where traffic had got to and what the alias routes now as detail, then `next` (what
+/// is kept, what to do).
+pub fn rollout_error(subject: &str, alias: &str, o: &Outcome, next: &str) -> Diagnostic {
     let reason = o.reason.clone().unwrap_or_else(|| "no reason given".into());
     let summary = match o.status {
-        Status::RolledBack => format!("Deployment of {function} rolled back: {reason}"),
-        Status::Interrupted => format!("Deployment of {function} interrupted and rolled back"),
-        _ => format!("Deployment of {function} failed: {reason}"),
+        Status::RolledBack => format!("{subject} rolled back: {reason}"),
+        Status::Interrupted => format!("{subject} interrupted and rolled back"),
+        _ => format!("{subject} failed: {reason}"),
     };
     let mut detail = String::new();
     if let Some(check) = &o.failed_check {
@@ -62,19 +79,10 @@ pub fn deployment_error(function: &str, alias: &str, o: &Outcome, creating: bool
             i + 1
         ));
     }
-    match o.serving.as_ref() {
-        Some(r) => detail.push_str(&format!(
-            "Alias {alias} now routes {}. ",
-            describe_routing(r)
-        )),
-        None if creating => detail.push_str("Nothing serves yet. "),
-        None => {}
+    if let Some(r) = o.serving.as_ref() {
+        let routes = describe_routing(r);
+        detail.push_str(&format!("Alias {alias} now routes {routes}. "));
     }
-    detail.push_str(if creating {
-        "The create was undone; fix the cause and apply again."
-    } else {
-        "The state keeps the previous release, so the next plan shows this change again. Fix the \
-         cause (or the alarm) and run `terraform apply` again."
-    });
+    detail.push_str(next);
     Diagnostic::error(summary, detail)
 }

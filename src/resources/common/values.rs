@@ -62,6 +62,37 @@ pub fn whole_number(
     Some(n as u32)
 }
 
+/// A published version number given as argument `name` (not `$LATEST`, an alias or `0`).
+pub fn check_version(name: &str, v: &str, diags: &mut Diagnostics) {
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) || v.starts_with('0') {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid {name} {v:?}"),
+                format!(
+                    "Set `{name}` to a published version number such as \"3\" (not $LATEST, not \
+                     an alias)."
+                ),
+            )
+            .at(AttrPath::root(name)),
+        );
+    }
+}
+
+/// A function's name, as Lambda takes it in `function_name`: not an ARN, not qualified.
+pub fn check_function_name(f: &str, diags: &mut Diagnostics) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if f.is_empty() || f.len() > 64 || !f.chars().all(allowed) {
+        diags.push(
+            Diagnostic::error(
+                format!("Invalid function name {f:?}"),
+                "Set `function_name` to the function's name (1 to 64 letters, digits, - or _), \
+                 not an ARN.",
+            )
+            .at(AttrPath::root("function_name")),
+        );
+    }
+}
+
 pub fn string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }

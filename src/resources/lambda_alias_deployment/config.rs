@@ -2,9 +2,9 @@
 
 use crate::model::event_sources::EventSources;
 use crate::model::settings::Settings;
-use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::value::Value;
-use crate::resources::common::values::{input_string, Input};
+use crate::resources::common::values::{check_function_name, check_version, input_string, Input};
 use crate::resources::common::{settings, sources};
 
 pub struct AliasConfig {
@@ -32,7 +32,7 @@ impl AliasConfig {
             settings,
         };
         if let Some(v) = c.version.known() {
-            check_version(v, &mut diags);
+            check_version("version", v, &mut diags);
         }
         if let Some(f) = c.function_name.known() {
             check_function_name(f, &mut diags);
@@ -47,32 +47,5 @@ impl AliasConfig {
             self.function_name.known()?,
             self.alias.known()?
         ))
-    }
-}
-
-fn check_version(v: &str, diags: &mut Diagnostics) {
-    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) || v.starts_with('0') {
-        diags.push(
-            Diagnostic::error(
-                format!("Invalid version {v:?}"),
-                "Set `version` to a published version number such as \"3\" (not $LATEST, not an \
-                 alias).",
-            )
-            .at(AttrPath::root("version")),
-        );
-    }
-}
-
-fn check_function_name(f: &str, diags: &mut Diagnostics) {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if f.is_empty() || f.len() > 64 || !f.chars().all(allowed) {
-        diags.push(
-            Diagnostic::error(
-                format!("Invalid function name {f:?}"),
-                "Set `function_name` to the function's name (1 to 64 letters, digits, - or _), \
-                 not an ARN.",
-            )
-            .at(AttrPath::root("function_name")),
-        );
     }
 }

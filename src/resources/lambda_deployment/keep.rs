@@ -147,6 +147,11 @@ pub async fn fill<C: Cloud>(
     if !keep.keeps_anything() {
         return Ok(release);
     }
+    let at = AttrPath::root(if keep.code {
+        "keep_code"
+    } else {
+        "keep_environment"
+    });
     let served = cloud
         .find_function(function, version)
         .await
@@ -158,6 +163,7 @@ pub async fn fill<C: Cloud>(
                  serves. Nothing was changed: declare the code (package_file or Code) and the \
                  values, then apply again.",
             )
+            .at(at.clone())
         })?;
     if let Some(error) = served
         .environment_error
@@ -165,7 +171,8 @@ pub async fn fill<C: Cloud>(
         .filter(|_| !keep.names().is_empty())
     {
         let subject = format!("{function}:{version}");
-        return Err(super::read::unreadable_environment(&subject, error).into());
+        let unreadable = super::read::unreadable_environment(&subject, error);
+        return Err(unreadable.at(AttrPath::root("keep_environment")).into());
     }
     if keep.code {
         release.code = CodeSource::Served(served.code_sha256.clone());
