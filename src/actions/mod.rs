@@ -66,6 +66,19 @@ fn validate_config(config: &Value, version: &str) -> Diagnostics {
     diags
 }
 
+/// Where every action starts: the cloud, the function and alias the configuration names, and what
+/// the alias routes.
+async fn acting_on<'a, C: Cloud>(
+    configured: &'a Configured<C>,
+    config: &'a Value,
+) -> Result<(&'a C, &'a str, &'a str, AliasRouting), Diagnostics> {
+    let cloud = configured.cloud()?;
+    let function = known(config, "function_name")?;
+    let alias = known(config, "alias")?;
+    let routing = read_alias(cloud, function, alias).await?;
+    Ok((cloud, function, alias, routing))
+}
+
 /// What `alias` of `function` routes, before an action changes anything; a missing alias is an
 /// error (an action moves an alias, it never creates one).
 async fn read_alias<C: Cloud>(

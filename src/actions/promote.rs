@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{at_once, known, on_alias, read_alias, run_on_alias, validate_config, version_exists};
+use super::{acting_on, at_once, known, on_alias, run_on_alias, validate_config, version_exists};
 use crate::model::ports::Cloud;
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::registry::{Action, Progress, RequestContext};
@@ -73,27 +73,18 @@ impl<C: Cloud> Action for Promote<C> {
         config: Value,
         progress: Progress<'_>,
     ) -> Diagnostics {
-        let cloud = match self.configured.cloud() {
-            Ok(c) => c,
-            Err(d) => return d.into(),
+        let (cloud, function, alias, routing) = match acting_on(&self.configured, &config).await {
+            Ok(found) => found,
+            Err(d) => return d,
         };
-        let names = (
-            known(&config, "function_name"),
-            known(&config, "alias"),
-            known(&config, "version"),
-        );
-        let (function, alias, version) = match names {
-            (Ok(f), Ok(a), Ok(v)) => (f, a, v),
-            (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return d,
+        let version = match known(&config, "version") {
+            Ok(v) => v,
+            Err(d) => return d,
         };
         let (settings, diags) = settings::parse(&config);
         if diags.has_errors() {
             return diags;
         }
-        let routing = match read_alias(cloud, function, alias).await {
-            Ok(r) => r,
-            Err(d) => return d,
-        };
         let exists = version_exists(cloud, function, version, "version").await;
         if exists.has_errors() {
             return exists;

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{at_once, known, on_alias, read_alias, run_on_alias, validate_config, version_exists};
+use super::{acting_on, at_once, on_alias, run_on_alias, validate_config, version_exists};
 use crate::model::ports::{AliasRouting, Cloud};
 use crate::protocol::diagnostics::Diagnostics;
 use crate::protocol::registry::{Action, Progress, RequestContext};
@@ -68,16 +68,8 @@ impl<C: Cloud> Action for Rollback<C> {
         config: Value,
         progress: Progress<'_>,
     ) -> Diagnostics {
-        let cloud = match self.configured.cloud() {
-            Ok(c) => c,
-            Err(d) => return d.into(),
-        };
-        let (function, alias) = match (known(&config, "function_name"), known(&config, "alias")) {
-            (Ok(f), Ok(a)) => (f, a),
-            (Err(d), _) | (_, Err(d)) => return d,
-        };
-        let routing = match read_alias(cloud, function, alias).await {
-            Ok(r) => r,
+        let (cloud, function, alias, routing) = match acting_on(&self.configured, &config).await {
+            Ok(found) => found,
             Err(d) => return d,
         };
         progress(format!(

@@ -95,9 +95,7 @@ async fn rollback_and_promote_actions_move_an_alias_mid_incident() {
     let refused = ws.tf(&["validate"]);
     assert!(!refused.success(), "{refused}");
     assert!(
-        refused
-            .stderr
-            .contains("Invalid to_version \"latest\""),
+        refused.stderr.contains("Invalid to_version \"latest\""),
         "{refused}"
     );
 
