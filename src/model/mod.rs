@@ -19,4 +19,5 @@ pub mod ports;
 pub mod release;
 pub mod secrets;
 pub mod settings;
+pub mod state_machine;
 pub mod verify;

@@ -1,0 +1,188 @@
+//! A rollout as an Amazon States Language state machine, for Step Functions to run without
+//! Terraform: each shift an `updateAlias` carrying the RevisionId the previous update returned,
+//! each wait cut into alarm checks (`describeAlarms` for the alarms in ALARM), and on any alarm or
+//! failed call the alias put back to 100% on the version it served, then a failure.
+//!
+//! The machine is compiled for one deployment (its weights and the new version are literal: a
+//! weight's key is the version, which ASL cannot take from the input); the execution's input
+//! names the function, the alias, both versions and the alias's RevisionId.
+
+use std::time::Duration;
+
+use gitmoxi_engine::RolloutPlan;
+use serde_json::{json, Map, Value};
+
+/// At most this many alarm checks per wait: a long wait is checked less often rather than made
+/// of thousands of states.
+const MAX_CHECKS_PER_WAIT: u64 = 100;
+
+/// What a compiled machine watches.
+pub struct Watch<'a> {
+    pub alarms: &'a [String],
+    pub check_interval: Duration,
+}
+
+/// The state machine for rolling `to_version` out on the plan's schedule.
+pub fn compile(plan: &RolloutPlan, watch: &Watch<'_>, to_version: &str) -> Value {
+    let mut states = Map::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        // After each shift its wait (the bake after the last), checked; then the next shift.
+        let (prefix, wait, then) = match plan.steps.get(i + 1) {
+            Some(next) => (
+                format!("Step {}", i + 1),
+                step.wait,
+                shift_name(i + 1, next.weight_percent),
+            ),
+            None => ("Bake".to_string(), plan.bake, "Succeeded".to_string()),
+        };
+        let weight = f64::from(step.weight_percent) / 100.0;
+        let shifted = shift(i == 0, weight, to_version, &format!("{prefix} 1"));
+        states.insert(shift_name(i, step.weight_percent), shifted);
+        checked_wait(&mut states, &prefix, wait, watch, &then);
+    }
+    states.insert("Succeeded".into(), json!({"Type": "Succeed"}));
+    rollback(&mut states);
+    let first = plan.steps.first().map_or(100, |s| s.weight_percent);
+    json!({
+        "Comment": "gitmoxi rollout: shifts, alarm checks through every wait, rollback on failure",
+        "StartAt": shift_name(0, first),
+        "States": states,
+    })
+}
+
+fn shift_name(i: usize, weight: u8) -> String {
+    format!("Shift {} ({weight}%)", i + 1)
+}
+
+/// An alias update: `from` with `weight` on the new version, or the new version alone at 100%.
+/// The first carries the input's RevisionId, later ones the one the previous update returned.
+fn shift(first: bool, weight: f64, to_version: &str, next: &str) -> Value {
+    let revision = match first {
+        true => "$.revision",
+        false => "$.last.RevisionId",
+    };
+    let (version, routing) = match weight >= 1.0 {
+        true => ("$.to", json!({})),
+        false => ("$.from", json!({ to_version: weight })),
+    };
+    json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:lambda:updateAlias",
+        "Parameters": {
+            "FunctionName.$": "$.function",
+            "Name.$": "$.alias",
+            "FunctionVersion.$": version,
+            "RevisionId.$": revision,
+            "RoutingConfig": {"AdditionalVersionWeights": routing},
+        },
+        "ResultSelector": {"RevisionId.$": "$.RevisionId"},
+        "ResultPath": "$.last",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
+        "Next": next,
+    })
+}
+
+/// `wait` as checks of the alarms every `check_interval` (at most [`MAX_CHECKS_PER_WAIT`]), each a
+/// Wait then a check; states named `PREFIX k` (the wait) and `PREFIX k check` / `judge`. With no
+/// alarms, one Wait. Ends at `next`.
+fn checked_wait(
+    states: &mut Map<String, Value>,
+    prefix: &str,
+    wait: Duration,
+    watch: &Watch<'_>,
+    next: &str,
+) {
+    let total = wait.as_secs();
+    if watch.alarms.is_empty() || total == 0 {
+        let wait = json!({"Type": "Wait", "Seconds": total, "Next": next});
+        states.insert(format!("{prefix} 1"), wait);
+        return;
+    }
+    let interval = watch.check_interval.as_secs().max(1);
+    let checks = total.div_ceil(interval).clamp(1, MAX_CHECKS_PER_WAIT);
+    let mut left = total;
+    for k in 1..=checks {
+        let seconds = match k == checks {
+            true => left,
+            false => total / checks,
+        };
+        left -= seconds;
+        let then = match k == checks {
+            true => next.to_string(),
+            false => format!("{prefix} {}", k + 1),
+        };
+        let check = format!("{prefix} {k} check");
+        let judge = format!("{prefix} {k} judge");
+        states.insert(
+            format!("{prefix} {k}"),
+            json!({"Type": "Wait", "Seconds": seconds, "Next": check}),
+        );
+        states.insert(check.clone(), alarm_check(watch.alarms, &judge));
+        states.insert(judge, alarm_judge(&then));
+    }
+}
+
+fn alarm_check(alarms: &[String], next: &str) -> Value {
+    json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms",
+        "Parameters": {"AlarmNames": alarms, "StateValue": "ALARM"},
+        "ResultSelector": {"Metric.$": "$.MetricAlarms", "Composite.$": "$.CompositeAlarms"},
+        "ResultPath": "$.alarms",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
+        "Next": next,
+    })
+}
+
+/// Any alarm in ALARM rolls back.
+fn alarm_judge(next: &str) -> Value {
+    json!({
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.alarms.Metric[0]", "IsPresent": true, "Next": "Rollback"},
+            {"Variable": "$.alarms.Composite[0]", "IsPresent": true, "Next": "Rollback"},
+        ],
+        "Default": next,
+    })
+}
+
+/// The alias back to 100% on the version it served, with the RevisionId of the last update the
+/// machine made (or the input's, when none was made), then a failure.
+fn rollback(states: &mut Map<String, Value>) {
+    states.insert(
+        "Rollback".into(),
+        json!({
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.last.RevisionId", "IsPresent": true, "Next": "Restore"}],
+            "Default": "Restore before any shift",
+        }),
+    );
+    for (name, revision) in [
+        ("Restore", "$.last.RevisionId"),
+        ("Restore before any shift", "$.revision"),
+    ] {
+        states.insert(
+            name.into(),
+            json!({
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:lambda:updateAlias",
+                "Parameters": {
+                    "FunctionName.$": "$.function",
+                    "Name.$": "$.alias",
+                    "FunctionVersion.$": "$.from",
+                    "RevisionId.$": revision,
+                    "RoutingConfig": {"AdditionalVersionWeights": {}},
+                },
+                "ResultPath": null,
+                "Next": "Rolled back",
+            }),
+        );
+    }
+    states.insert(
+        "Rolled back".into(),
+        json!({"Type": "Fail", "Error": "RolledBack", "Cause": "an alarm fired or a step failed; traffic restored"}),
+    );
+}
+
+#[cfg(test)]
+mod tests;

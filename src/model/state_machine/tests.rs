@@ -1,0 +1,150 @@
+use std::time::Duration;
+
+use gitmoxi_engine::{RolloutPlan, ShiftKind, TrafficShifting};
+use serde_json::Value;
+
+use super::{compile, Watch};
+
+fn plan(kind: ShiftKind, percent: u8, wait_s: u64, bake_s: u64) -> RolloutPlan {
+    RolloutPlan::new(&TrafficShifting {
+        kind,
+        percent,
+        wait: Duration::from_secs(wait_s),
+        bake: Duration::from_secs(bake_s),
+    })
+}
+
+fn names(machine: &Value) -> Vec<String> {
+    let mut n: Vec<String> = machine["States"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    n.sort();
+    n
+}
+
+/// Follows `Next` (or a Choice's `Default`) from `StartAt` to the end: the path with no alarm.
+fn happy_path(machine: &Value) -> Vec<String> {
+    let mut at = machine["StartAt"].as_str().unwrap().to_string();
+    let mut out = vec![at.clone()];
+    loop {
+        let state = &machine["States"][&at];
+        let next = state["Next"].as_str().or(state["Default"].as_str());
+        match next {
+            Some(n) => {
+                at = n.to_string();
+                out.push(at.clone());
+            }
+            None => return out,
+        }
+    }
+}
+
+#[test]
+fn a_canary_shifts_waits_with_checks_then_goes_to_100_and_bakes() {
+    let alarms = vec!["errors".to_string()];
+    let watch = Watch {
+        alarms: &alarms,
+        check_interval: Duration::from_secs(3),
+    };
+    let m = compile(&plan(ShiftKind::Canary, 10, 6, 3), &watch, "7");
+    assert_eq!(
+        happy_path(&m),
+        [
+            "Shift 1 (10%)",
+            "Step 1 1",
+            "Step 1 1 check",
+            "Step 1 1 judge",
+            "Step 1 2",
+            "Step 1 2 check",
+            "Step 1 2 judge",
+            "Shift 2 (100%)",
+            "Bake 1",
+            "Bake 1 check",
+            "Bake 1 judge",
+            "Succeeded",
+        ]
+    );
+    let first = &m["States"]["Shift 1 (10%)"]["Parameters"];
+    assert_eq!(first["FunctionVersion.$"], "$.from");
+    assert_eq!(first["RevisionId.$"], "$.revision");
+    assert_eq!(first["RoutingConfig"]["AdditionalVersionWeights"]["7"], 0.1);
+    let full = &m["States"]["Shift 2 (100%)"]["Parameters"];
+    assert_eq!(full["FunctionVersion.$"], "$.to");
+    assert_eq!(
+        full["RevisionId.$"], "$.last.RevisionId",
+        "the guard of the update before"
+    );
+    assert_eq!(
+        full["RoutingConfig"]["AdditionalVersionWeights"],
+        serde_json::json!({})
+    );
+    let waits: u64 = ["Step 1 1", "Step 1 2"]
+        .iter()
+        .map(|s| m["States"][s]["Seconds"].as_u64().unwrap())
+        .sum();
+    assert_eq!(waits, 6, "the configured wait, cut into checks");
+}
+
+#[test]
+fn every_alarm_check_and_every_call_can_roll_back() {
+    let alarms = vec!["a".to_string(), "b".to_string()];
+    let watch = Watch {
+        alarms: &alarms,
+        check_interval: Duration::from_secs(3),
+    };
+    let m = compile(&plan(ShiftKind::Linear, 50, 3, 0), &watch, "2");
+    let states = m["States"].as_object().unwrap();
+    for (name, state) in states {
+        match state["Type"].as_str().unwrap() {
+            "Task" if !name.starts_with("Restore") => {
+                assert_eq!(state["Catch"][0]["Next"], "Rollback", "{name}")
+            }
+            "Choice" if name.ends_with("judge") => {
+                let choices = state["Choices"].as_array().unwrap();
+                assert!(choices.iter().all(|c| c["Next"] == "Rollback"), "{name}");
+            }
+            _ => {}
+        }
+    }
+    let check = &m["States"]["Step 1 1 check"]["Parameters"];
+    assert_eq!(check["AlarmNames"], serde_json::json!(["a", "b"]));
+    assert_eq!(check["StateValue"], "ALARM");
+    let restore = &m["States"]["Restore"]["Parameters"];
+    assert_eq!(restore["FunctionVersion.$"], "$.from");
+    assert_eq!(restore["RevisionId.$"], "$.last.RevisionId");
+    assert_eq!(
+        m["States"]["Restore before any shift"]["Parameters"]["RevisionId.$"],
+        "$.revision"
+    );
+    assert_eq!(m["States"]["Rolled back"]["Type"], "Fail");
+}
+
+#[test]
+fn without_alarms_a_wait_is_one_state_and_long_waits_are_checked_less_often() {
+    let none: Vec<String> = vec![];
+    let quiet = Watch {
+        alarms: &none,
+        check_interval: Duration::from_secs(3),
+    };
+    let m = compile(&plan(ShiftKind::Canary, 20, 600, 0), &quiet, "3");
+    assert_eq!(m["States"]["Step 1 1"]["Seconds"], 600);
+    assert!(!names(&m).iter().any(|n| n.ends_with("check")));
+
+    let alarms = vec!["errors".to_string()];
+    let watched = Watch {
+        alarms: &alarms,
+        check_interval: Duration::from_secs(3),
+    };
+    let m = compile(&plan(ShiftKind::Canary, 20, 3600, 0), &watched, "3");
+    let checks = names(&m)
+        .iter()
+        .filter(|n| n.starts_with("Step 1") && n.ends_with("check"))
+        .count();
+    assert_eq!(
+        checks, 100,
+        "an hour is checked every 36 s, not 1,200 times"
+    );
+}
