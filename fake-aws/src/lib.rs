@@ -25,6 +25,7 @@ mod guards;
 mod lambda;
 mod s3;
 mod sources;
+mod states;
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;

@@ -148,3 +148,78 @@ fn without_alarms_a_wait_is_one_state_and_long_waits_are_checked_less_often() {
         "an hour is checked every 36 s, not 1,200 times"
     );
 }
+
+/// A canary 50% for 6 s and a 2 s bake, watching `errors`, run on the in-memory account from
+/// version 1 to 2 on `live`.
+async fn run_on_fake(fake: &gitmoxi_fake_aws::FakeAws) -> Result<Value, (String, String)> {
+    let alarms = vec!["errors".to_string()];
+    let watch = Watch {
+        alarms: &alarms,
+        check_interval: Duration::from_secs(2),
+    };
+    let machine = compile(&plan(ShiftKind::Canary, 50, 6, 2), &watch, "2");
+    let revision = fake.alias("live").unwrap().revision_id;
+    let input = serde_json::json!({"function": "orders", "alias": "live", "from": "1", "to": "2",
+                                   "revision": revision});
+    fake.run_state_machine(&machine, input).await
+}
+
+fn account() -> gitmoxi_fake_aws::FakeAws {
+    let fake = gitmoxi_fake_aws::FakeAws::new();
+    fake.seed_versions(2)
+        .set_alias("live", "1", None)
+        .define_alarm("errors");
+    fake
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_machine_rolls_out_on_the_in_memory_account() {
+    let fake = account();
+    let started = tokio::time::Instant::now();
+    let ended = run_on_fake(&fake).await;
+    assert!(ended.is_ok(), "{ended:?}");
+    assert_eq!(fake.traffic_to("2"), [50, 100]);
+    assert_eq!(fake.alias("live").unwrap().version, "2");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(8),
+        "6 s at 50%, then a 2 s bake"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_alarm_mid_wait_restores_the_old_version_and_fails() {
+    let fake = account();
+    fake.alarm_at(
+        "errors",
+        fake.elapsed() + Duration::from_secs(3),
+        gitmoxi_engine::AlarmState::Alarm,
+    );
+    let ended = run_on_fake(&fake).await;
+    assert_eq!(ended.unwrap_err().0, "RolledBack");
+    let live = fake.alias("live").unwrap();
+    assert_eq!((live.version.as_str(), live.extra), ("1", None));
+    assert_eq!(fake.traffic_to("2"), [50, 0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn someone_elses_change_stops_the_machine_without_overwriting_it() {
+    let fake = account();
+    // Another pipeline puts `live` on 2 alone mid-wait: the shift to 100% carries the revision
+    // of the machine's own last update, so it is refused, and so is the restore; the execution
+    // fails with the conflict and the other pipeline's routing stays.
+    let moved = gitmoxi_fake_aws::Outside::Alias {
+        alias: "live".into(),
+        version: "2".into(),
+        extra: None,
+    };
+    fake.outside_at(Duration::from_secs(1), moved);
+    let ended = run_on_fake(&fake).await;
+    assert_eq!(ended.unwrap_err().0, "Conflict");
+    let live = fake.alias("live").unwrap();
+    assert_eq!(
+        (live.version.as_str(), live.extra),
+        ("2", None),
+        "not put back on 1"
+    );
+}
