@@ -246,8 +246,49 @@ def run_terraform_benchmarks(proxy: Proxy, emulator: Emulator, results: dict):
             entry[kind]["calls"].append(sum(counts.values()))
             entry[kind]["by_operation"].append(dict(counts))
     results["apply"] = entry
+    results["apply_sfn"] = run_step_functions_benchmark(emulator, proxy, spaces[(OURS, APPLY_N)])
     if QUOTA_N:
         run_quota_benchmarks(emulator, spaces, results)
+
+
+def run_step_functions_benchmark(emulator: Emulator, proxy: Proxy, ws: Workspace) -> dict:
+    """The same code change to APPLY_N functions, the rollouts run by Step Functions with
+    `wait_for_rollout = false`: the apply returns after each function's first shift, and the
+    executions finish on their own (waited for here, before the next run)."""
+    say(f"apply of a code change to {APPLY_N} functions through Step Functions, wait_for_rollout = false: "
+        f"{APPLY_RUNS} runs")
+    sfn_vars = ["-var=orchestrator=step_functions", "-var=wait_for_rollout=false"]
+    entry: dict = {"wall_s": [], "calls": [], "finished_s": []}
+    for i in range(1, APPLY_RUNS + 1):
+        release = str(package(100 + i))
+        ws.tf("plan", "-input=false", "-lock=false", "-parallelism=50", "-out=release.tfplan",
+              f"-var=package_file={release}", *sfn_vars)
+        proxy.reset_stats()
+        started = time.perf_counter()
+        wall, _ = ws.tf("apply", "-input=false", "-lock=false", "-parallelism=50", "release.tfplan")
+        entry["calls"].append(sum(proxy.counts().values()))
+        entry["wall_s"].append(wall)
+        entry["finished_s"].append(executions_finished(emulator, started))
+    # Every execution ended: a plan that reads them finds nothing left to do.
+    ws.tf("plan", "-input=false", "-lock=false", "-detailed-exitcode", f"-var=package_file={release}",
+          *sfn_vars)
+    return entry
+
+
+def executions_finished(emulator: Emulator, started: float, limit: float = 300.0) -> float:
+    """Seconds from `started` until no Step Functions execution runs (polled every 0.2 s)."""
+    import boto3  # in .venv (scripts/requirements-tools.txt)
+
+    sfn = boto3.client("stepfunctions", endpoint_url=emulator.url, region_name=REGION,
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    while time.perf_counter() - started < limit:
+        running = [e for m in sfn.list_state_machines()["stateMachines"]
+                   for e in sfn.list_executions(stateMachineArn=m["stateMachineArn"],
+                                                statusFilter="RUNNING")["executions"]]
+        if not running:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    raise SystemExit(f"Step Functions executions still running after {limit:.0f} s")
 
 
 def run_quota_benchmarks(emulator: Emulator, spaces: dict, results: dict):
@@ -330,6 +371,15 @@ def render(r: dict) -> str:
         "ours <= 2 s", o - floor <= 2.0)
     o, a = median(ap[OURS]["span_s"]), median(ap[AWS]["span_s"])
     row("  one function's first to last AWS call, minus waits", o - WAIT_SECONDS, a, "s", "{:.2f}")
+    sfn = r.get("apply_sfn")
+    if sfn:
+        # Beside our own in-process apply (not hashicorp/aws): the same release, handed to Step
+        # Functions with wait_for_rollout = false.
+        o, inproc = median(sfn["wall_s"]), median(ap[OURS]["wall_s"])
+        rows.append(("  same through Step Functions, wait_for_rollout = false", f"{o:.2f} s",
+                     f"in-process: {inproc:.2f} s", f"{o / inproc:.3f}", "", ""))
+        rows.append(("  the executions' end, from the apply's start", f"{median(sfn['finished_s']):.2f} s",
+                     "", "", "", ""))
     o_calls, a_calls = median(ap[OURS]["calls"]) / n, median(ap[AWS]["calls"]) / n
     minimum = minimum_calls()
     row("AWS API calls per deployment", o_calls, a_calls, "", "{:.1f}",

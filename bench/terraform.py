@@ -29,6 +29,8 @@ OURS_BINARY = Path(os.environ.get("GITMOXI_BINARY", ROOT / "target/release/terra
 MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::000000000000:role/bench"
+# The role the rollouts' state machines run as (ministack does not check it).
+ROLLOUT_ROLE = "arn:aws:iam::000000000000:role/gitmoxi-rollouts"
 ALARM = "bench-errors"
 
 
@@ -75,13 +77,25 @@ def ours_tf(n: int, endpoint: str) -> str:
 
 variable "package_file" {{ type = string }}
 
+# Where rollouts run: "provider" (in the apply) or "step_functions" (see bench/run.py).
+variable "orchestrator" {{
+  type    = string
+  default = "provider"
+}}
+
+variable "wait_for_rollout" {{
+  type    = bool
+  default = true
+}}
+
 provider "gitmoxi" {{
   region = "{REGION}"
   endpoints {{
-    lambda     = "{endpoint}"
-    cloudwatch = "{endpoint}"
-    sts        = "{endpoint}"
-    sns        = "{endpoint}"
+    lambda        = "{endpoint}"
+    cloudwatch    = "{endpoint}"
+    sts           = "{endpoint}"
+    sns           = "{endpoint}"
+    stepfunctions = "{endpoint}"
   }}
 }}
 
@@ -104,6 +118,12 @@ resource "gitmoxi_lambda_deployment" "fn" {{
     wait_interval = "2s"
   }}
   alarms = ["{ALARM}"]
+
+  orchestrator {{
+    type     = var.orchestrator
+    role_arn = var.orchestrator == "step_functions" ? "{ROLLOUT_ROLE}" : null
+  }}
+  wait_for_rollout = var.wait_for_rollout
 }}
 '''
 

@@ -7,7 +7,7 @@
 //! - [`schedule`]: pure. `traffic_shifting` as the user writes it → [`TrafficShifting`] →
 //!   [`RolloutPlan`], the weights and waits a rollout walks through; Go-style durations.
 //! - [`ports`]: the small traits the engine talks to and their value types: [`Lambda`],
-//!   [`Alarms`], [`Hooks`] (with [`HookPayload::to_json`]), [`Metrics`] and [`Notifier`] (with
+//!   [`Alarms`], [`Conductor`] (a walk through the weights run elsewhere), [`Hooks`] (with [`HookPayload::to_json`]), [`Metrics`] and [`Notifier`] (with
 //!   [`Notification::to_json`]), plus [`NoHooks`] / [`NoMetrics`] / [`NoNotifier`] for
 //!   deployments that use none. The provider's `aws/` adapters implement them; the engine never
 //!   sees the AWS SDK (nor serde: the two JSON messages are written by `ports/json.rs`).
@@ -37,14 +37,14 @@ pub mod rollout;
 pub mod schedule;
 
 pub use ports::{
-    AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, HookOutcome,
-    HookPayload, HookPhase, Hooks, Lambda, Metrics, NoHooks, NoMetrics, NoNotifier, Notification,
-    NotificationEvent, Notifier, Provisioned, ProvisionedStatus, PublishedVersion, ReleaseCheck,
-    VersionMetrics,
+    AlarmState, Alarms, AliasRouting, AwsError, AwsErrorKind, Conductor, FunctionStatus,
+    HookOutcome, HookPayload, HookPhase, Hooks, Lambda, Metrics, NoConductor, NoHooks, NoMetrics,
+    NoNotifier, Notification, NotificationEvent, Notifier, Provisioned, ProvisionedStatus,
+    PublishedVersion, ReleaseCheck, VersionMetrics, Walk, WalkProgress, WalkState,
 };
 pub use rollout::{
-    judge_analysis, run, run_with, Analysis, Deployment, Event, HookSettings, Outcome, Ports,
-    Readiness, Retention, Status, StepRecord, Target,
+    judge_analysis, run, run_with, Analysis, Delegation, Deployment, Event, HookSettings, Outcome,
+    Ports, Readiness, Retention, Status, StepRecord, Target,
 };
 pub use schedule::{
     format_duration, parse_traffic_shifting, RolloutPlan, ScheduleError, ShiftKind, Step,

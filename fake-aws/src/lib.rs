@@ -64,6 +64,8 @@ pub enum Outside {
 pub struct FakeAws {
     world: Mutex<World>,
     epoch: Instant,
+    /// Step Functions executions by ARN (see `states.rs`).
+    executions: Mutex<std::collections::BTreeMap<String, states::Execution>>,
 }
 
 impl Default for FakeAws {
@@ -92,6 +94,7 @@ impl FakeAws {
         FakeAws {
             world: Mutex::new(World::new(epoch)),
             epoch,
+            executions: Mutex::default(),
         }
     }
 

@@ -4,10 +4,118 @@
 //! `ResultPath`, `Catch`) against this account, on tokio time, so a rollout Step Functions would
 //! run can be tested in milliseconds of paused time.
 
-use gitmoxi_engine::ports::{AlarmState, Alarms, AwsError, Lambda};
+use std::sync::Arc;
+
+use gitmoxi_engine::ports::{AlarmState, Alarms, AwsError, AwsErrorKind, Lambda, WalkState};
 use serde_json::{json, Map, Value};
 
-use super::FakeAws;
+use super::{FakeAws, ACCOUNT, REGION};
+
+/// One execution: the machine it runs, and how it stands.
+pub(crate) struct Execution {
+    machine: String,
+    state: WalkState,
+    task: Option<tokio::task::AbortHandle>,
+}
+
+impl FakeAws {
+    /// StartExecution: runs `definition` with `input` in the background on tokio time, as
+    /// `machine`'s execution `name`. A name already used answers InUse (ExecutionAlreadyExists).
+    pub fn start_execution(
+        self: &Arc<Self>,
+        machine: &str,
+        name: &str,
+        definition: Value,
+        input: Value,
+    ) -> Result<String, AwsError> {
+        let arn = format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{machine}:{name}");
+        let mut executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        if executions.contains_key(&arn) {
+            let message = format!("Execution already exists: '{arn}'");
+            return Err(AwsError::new(AwsErrorKind::InUse, message));
+        }
+        let (aws, key) = (self.clone(), arn.clone());
+        let task = tokio::spawn(async move {
+            let ended = aws.run_state_machine(&definition, input).await;
+            let state = match ended {
+                Ok(_) => WalkState::Succeeded,
+                Err((error, cause)) => WalkState::Failed { error, cause },
+            };
+            let mut executions = aws.executions.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(e) = executions.get_mut(&key) {
+                e.state = state;
+            }
+        });
+        executions.insert(
+            arn.clone(),
+            Execution {
+                machine: machine.to_string(),
+                state: WalkState::Running,
+                task: Some(task.abort_handle()),
+            },
+        );
+        Ok(arn)
+    }
+
+    /// DescribeExecution's status (NotFound for an unknown ARN).
+    pub fn describe_execution(&self, arn: &str) -> Result<WalkState, AwsError> {
+        let executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        executions.get(arn).map(|e| e.state.clone()).ok_or_else(|| {
+            AwsError::new(
+                AwsErrorKind::NotFound,
+                format!("Execution Does Not Exist: '{arn}'"),
+            )
+        })
+    }
+
+    /// StopExecution: a running execution ends ABORTED where it is.
+    pub fn stop_execution(&self, arn: &str) -> Result<(), AwsError> {
+        let mut executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(e) = executions.get_mut(arn) else {
+            let message = format!("Execution Does Not Exist: '{arn}'");
+            return Err(AwsError::new(AwsErrorKind::NotFound, message));
+        };
+        if e.state == WalkState::Running {
+            if let Some(task) = e.task.take() {
+                task.abort();
+            }
+            e.state = WalkState::Failed {
+                error: "Stopped".into(),
+                cause: "stopped by StopExecution".into(),
+            };
+        }
+        Ok(())
+    }
+
+    /// DeleteStateMachine: its running executions stop, and its executions are forgotten.
+    pub fn delete_state_machine(&self, machine: &str) {
+        let mut executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        executions.retain(|_, e| {
+            if e.machine != machine {
+                return true;
+            }
+            if let Some(task) = e.task.take() {
+                task.abort();
+            }
+            false
+        });
+    }
+
+    /// Whether any execution of `machine` is known.
+    pub fn has_state_machine(&self, machine: &str) -> bool {
+        let executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        executions.values().any(|e| e.machine == machine)
+    }
+
+    /// ListExecutions with statusFilter RUNNING.
+    pub fn running_executions(&self, machine: &str) -> Vec<String> {
+        let executions = self.executions.lock().unwrap_or_else(|e| e.into_inner());
+        let running = executions
+            .iter()
+            .filter(|(_, e)| e.machine == machine && e.state == WalkState::Running);
+        running.map(|(arn, _)| arn.clone()).collect()
+    }
+}
 
 /// How an execution ended: its output, or the `Fail` state's (or an uncaught error's) error and
 /// cause.
@@ -43,15 +151,19 @@ impl FakeAws {
     /// `Catch`'s on error; an error nothing catches ends the execution with it).
     async fn task(&self, state: &Value, data: &mut Value) -> Result<String, (String, String)> {
         let parameters = resolve(&state["Parameters"], data);
-        let result = match text(&state["Resource"]).as_str() {
-            "arn:aws:states:::aws-sdk:lambda:updateAlias" => self.update_alias(&parameters).await,
-            "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms" => {
-                self.describe_alarms(&parameters).await
+        let mut attempts = 0;
+        let result = loop {
+            let result = self
+                .integration(&text(&state["Resource"]), &parameters)
+                .await;
+            let Err((name, _)) = &result else {
+                break result;
+            };
+            match retry_after(&state["Retry"], name, attempts) {
+                Some(pause) => tokio::time::sleep(pause).await,
+                None => break result,
             }
-            other => Err(AwsError::new(
-                gitmoxi_engine::AwsErrorKind::Invalid,
-                format!("no such integration: {other}"),
-            )),
+            attempts += 1;
         };
         match result {
             Ok(result) => {
@@ -62,8 +174,7 @@ impl FakeAws {
                 put(data, &state["ResultPath"], selected);
                 Ok(text(&state["Next"]))
             }
-            Err(e) => {
-                let (error, cause) = (format!("{:?}", e.kind), e.message);
+            Err((error, cause)) => {
                 let Some(catch) = state["Catch"].as_array().and_then(|c| c.first()) else {
                     return Err((error, cause));
                 };
@@ -75,6 +186,38 @@ impl FakeAws {
                 Ok(text(&catch["Next"]))
             }
         }
+    }
+
+    /// One call of an `aws-sdk` integration; an error is named as Step Functions names it
+    /// (`Lambda.PreconditionFailedException`, ...).
+    async fn integration(
+        &self,
+        resource: &str,
+        parameters: &Value,
+    ) -> Result<Value, (String, String)> {
+        let (service, result) = match resource {
+            "arn:aws:states:::aws-sdk:lambda:updateAlias" => {
+                ("Lambda", self.update_alias(parameters).await)
+            }
+            "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms" => {
+                ("CloudWatch", self.describe_alarms(parameters).await)
+            }
+            other => {
+                let cause = format!("no such integration: {other}");
+                return Err(("States.Runtime".into(), cause));
+            }
+        };
+        result.map_err(|e| {
+            let code = match e.kind {
+                AwsErrorKind::Throttled => "TooManyRequestsException",
+                AwsErrorKind::Conflict => "PreconditionFailedException",
+                AwsErrorKind::InUse => "ResourceConflictException",
+                AwsErrorKind::NotFound => "ResourceNotFoundException",
+                AwsErrorKind::Invalid => "InvalidParameterValueException",
+                _ => "ServiceException",
+            };
+            (format!("{service}.{code}"), e.message)
+        })
     }
 
     async fn update_alias(&self, p: &Value) -> Result<Value, AwsError> {
@@ -106,6 +249,25 @@ impl FakeAws {
         let alarms: Vec<Value> = firing.map(|(n, _)| json!({"AlarmName": n})).collect();
         Ok(json!({"MetricAlarms": alarms, "CompositeAlarms": []}))
     }
+}
+
+/// How long to pause before retrying an error named `error` after `attempts` retries, when a
+/// `Retry` rule matches it and allows another.
+fn retry_after(rules: &Value, error: &str, attempts: u64) -> Option<std::time::Duration> {
+    let rules = rules.as_array()?;
+    let rule = rules.iter().find(|r| {
+        let names = r["ErrorEquals"].as_array().into_iter().flatten();
+        names
+            .filter_map(Value::as_str)
+            .any(|n| n == error || n == "States.ALL")
+    })?;
+    if attempts >= rule["MaxAttempts"].as_u64().unwrap_or(3) {
+        return None;
+    }
+    let interval = rule["IntervalSeconds"].as_f64().unwrap_or(1.0);
+    let rate = rule["BackoffRate"].as_f64().unwrap_or(2.0);
+    let seconds = interval * rate.powi(i32::try_from(attempts).unwrap_or(i32::MAX));
+    Some(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn text(v: &Value) -> String {

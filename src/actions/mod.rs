@@ -19,7 +19,7 @@ use std::time::Duration;
 use gitmoxi_engine::{Event, Outcome, RolloutPlan, Target};
 
 use crate::model::ports::{AliasRouting, Cloud};
-use crate::model::settings::Settings;
+use crate::model::settings::{Orchestrator, Settings};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{Action, Progress, RequestContext};
 use crate::protocol::schema::{Attribute, Block};
@@ -162,6 +162,9 @@ async fn run_on_alias<C: Cloud>(
         previous_capacity: 0,
         watcher: Some(&watcher),
         seen_serving,
+        // Actions act now and report as they go: they always run in the provider.
+        orchestrator: &Orchestrator::Provider,
+        leftovers: Vec::new(),
     };
     let ran = rollout::run(cloud, ctx, run).await;
     let o = &ran.outcome;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use super::budget::Budget;
 use super::retry::Calls;
 use super::{AlarmPoller, Aws, CloudWatchAlarms, RetryPolicy};
+use crate::model::settings::Orchestrator;
 
 /// How to reach AWS: the provider block, validated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct AwsConfig {
     pub assume_role: Option<AssumeRole>,
     /// Service name (as in hashicorp/aws's `endpoints` block) → URL.
     pub endpoints: BTreeMap<String, String>,
+    /// Where rollouts run unless a resource says otherwise.
+    pub orchestrator: Orchestrator,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,11 +83,13 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         apigateway: aws_sdk_apigateway::Client::new(&conf("apigateway")),
         iam: iam_client(cfg, conf("iam")),
         sts: aws_sdk_sts::Client::new(&conf("sts")),
+        sfn: aws_sdk_sfn::Client::new(&conf("stepfunctions")),
         account: tokio::sync::OnceCell::new(),
         alarms: AlarmPoller::new(CloudWatchAlarms::new(cloudwatch.clone(), calls.clone())),
         cloudwatch,
         region,
         calls,
+        orchestrator: cfg.orchestrator.clone(),
     })
 }
 

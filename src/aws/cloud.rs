@@ -3,24 +3,31 @@
 
 use std::collections::BTreeMap;
 
-use gitmoxi_engine::ports::{AliasRouting, AwsError, Provisioned};
+use gitmoxi_engine::ports::{AliasRouting, AwsError, Provisioned, WalkState};
 
 use super::alarms::{AlarmPoller, AlarmView, CloudWatchAlarms};
 use super::lambda_release::FunctionRelease;
 use super::rollout::RolloutPorts;
+use super::step_functions::StepFunctionsWalk;
 use super::Aws;
 use crate::model::event_sources::{Destinations, PullSource};
 use crate::model::ports::{
     Api, Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
 };
 use crate::model::release::Release;
+use crate::model::settings::Orchestrator;
 
 impl Cloud for Aws {
     type Rollout<'a> = RolloutPorts<'a>;
     type Alarms = AlarmPoller<CloudWatchAlarms>;
+    type Conductor<'a> = StepFunctionsWalk<'a>;
 
     fn region(&self) -> &str {
         &self.region
+    }
+
+    fn orchestrator(&self) -> &Orchestrator {
+        &self.orchestrator
     }
 
     fn rollout<'a>(
@@ -43,6 +50,26 @@ impl Cloud for Aws {
 
     fn alarms(&self) -> &AlarmPoller<CloudWatchAlarms> {
         &self.alarms
+    }
+
+    fn conductor<'a>(&'a self, function: &str, role_arn: &str) -> StepFunctionsWalk<'a> {
+        StepFunctionsWalk {
+            aws: self,
+            function: function.to_string(),
+            role_arn: role_arn.to_string(),
+        }
+    }
+
+    async fn running_walk(&self, function: &str, alias: &str) -> Result<Option<String>, AwsError> {
+        Aws::running_walk(self, function, alias).await
+    }
+
+    async fn forget_walks(&self, function: &str, alias: &str) -> Result<(), AwsError> {
+        Aws::delete_machine(self, function, alias).await
+    }
+
+    async fn walk_state(&self, walk: &str) -> Result<WalkState, AwsError> {
+        Aws::walk_state(self, walk).await
     }
 
     async fn list_functions(&self) -> Result<Vec<String>, AwsError> {

@@ -30,11 +30,15 @@ fn kind_of<E>(code: &str, message: &str, err: &SdkError<E, HttpResponse>) -> Aws
         | "NoSuchEntity"
         | "ProvisionedConcurrencyConfigNotFoundException"
         | "TargetGroupNotFound"
-        | "TargetGroupNotFoundException" => AwsErrorKind::NotFound,
+        | "TargetGroupNotFoundException"
+        | "StateMachineDoesNotExist"
+        | "ExecutionDoesNotExist" => AwsErrorKind::NotFound,
         "PreconditionFailedException" => AwsErrorKind::Conflict,
-        "ResourceConflictException" | "ResourceInUseException" | "ConflictException" => {
-            AwsErrorKind::InUse
-        }
+        "ResourceConflictException"
+        | "ResourceInUseException"
+        | "ConflictException"
+        | "StateMachineAlreadyExists"
+        | "ExecutionAlreadyExists" => AwsErrorKind::InUse,
         "TooManyRequestsException"
         | "ThrottlingException"
         | "Throttling"
@@ -51,6 +55,10 @@ fn kind_of<E>(code: &str, message: &str, err: &SdkError<E, HttpResponse>) -> Aws
             if message.contains("cannot be assumed")
                 || message.contains("does not have permissions to call") =>
         {
+            AwsErrorKind::Propagating
+        }
+        // Step Functions refuses a role it cannot assume yet (a role created moments ago).
+        "AccessDeniedException" if message.contains("assume the provided role") => {
             AwsErrorKind::Propagating
         }
         "InvalidParameterValueException"

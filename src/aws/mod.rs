@@ -12,7 +12,8 @@
 //!   `flatten`).
 //! - `event_sources.rs`: permissions, function URLs, destinations, target groups;
 //!   `gateways.rs`: API Gateway routes, REST resources and stage variables;
-//!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`, `sts.rs`.
+//!   `alarms.rs`, `hooks.rs`, `iam.rs`, `metrics.rs`, `notify.rs`, `s3.rs`, `sts.rs`;
+//!   `step_functions.rs`: rollouts run as Step Functions executions.
 
 mod alarms;
 mod budget;
@@ -35,6 +36,7 @@ mod published;
 mod retry;
 mod rollout;
 mod s3;
+mod step_functions;
 mod sts;
 
 pub use clients::{connect, AssumeRole, AwsConfig};
@@ -58,6 +60,7 @@ pub struct Aws {
     /// None when IAM cannot be asked about the account Lambda runs in (see `clients.rs`).
     iam: Option<aws_sdk_iam::Client>,
     sts: aws_sdk_sts::Client,
+    sfn: aws_sdk_sfn::Client,
     /// The account deployed to, once asked.
     account: tokio::sync::OnceCell<String>,
     region: String,
@@ -65,4 +68,6 @@ pub struct Aws {
     calls: Arc<Calls>,
     /// One alarm poll shared by every rollout.
     alarms: AlarmPoller<CloudWatchAlarms>,
+    /// The provider block's orchestrator: every resource's default.
+    orchestrator: crate::model::settings::Orchestrator,
 }

@@ -116,6 +116,19 @@ pub const GET_CALLER_IDENTITY: Op = op("reading the caller's account", Quota::No
 // IAM: one read before a function gets a new execution role.
 pub const GET_ROLE: Op = op("reading the IAM execution role", Quota::None, Routine);
 
+// Step Functions: one machine per function and alias, one execution per rollout. Its quotas
+// (hundreds of requests a second) are far above what rollouts ask.
+pub const CREATE_STATE_MACHINE: Op =
+    op("creating the rollout's state machine", Quota::None, Change);
+pub const UPDATE_STATE_MACHINE: Op =
+    op("updating the rollout's state machine", Quota::None, Change);
+pub const DELETE_STATE_MACHINE: Op =
+    op("deleting the rollouts' state machine", Quota::None, Change);
+pub const START_EXECUTION: Op = op("starting the rollout's execution", Quota::None, Traffic);
+pub const DESCRIBE_EXECUTION: Op = op("reading the rollout's execution", Quota::None, Routine);
+pub const STOP_EXECUTION: Op = op("stopping the rollout's execution", Quota::None, Traffic);
+pub const LIST_EXECUTIONS: Op = op("listing the alias's running rollouts", Quota::None, Routine);
+
 // Other services.
 pub const HEAD_OBJECT: Op = op("reading the staged package", Quota::None, Routine);
 pub const PUT_OBJECT: Op = op("staging the package in S3", Quota::None, Change);

@@ -11,13 +11,14 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 pub use gitmoxi_engine::ports::{
-    Alarms, AliasRouting, AwsError, AwsErrorKind, FunctionStatus, Hooks, Lambda, Metrics, Notifier,
-    Provisioned, ProvisionedStatus,
+    Alarms, AliasRouting, AwsError, AwsErrorKind, Conductor, FunctionStatus, Hooks, Lambda,
+    Metrics, Notifier, Provisioned, ProvisionedStatus, WalkState,
 };
 
 use super::definition::FunctionDefinition;
 use super::event_sources::{Destinations, PullSource};
 use super::release::Release;
+use super::settings::Orchestrator;
 
 /// What Lambda serves under one qualifier.
 #[derive(Clone, Debug)]
@@ -147,9 +148,16 @@ pub trait Cloud: Send + Sync + 'static {
         Self: 'a;
     /// Alarm states for preflight checks (rollouts watch theirs through [`Cloud::rollout`]).
     type Alarms: Alarms;
+    /// A rollout's walk through the weights, run on Step Functions.
+    type Conductor<'a>: Conductor
+    where
+        Self: 'a;
 
     /// The region the provider works in.
     fn region(&self) -> &str;
+
+    /// Where rollouts run unless a resource says otherwise (the provider block's).
+    fn orchestrator(&self) -> &Orchestrator;
 
     /// The ports a rollout of `function` talks to: `release` is what `$LATEST` becomes (None when
     /// only existing versions are rolled out), `topic` where notifications go.
@@ -161,6 +169,29 @@ pub trait Cloud: Send + Sync + 'static {
     ) -> Self::Rollout<'a>;
 
     fn alarms(&self) -> &Self::Alarms;
+
+    // ---- rollouts on Step Functions -------------------------------------------------------
+
+    /// The engine's [`Conductor`] for `function`'s rollouts run on Step Functions, whose state
+    /// machines run as `role_arn`.
+    fn conductor<'a>(&'a self, function: &str, role_arn: &str) -> Self::Conductor<'a>;
+
+    /// The execution running a rollout on `function`'s `alias`, if one runs.
+    fn running_walk(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+
+    /// Deletes the state machine of `function`'s rollouts on `alias` (done when it is gone).
+    fn forget_walks(
+        &self,
+        function: &str,
+        alias: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+
+    /// How a rollout's execution stands.
+    fn walk_state(&self, walk: &str) -> impl Future<Output = Result<WalkState, AwsError>> + Send;
 
     // ---- functions ------------------------------------------------------------------------
 

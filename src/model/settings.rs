@@ -36,6 +36,21 @@ pub struct Settings {
     pub notification_topic_arn: Option<String>,
     /// Provisioned concurrency of the serving version (0: none).
     pub provisioned_concurrency: u32,
+    /// Where the rollout runs; None: the provider's default.
+    pub orchestrator: Option<Orchestrator>,
+    /// Follow a rollout on Step Functions to its end (false: the apply returns after the first
+    /// shift).
+    pub wait_for_rollout: bool,
+}
+
+/// Where a rollout's walk through the weights runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Orchestrator {
+    /// In the provider's process, during the apply.
+    #[default]
+    Provider,
+    /// In an AWS Step Functions state machine that runs as `role_arn`.
+    StepFunctions { role_arn: String },
 }
 
 impl Default for Settings {
@@ -53,11 +68,18 @@ impl Default for Settings {
             analysis: None,
             notification_topic_arn: None,
             provisioned_concurrency: 0,
+            orchestrator: None,
+            wait_for_rollout: true,
         }
     }
 }
 
 impl Settings {
+    /// The orchestrator this resource's rollouts run in, given the provider's default.
+    pub fn orchestrator<'a>(&'a self, default: &'a Orchestrator) -> &'a Orchestrator {
+        self.orchestrator.as_ref().unwrap_or(default)
+    }
+
     pub fn plan(&self) -> Option<RolloutPlan> {
         self.shifting.as_ref().map(RolloutPlan::new)
     }

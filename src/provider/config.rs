@@ -6,9 +6,10 @@ pub use crate::aws::{AssumeRole, AwsConfig as ProviderConfig};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::schema::{Attribute, Block, Schema};
 use crate::protocol::value::{Type, Value};
+use crate::resources::common::orchestrator;
 
 /// The AWS services the provider calls, named as in hashicorp/aws's `endpoints` block.
-pub const ENDPOINT_SERVICES: [(&str, &str); 9] = [
+pub const ENDPOINT_SERVICES: [(&str, &str); 10] = [
     (
         "lambda",
         "AWS Lambda: functions, versions, aliases, event sources.",
@@ -33,6 +34,10 @@ pub const ENDPOINT_SERVICES: [(&str, &str); 9] = [
         "Elastic Load Balancing: target groups of push event sources.",
     ),
     ("apigateway", "API Gateway (REST APIs)."),
+    (
+        "stepfunctions",
+        "AWS Step Functions: rollouts with the `step_functions` orchestrator.",
+    ),
     (
         "apigatewayv2",
         "API Gateway (HTTP and WebSocket APIs): stage variables of push event sources.",
@@ -78,7 +83,11 @@ pub fn schema() -> Schema {
                 .attr(Attribute::optional("session_name", Type::String, "Session name (default `terraform-provider-gitmoxi`)."))
                 .attr(Attribute::optional("external_id", Type::String, "External ID the role's trust policy requires.")),
         )
-        .single_list_block("endpoints", endpoints),
+        .single_list_block("endpoints", endpoints)
+        .single_list_block(
+            "orchestrator",
+            orchestrator::block("Without it, rollouts run in the provider; a resource's own block wins."),
+        ),
     )
 }
 
@@ -129,6 +138,12 @@ pub fn parse(config: &Value) -> Result<ProviderConfig, Diagnostics> {
             .first()
             .map(|block| endpoints(block, &mut diags))
             .unwrap_or_default(),
+        orchestrator: orchestrator::parse(
+            config.get("orchestrator"),
+            AttrPath::root("orchestrator"),
+            &mut diags,
+        )
+        .unwrap_or_default(),
     };
     if diags.has_errors() {
         Err(diags)

@@ -15,6 +15,9 @@ use crate::harness::{provider_block, Workspace};
 /// Execution role; ministack accepts any role ARN of its account.
 pub const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/gitmoxi-e2e";
 
+/// The role Step Functions runs rollout state machines as; ministack accepts any role ARN too.
+pub const ROLLOUT_ROLE_ARN: &str = "arn:aws:iam::000000000000:role/gitmoxi-rollouts";
+
 /// Writes `file` (in the workspace) as a .zip holding `app.py`, whose `handler` returns `body`.
 /// Built with Python's `zipfile` (python3 runs the emulator's handlers anyway): no zip crate.
 pub fn write_handler_zip(ws: &Workspace, file: &str, body: &str) {
@@ -138,6 +141,23 @@ impl Deployment {
 
     pub fn canary(mut self, percent: u32, wait: &str) -> Deployment {
         self.traffic_shifting = shifting("CANARY", percent, wait);
+        self
+    }
+
+    /// Rollouts run by AWS Step Functions as [`ROLLOUT_ROLE_ARN`]: the resource's `orchestrator`
+    /// block, added to `extra`. The provider also needs a `stepfunctions` endpoint
+    /// (`harness::stepfunctions_override`).
+    pub fn step_functions(mut self) -> Deployment {
+        let body = format!("type     = \"step_functions\"\nrole_arn = {ROLLOUT_ROLE_ARN:?}");
+        self.extra
+            .push_str(&format!("  {}\n", block("orchestrator", &body)));
+        self
+    }
+
+    /// `wait_for_rollout = <wait>`, added to `extra` (unset, the provider's default is true).
+    pub fn wait_for_rollout(mut self, wait: bool) -> Deployment {
+        self.extra
+            .push_str(&format!("  wait_for_rollout = {wait}\n"));
         self
     }
 

@@ -180,10 +180,21 @@ impl Emulator {
     /// port, retries when another process took it first, and gives up when ministack exits or
     /// does not answer within 30 s.
     pub fn start() -> Emulator {
+        Emulator::start_with_env(&[])
+    }
+
+    /// [`Emulator::start`] with extra environment for ministack, which reads its settings from
+    /// its environment when it starts: `SFN_WAIT_SCALE` (0 to 1) shortens Step Functions `Wait`
+    /// states, so a rollout's configured waits pass in a fraction of real time.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Emulator {
         let dir = unique_dir("emulator");
         let dir_arg = dir.display().to_string();
-        let launcher = AwsLocal::spawn(&["serve", "--dir", &dir_arg], &dir.join("awslocal.log"))
-            .unwrap_or_else(|reason| panic!("ministack did not start: {reason}"));
+        let launcher = AwsLocal::spawn_with_env(
+            &["serve", "--dir", &dir_arg],
+            &dir.join("awslocal.log"),
+            env,
+        )
+        .unwrap_or_else(|reason| panic!("ministack did not start: {reason}"));
         let port = launcher.port();
         let pid = launcher.info["pid"]
             .as_i64()
@@ -334,6 +345,16 @@ impl AwsLocal {
     /// Runs `.venv/bin/python scripts/awslocal ARGS --watch-stdin` with its stderr in
     /// `stderr_log`, and waits for its line.
     pub fn spawn(args: &[&str], stderr_log: &Path) -> Result<AwsLocal, String> {
+        AwsLocal::spawn_with_env(args, stderr_log, &[])
+    }
+
+    /// [`AwsLocal::spawn`] with extra environment variables; what the launcher starts (ministack)
+    /// inherits them.
+    pub fn spawn_with_env(
+        args: &[&str],
+        stderr_log: &Path,
+        env: &[(&str, &str)],
+    ) -> Result<AwsLocal, String> {
         let python = tool(".venv/bin/python");
         let log = fs::File::create(stderr_log)
             .unwrap_or_else(|e| panic!("creating {}: {e}", stderr_log.display()));
@@ -342,6 +363,7 @@ impl AwsLocal {
             .args(args)
             .arg("--watch-stdin")
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -435,8 +457,21 @@ provider "gitmoxi" {{
 /// An `override.tf` that gives the provider an `iam` endpoint too: the execution role of a new
 /// function is then checked with IAM before the function gets it.
 pub fn iam_override(endpoint: &str) -> String {
+    endpoints_override(endpoint, "iam")
+}
+
+/// An `override.tf` that gives the provider a `stepfunctions` endpoint too, for rollouts run by
+/// Step Functions (`orchestrator { type = "step_functions" }`). Only those tests add it, so the
+/// others do not depend on the endpoint existing.
+pub fn stepfunctions_override(endpoint: &str) -> String {
+    endpoints_override(endpoint, "stepfunctions")
+}
+
+/// A provider block whose `endpoints` (replacing the main file's whole block, as override files
+/// do with nested blocks) name every usual service and `service`.
+fn endpoints_override(endpoint: &str, service: &str) -> String {
     let mut services = SERVICES.to_vec();
-    services.push("iam");
+    services.push(service);
     format!(
         "provider \"gitmoxi\" {{\n{}}}\n",
         endpoints_block(endpoint, &services)

@@ -27,3 +27,4 @@ mod query;
 mod render_limits;
 mod s3_staging;
 mod smoke;
+mod step_functions;

@@ -5,6 +5,7 @@
 //! Methods return `impl Future + Send` so implementors can write plain `async fn` and the
 //! rollout future stays `Send` (Terraform runs deployments in parallel on a multi-thread runtime).
 
+mod conductor;
 mod hooks;
 mod json;
 mod metrics;
@@ -13,6 +14,7 @@ mod notify;
 use std::fmt;
 use std::future::Future;
 
+pub use conductor::{Conductor, NoConductor, Walk, WalkProgress, WalkState};
 pub use hooks::{HookOutcome, HookPayload, HookPhase, Hooks, NoHooks};
 pub use metrics::{Metrics, NoMetrics, VersionMetrics};
 pub use notify::{NoNotifier, Notification, NotificationEvent, Notifier};

@@ -8,8 +8,8 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::ports::{
-    Alarms, AwsError, AwsErrorKind, HookPayload, Hooks, Lambda, Metrics, NoHooks, NoMetrics,
-    NoNotifier, Notifier,
+    Alarms, AwsError, AwsErrorKind, Conductor, HookPayload, Hooks, Lambda, Metrics, NoConductor,
+    NoHooks, NoMetrics, NoNotifier, Notifier,
 };
 
 use super::machine::{step, Action, Observation, Reply, State};
@@ -20,22 +20,23 @@ const NOTIFY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything outside the engine a rollout talks to, bundled so a new port does not change
 /// [`run_with`]'s signature.
-pub struct Ports<'a, L, A, H, M, N> {
+pub struct Ports<'a, L, A, H, M, N, C = NoConductor> {
     pub lambda: &'a L,
     pub alarms: &'a A,
     pub hooks: &'a H,
     pub metrics: &'a M,
     pub notifier: &'a N,
+    pub conductor: &'a C,
 }
 
 // By hand: a derive would require the port types themselves to be Clone.
-impl<L, A, H, M, N> Clone for Ports<'_, L, A, H, M, N> {
+impl<L, A, H, M, N, C> Clone for Ports<'_, L, A, H, M, N, C> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<L, A, H, M, N> Copy for Ports<'_, L, A, H, M, N> {}
+impl<L, A, H, M, N, C> Copy for Ports<'_, L, A, H, M, N, C> {}
 
 /// Runs one deployment without hooks, analysis or notifications ([`NoHooks`], [`NoMetrics`],
 /// [`NoNotifier`]): a deployment configuring any of them fails its hook, fails its analysis read,
@@ -53,14 +54,15 @@ pub async fn run<L: Lambda, A: Alarms>(
         hooks: &NoHooks,
         metrics: &NoMetrics,
         notifier: &NoNotifier,
+        conductor: &NoConductor,
     };
     run_with(ports, deployment, cancel, progress).await
 }
 
 /// Runs one deployment to its end. Never panics on AWS errors and never returns early: every
 /// path ends in an [`Outcome`] describing what the alias serves.
-pub async fn run_with<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier>(
-    ports: Ports<'_, L, A, H, M, N>,
+pub async fn run_with<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier, C: Conductor>(
+    ports: Ports<'_, L, A, H, M, N, C>,
     deployment: &Deployment,
     cancel: CancellationToken,
     progress: &(dyn Fn(&Event) + Send + Sync),
@@ -94,13 +96,15 @@ pub async fn run_with<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier>(
     }
 }
 
-struct Driver<'a, L, A, H, M, N> {
-    ports: Ports<'a, L, A, H, M, N>,
+struct Driver<'a, L, A, H, M, N, C> {
+    ports: Ports<'a, L, A, H, M, N, C>,
     alias: &'a str,
     cancel: &'a CancellationToken,
 }
 
-impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H, M, N> {
+impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier, C: Conductor>
+    Driver<'_, L, A, H, M, N, C>
+{
     async fn perform(&self, action: Action) -> Reply {
         let (lambda, alias) = (self.ports.lambda, self.alias);
         match action {
@@ -170,6 +174,11 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier> Driver<'_, L, A, H
             Action::ReleaseCapacity { version } => {
                 Reply::CapacityReleased(lambda.release_provisioned(&version).await)
             }
+            Action::StartWalk(walk) => Reply::WalkStarted(self.ports.conductor.start(&walk).await),
+            Action::FollowWalk { walk } => {
+                Reply::Walk(self.ports.conductor.progress(&walk, alias).await)
+            }
+            Action::StopWalk { walk } => Reply::WalkStopped(self.ports.conductor.stop(&walk).await),
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,
         }
     }

@@ -160,8 +160,8 @@ impl State {
             match self.d.retention {
                 Retention::KeepAll => return self.finish(out),
                 Retention::Replaced => {
-                    let replaced = replaced(self.from.as_deref(), self.to.as_deref());
-                    return self.delete_next(replaced.into_iter().collect(), out);
+                    let queue = self.replaced_versions();
+                    return self.delete_next(queue, out);
                 }
                 Retention::KeepNewest(_) => {}
             }
@@ -252,10 +252,11 @@ impl State {
         let serving = self.to.clone().unwrap_or_default();
         match self.d.retention {
             Retention::KeepNewest(n) => versions_to_delete(versions, aliases, &serving, n),
-            Retention::Replaced => replaced(self.from.as_deref(), self.to.as_deref())
-                .filter(|v| !aliases.iter().any(|(_, r)| r.routes_to(v)))
-                .into_iter()
-                .collect(),
+            Retention::Replaced => {
+                let mut queue = self.replaced_versions();
+                queue.retain(|v| !aliases.iter().any(|(_, r)| r.routes_to(v)));
+                queue
+            }
             Retention::KeepAll => Vec::new(),
         }
     }
@@ -367,6 +368,20 @@ impl State {
         }
     }
 
+    /// The version this deployment replaced, and what an earlier delegated one left behind.
+    fn replaced_versions(&self) -> Vec<String> {
+        let mut queue: Vec<String> = replaced(self.from.as_deref(), self.to.as_deref())
+            .into_iter()
+            .collect();
+        for v in &self.d.leftovers {
+            let current = Some(v) == self.to.as_ref() || Some(v) == self.from.as_ref();
+            if !current && !queue.contains(v) {
+                queue.push(v.clone());
+            }
+        }
+        queue
+    }
+
     fn append_reason(&mut self, more: &str) {
         if let Some(Ending {
             reason: Some(reason),
@@ -407,6 +422,7 @@ impl State {
             deleted_versions: std::mem::take(&mut self.deleted),
             last_step: self.last_step,
             warnings: std::mem::take(&mut self.warnings),
+            walk: self.walk.clone(),
         })));
         self.phase = Phase::Finished;
     }

@@ -65,6 +65,14 @@ pub enum Event {
         weight_percent: u8,
         from: Option<String>,
     },
+    /// The walk through the weights was handed to an orchestrator (`walk`: its execution).
+    Delegated {
+        walk: String,
+    },
+    /// The orchestrator's walk goes on without this process following it.
+    LeftRunning {
+        walk: String,
+    },
     Watching {
         weight_percent: u8,
         wait: Duration,
@@ -155,6 +163,13 @@ impl fmt::Display for Event {
                 weight_percent,
                 from,
             } => shifted(f, alias, to, *weight_percent, from.as_deref()),
+            Event::Delegated { walk } => write!(f, "rollout handed to {walk}"),
+            Event::LeftRunning { walk } => {
+                write!(
+                    f,
+                    "first shift made; the rollout goes on in {walk} without waiting"
+                )
+            }
             Event::Watching {
                 weight_percent,
                 wait,

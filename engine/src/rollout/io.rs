@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use crate::ports::{
     AlarmState, AliasRouting, AwsError, FunctionStatus, HookOutcome, HookPayload, Notification,
-    Provisioned, PublishedVersion, ReleaseCheck, VersionMetrics,
+    Provisioned, PublishedVersion, ReleaseCheck, VersionMetrics, Walk, WalkProgress,
 };
 
 use super::Event;
@@ -42,6 +42,9 @@ pub enum Reply {
     Capacity(Result<Option<Provisioned>, AwsError>),
     CapacitySet(Result<(), AwsError>),
     CapacityReleased(Result<(), AwsError>),
+    WalkStarted(Result<String, AwsError>),
+    Walk(Result<WalkProgress, AwsError>),
+    WalkStopped(Result<(), AwsError>),
 }
 
 /// What the driver does next. Alias actions act on the deployment's alias. Each step returns
@@ -104,6 +107,15 @@ pub enum Action {
     /// Release a version's provisioned concurrency.
     ReleaseCapacity {
         version: String,
+    },
+    /// Hand the walk through the weights to the orchestrator.
+    StartWalk(Box<Walk>),
+    /// Read where the walk stands, and the alias.
+    FollowWalk {
+        walk: String,
+    },
+    StopWalk {
+        walk: String,
     },
     /// Sleep until `until`; when `interruptible`, wake early on interrupt.
     Wait {

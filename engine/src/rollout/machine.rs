@@ -86,6 +86,18 @@ pub(super) enum Phase {
         index: usize,
         until: Instant,
     },
+    // delegated.rs
+    StartingWalk,
+    Following,
+    FollowPause,
+    /// Stopping the orchestrator's walk before rolling back ourselves.
+    StoppingWalk {
+        cause: Cause,
+    },
+    /// Reading the alias the walk left, before rolling back.
+    WalkStopped {
+        cause: Cause,
+    },
     // hooks.rs
     Hook(HookCall),
     // notify.rs
@@ -161,6 +173,8 @@ pub struct State {
     pub(super) capacity_created: bool,
     /// The new version's status from the read that verified it: readiness starts from it.
     pub(super) verified_status: Option<FunctionStatus>,
+    /// The orchestrator's walk, once started (delegated deployments).
+    pub(super) walk: Option<String>,
 }
 
 /// Advances a rollout by one observation.
@@ -203,6 +217,7 @@ impl State {
             verified_status: None,
             capacity_asked: false,
             capacity_created: false,
+            walk: None,
         }
     }
 
@@ -224,7 +239,7 @@ impl State {
             // Facts in the reply must survive the stop: a version just published is the one
             // rollback deletes; an alias just written is what rollback must restore.
             self.absorb(&phase, &obs.reply);
-            return self.stop(cause, out);
+            return self.stop_forward(cause, out);
         }
         match (phase, obs.reply) {
             (Phase::Start, Reply::Start) => self.run_checks(AfterChecks::Preflight, out),
@@ -281,6 +296,14 @@ impl State {
                 self.shift_verified(index, conflict, r, out)
             }
             (Phase::Watching { index, until }, Reply::Woke) => self.woke(index, until, out),
+            (
+                phase @ (Phase::StartingWalk
+                | Phase::Following
+                | Phase::FollowPause
+                | Phase::StoppingWalk { .. }
+                | Phase::WalkStopped { .. }),
+                reply,
+            ) => self.walk_step(phase, reply, out),
             (Phase::Hook(call), Reply::Hook(r)) => self.hook_answered(call, r, out),
             (Phase::Notifying { event, then }, Reply::Notified(r)) => {
                 self.notified(event, then, r, out)
@@ -309,6 +332,9 @@ impl State {
                 | Phase::AllocatingCapacity
                 | Phase::Provisioning { .. }
                 | Phase::Watching { .. }
+                | Phase::StartingWalk
+                | Phase::Following
+                | Phase::FollowPause
                 | Phase::Hook(_)
                 | Phase::Notifying {
                     then: AfterNotify::Route,
@@ -336,6 +362,10 @@ impl State {
             (Phase::Shifting { index }, Reply::AliasSet(Ok(r))) => self.note_shift(*index, r),
             (Phase::ReadingAlias, Reply::Alias(Ok(r))) => self.note_alias(r.clone()),
             (Phase::AllocatingCapacity, Reply::CapacitySet(Ok(()))) => self.capacity_asked = true,
+            (Phase::StartingWalk, Reply::WalkStarted(Ok(walk))) => self.walk = Some(walk.clone()),
+            (Phase::Following, Reply::Walk(Ok(p))) => {
+                self.note_walk(p);
+            }
             _ => {}
         }
     }

@@ -5,6 +5,7 @@
 mod analysis;
 mod capacity;
 mod checks;
+mod delegated;
 mod driver;
 mod ending;
 mod event;
@@ -72,6 +73,22 @@ pub struct Deployment {
     /// Once the new version serves 100% and the bake has passed, release the provisioned
     /// concurrency of the version it replaced (unless another alias still routes to it).
     pub release_previous_capacity: bool,
+    /// Run the walk through the weights in an orchestrator (the [`Conductor`](crate::Conductor)
+    /// port) instead of in process.
+    pub delegation: Option<Delegation>,
+    /// Versions an earlier delegated deployment left behind (the one it replaced, or the one
+    /// that failed): a success deletes them with the version it replaces, unless routed to.
+    pub leftovers: Vec<String>,
+}
+
+/// How a delegated walk is followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// Follow the walk to its end; otherwise the deployment ends after its first shift, with
+    /// [`Status::InProgress`].
+    pub wait: bool,
+    /// How often the walk and the alias are read while following it.
+    pub poll: Duration,
 }
 
 impl Deployment {
@@ -102,6 +119,8 @@ impl Deployment {
             expected_from: None,
             provisioned_concurrency: 0,
             release_previous_capacity: false,
+            delegation: None,
+            leftovers: Vec::new(),
         }
     }
 

@@ -22,6 +22,8 @@ pub(super) fn ending_event(status: Status, restored: bool) -> NotificationEvent 
         Status::RolledBack => NotificationEvent::DeploymentRollback,
         Status::Interrupted if restored => NotificationEvent::DeploymentRollback,
         Status::Interrupted | Status::Failed => NotificationEvent::DeploymentFailure,
+        // Not an ending: `announce_end` sends nothing for it.
+        Status::InProgress => NotificationEvent::DeploymentStart,
     }
 }
 
@@ -47,7 +49,7 @@ impl State {
         reason: Option<String>,
         out: &mut Vec<Action>,
     ) -> bool {
-        if !self.d.notify || self.end_announced {
+        if !self.d.notify || self.end_announced || status == Status::InProgress {
             return false;
         }
         self.end_announced = true;

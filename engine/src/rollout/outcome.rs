@@ -15,6 +15,8 @@ pub enum Status {
     Failed,
     /// Stopped by the user (Terraform's StopProvider) and rolled back.
     Interrupted,
+    /// The walk goes on in an orchestrator nobody here waits for (`wait` off).
+    InProgress,
 }
 
 impl Status {
@@ -25,6 +27,7 @@ impl Status {
             Status::RolledBack => "ROLLED_BACK",
             Status::Failed => "FAILED",
             Status::Interrupted => "INTERRUPTED",
+            Status::InProgress => "IN_PROGRESS",
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct Outcome {
     /// What went wrong without failing the deployment, e.g. a notification that could not be
     /// sent.
     pub warnings: Vec<String>,
+    /// The orchestrator's walk (its execution), when the deployment was delegated.
+    pub walk: Option<String>,
 }
 
 impl Outcome {

@@ -122,6 +122,9 @@ impl State {
         if index >= self.remaining.len() {
             return self.succeed(out);
         }
+        if self.d.delegation.is_some() && self.walk.is_none() {
+            return self.start_walk(index, out);
+        }
         let Some((version, extra)) = self.routing_for(index) else {
             return self.fail("internal", "no version to shift between".into(), out);
         };
@@ -179,6 +182,15 @@ impl State {
         };
         self.note_shift(index, &routing);
         let weight = self.remaining.get(index).map_or(100, |s| s.weight_percent);
+        self.emit_shifted(weight, out);
+        if index + 1 >= self.remaining.len() {
+            return self.traffic_allowed(AfterHook::Bake, out);
+        }
+        self.watch_step(index, out)
+    }
+
+    /// Tells that the alias now gives `weight` percent to the new version.
+    pub(super) fn emit_shifted(&self, weight: u8, out: &mut Vec<Action>) {
         let from = (weight < 100).then(|| self.from.clone()).flatten();
         out.push(Action::Emit(Event::Shifted {
             alias: self.d.alias.clone(),
@@ -186,10 +198,6 @@ impl State {
             weight_percent: weight,
             from,
         }));
-        if index + 1 >= self.remaining.len() {
-            return self.traffic_allowed(AfterHook::Bake, out);
-        }
-        self.watch_step(index, out)
     }
 
     /// After a conflict: when the alias holds exactly what step `index` asked, the refused call

@@ -94,6 +94,7 @@ pub async fn deploy_with(fake: &FakeAws, d: &Deployment, cancel: CancellationTok
         hooks: fake,
         metrics: fake,
         notifier: fake,
+        conductor: &gitmoxi_engine::NoConductor,
     };
     let outcome = run_with(ports, d, cancel, &progress).await;
     Run {

@@ -266,6 +266,7 @@ fn the_rollout_future_is_send() {
         hooks: &fake,
         metrics: &fake,
         notifier: &fake,
+        conductor: &gitmoxi_engine::NoConductor,
     };
     assert_send(gitmoxi_engine::run_with(
         ports,

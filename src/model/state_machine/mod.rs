@@ -3,18 +3,22 @@
 //! each wait cut into alarm checks (`describeAlarms` for the alarms in ALARM), and on any alarm or
 //! failed call the alias put back to 100% on the version it served, then a failure.
 //!
-//! The machine is compiled for one deployment (its weights and the new version are literal: a
-//! weight's key is the version, which ASL cannot take from the input); the execution's input
-//! names the function, the alias, both versions and the alias's RevisionId.
+//! The machine is compiled for one release (its weights and the new version are literal: a
+//! weight's key is the version, which ASL cannot take from the input) and kept under one name per
+//! function and alias, so finding a rollout running on an alias is one listing; the execution's
+//! input names the function, the alias, both versions and the alias's RevisionId.
 
 use std::time::Duration;
 
-use gitmoxi_engine::RolloutPlan;
+use gitmoxi_engine::Walk;
 use serde_json::{json, Map, Value};
 
 /// At most this many alarm checks per wait: a long wait is checked less often rather than made
 /// of thousands of states.
 const MAX_CHECKS_PER_WAIT: u64 = 100;
+
+/// Step Functions' limit on a state machine's name.
+const MAX_NAME: usize = 80;
 
 /// What a compiled machine watches.
 pub struct Watch<'a> {
@@ -22,18 +26,60 @@ pub struct Watch<'a> {
     pub check_interval: Duration,
 }
 
-/// The state machine for rolling `to_version` out on the plan's schedule.
-pub fn compile(plan: &RolloutPlan, watch: &Watch<'_>, to_version: &str) -> Value {
+/// The state machine of `function`'s rollouts on `alias`: `gitmoxi-FUNCTION-ALIAS`, or, when that
+/// is longer than Step Functions allows, cut short with a hash of the whole name so two long
+/// names never share a machine.
+pub fn machine_name(function: &str, alias: &str) -> String {
+    let name = format!("gitmoxi-{function}-{alias}");
+    if name.len() <= MAX_NAME {
+        return name;
+    }
+    format!("{}-{:016x}", &name[..MAX_NAME - 17], fnv1a(name.as_bytes()))
+}
+
+/// FNV-1a, 64 bits: a stable short hash (Step Functions names allow letters, digits, `-`, `_`).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The execution's input: what the machine's paths read.
+pub fn input(walk: &Walk) -> Value {
+    json!({
+        "function": walk.function_name,
+        "alias": walk.alias,
+        "from": walk.from,
+        "to": walk.to,
+        "revision": walk.revision_id,
+    })
+}
+
+/// The state machine for the walk: its steps on their schedule, then the bake.
+pub fn compile(walk: &Walk) -> Value {
+    let watch = Watch {
+        alarms: &walk.alarms,
+        check_interval: walk.check_interval,
+    };
+    compile_steps(&walk.steps, walk.bake, &watch, &walk.to)
+}
+
+fn compile_steps(
+    steps: &[gitmoxi_engine::Step],
+    bake: Duration,
+    watch: &Watch<'_>,
+    to_version: &str,
+) -> Value {
     let mut states = Map::new();
-    for (i, step) in plan.steps.iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
         // After each shift its wait (the bake after the last), checked; then the next shift.
-        let (prefix, wait, then) = match plan.steps.get(i + 1) {
+        let (prefix, wait, then) = match steps.get(i + 1) {
             Some(next) => (
                 format!("Step {}", i + 1),
                 step.wait,
                 shift_name(i + 1, next.weight_percent),
             ),
-            None => ("Bake".to_string(), plan.bake, "Succeeded".to_string()),
+            None => ("Bake".to_string(), bake, "Succeeded".to_string()),
         };
         let weight = f64::from(step.weight_percent) / 100.0;
         let shifted = shift(i == 0, weight, to_version, &format!("{prefix} 1"));
@@ -42,7 +88,7 @@ pub fn compile(plan: &RolloutPlan, watch: &Watch<'_>, to_version: &str) -> Value
     }
     states.insert("Succeeded".into(), json!({"Type": "Succeed"}));
     rollback(&mut states);
-    let first = plan.steps.first().map_or(100, |s| s.weight_percent);
+    let first = steps.first().map_or(100, |s| s.weight_percent);
     json!({
         "Comment": "gitmoxi rollout: shifts, alarm checks through every wait, rollback on failure",
         "StartAt": shift_name(0, first),
@@ -77,9 +123,26 @@ fn shift(first: bool, weight: f64, to_version: &str, next: &str) -> Value {
         },
         "ResultSelector": {"RevisionId.$": "$.RevisionId"},
         "ResultPath": "$.last",
+        "Retry": alias_retry(),
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
         "Next": next,
     })
+}
+
+/// An alias update refused as throttled, busy or by a passing Lambda fault is tried again (the
+/// quota is the account's, shared with everything else); a revision conflict never is.
+fn alias_retry() -> Value {
+    json!([{
+        "ErrorEquals": [
+            "Lambda.TooManyRequestsException",
+            "Lambda.ResourceConflictException",
+            "Lambda.ServiceException",
+            "Lambda.SdkClientException",
+        ],
+        "IntervalSeconds": 1,
+        "BackoffRate": 2.0,
+        "MaxAttempts": 6,
+    }])
 }
 
 /// `wait` as checks of the alarms every `check_interval` (at most [`MAX_CHECKS_PER_WAIT`]), each a
@@ -100,13 +163,11 @@ fn checked_wait(
     }
     let interval = watch.check_interval.as_secs().max(1);
     let checks = total.div_ceil(interval).clamp(1, MAX_CHECKS_PER_WAIT);
-    let mut left = total;
+    // The seconds that do not divide evenly go one each to the first waits, so no wait is more
+    // than a second longer than another.
+    let (each, odd) = (total / checks, total % checks);
     for k in 1..=checks {
-        let seconds = match k == checks {
-            true => left,
-            false => total / checks,
-        };
-        left -= seconds;
+        let seconds = each + u64::from(k <= odd);
         let then = match k == checks {
             true => next.to_string(),
             false => format!("{prefix} {}", k + 1),
@@ -129,6 +190,9 @@ fn alarm_check(alarms: &[String], next: &str) -> Value {
         "Parameters": {"AlarmNames": alarms, "StateValue": "ALARM"},
         "ResultSelector": {"Metric.$": "$.MetricAlarms", "Composite.$": "$.CompositeAlarms"},
         "ResultPath": "$.alarms",
+        // A read: any failure is worth a few more tries before it counts as a blind spot.
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 2.0,
+                   "MaxAttempts": 4}],
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
         "Next": next,
     })
@@ -174,6 +238,7 @@ fn rollback(states: &mut Map<String, Value>) {
                     "RoutingConfig": {"AdditionalVersionWeights": {}},
                 },
                 "ResultPath": null,
+                "Retry": alias_retry(),
                 "Next": "Rolled back",
             }),
         );

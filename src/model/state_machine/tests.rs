@@ -3,7 +3,11 @@ use std::time::Duration;
 use gitmoxi_engine::{RolloutPlan, ShiftKind, TrafficShifting};
 use serde_json::Value;
 
-use super::{compile, Watch};
+use super::{compile_steps, machine_name, Watch};
+
+fn compile(plan: &RolloutPlan, watch: &Watch<'_>, to: &str) -> Value {
+    compile_steps(&plan.steps, plan.bake, watch, to)
+}
 
 fn plan(kind: ShiftKind, percent: u8, wait_s: u64, bake_s: u64) -> RolloutPlan {
     RolloutPlan::new(&TrafficShifting {
@@ -215,11 +219,22 @@ async fn someone_elses_change_stops_the_machine_without_overwriting_it() {
     };
     fake.outside_at(Duration::from_secs(1), moved);
     let ended = run_on_fake(&fake).await;
-    assert_eq!(ended.unwrap_err().0, "Conflict");
+    assert_eq!(ended.unwrap_err().0, "Lambda.PreconditionFailedException");
     let live = fake.alias("live").unwrap();
     assert_eq!(
         (live.version.as_str(), live.extra),
         ("2", None),
         "not put back on 1"
     );
+}
+
+#[test]
+fn machine_names_fit_step_functions_and_never_collide() {
+    assert_eq!(machine_name("orders", "live"), "gitmoxi-orders-live");
+    let (function, alias) = ("f".repeat(64), "a".repeat(30));
+    let a = machine_name(&function, &alias);
+    let b = machine_name(&function, &format!("{alias}b"));
+    assert_eq!(a.len(), 80);
+    assert!(a.starts_with("gitmoxi-fff"), "{a}");
+    assert_ne!(a, b, "names cut short keep a hash of the whole");
 }

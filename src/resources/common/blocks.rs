@@ -23,6 +23,7 @@ pub fn last_deployment_type() -> Type {
         ),
         ("schedule", Type::list(Type::String)),
         ("configured_duration", Type::String),
+        ("execution_arn", Type::String),
     ])
 }
 
@@ -33,6 +34,10 @@ pub fn with_rollout_settings(block: Block) -> Block {
         .single_list_block("hooks", hooks_block())
         .single_list_block("analysis", analysis_block())
         .single_list_block("timeouts", timeouts_block())
+        .single_list_block(
+            "orchestrator",
+            super::orchestrator::block("Without it, the provider block's `orchestrator` applies."),
+        )
 }
 
 /// What is watched and told (`alarms`, `notification_topic_arn`), and what the next and the last
@@ -69,10 +74,12 @@ fn checks_and_results(block: Block) -> Block {
         .attr(Attribute::computed(
             "last_deployment",
             last_deployment_type(),
-            "The last deployment: `id`, `status` (SUCCEEDED, ROLLED_BACK, FAILED, INTERRUPTED), `from_version`, \
+            "The last deployment: `id`, `status` (SUCCEEDED, ROLLED_BACK, FAILED, INTERRUPTED, or IN_PROGRESS while \
+             a rollout on Step Functions goes on without the apply), `from_version`, \
              `to_version`, `started_at`, `finished_at`, `reason`, `failed_check` (which check ended it, e.g. \
              `alarm:NAME`, `hook:AfterAllowTraffic`, `analysis:error_rate`, `verify`), `steps` (`weight_percent`, \
-             `at`), `schedule` (the steps it was to take) and `configured_duration` (the waits they configure). A \
+             `at`), `schedule` (the steps it was to take), `configured_duration` (the waits they configure) and \
+             `execution_arn` (the Step Functions execution that ran it, with that orchestrator). A \
              plan that runs a rollout shows `from_version`, `schedule` and `configured_duration` already: where it \
              starts, what it will do and how long it waits (a first release goes to 100% at once). If the alias \
              serves something else when the apply starts, the rollout stops before any change.",

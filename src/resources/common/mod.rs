@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod failure;
 pub mod guards;
 pub mod identity;
+pub mod orchestrator;
 pub mod reconcile;
 pub mod redacting;
 pub mod rollout;

@@ -2,7 +2,12 @@
 //! the deployment built from the settings, and one run of the engine against the port.
 
 use gitmoxi_engine::rollout::{judge_alarms, HookSettings, Verdict};
-use gitmoxi_engine::{Alarms, Deployment, Event, Outcome, Ports, Retention, RolloutPlan, Target};
+use std::time::Duration;
+
+use gitmoxi_engine::{
+    Alarms, Delegation, Deployment, Event, NoConductor, Outcome, Ports, Retention, RolloutPlan,
+    Target,
+};
 use tokio::time::Instant;
 
 use super::failure::{aws_failure, NOTHING_CHANGED};
@@ -11,7 +16,7 @@ use super::state::{new_deployment_id, planned_from, Shown};
 use crate::log;
 use crate::model::ports::Cloud;
 use crate::model::release::Release;
-use crate::model::settings::Settings;
+use crate::model::settings::{Orchestrator, Settings};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::RequestContext;
 use crate::protocol::value::Value;
@@ -39,7 +44,14 @@ pub struct Rollout<'a> {
     /// The version the caller saw the alias serve, when it read the alias itself: the rollout
     /// stops before any change if the alias serves another by the time it starts.
     pub seen_serving: Option<&'a str>,
+    /// Where the walk through the weights runs.
+    pub orchestrator: &'a Orchestrator,
+    /// Versions an earlier rollout on Step Functions left for this one to delete.
+    pub leftovers: Vec<String>,
 }
+
+/// How often a rollout on Step Functions is read while the apply follows it.
+const FOLLOW_POLL: Duration = Duration::from_secs(1);
 
 /// How the rollout ended, under which id, and what it was to do.
 pub struct Ran {
@@ -74,6 +86,15 @@ impl Rollout<'_> {
         };
         d.provisioned_concurrency = s.provisioned_concurrency;
         d.release_previous_capacity = self.previous_capacity > 0;
+        if let Orchestrator::StepFunctions { .. } = self.orchestrator {
+            d.delegation = Some(Delegation {
+                wait: s.wait_for_rollout,
+                poll: FOLLOW_POLL,
+            });
+        }
+        if d.retention == Retention::Replaced {
+            d.leftovers = self.leftovers.clone();
+        }
         d
     }
 }
@@ -109,8 +130,24 @@ pub async fn run<C: Cloud>(cloud: &C, ctx: &RequestContext, r: Rollout<'_>) -> R
         hooks: &ports,
         metrics: &ports,
         notifier: &ports,
+        conductor: &NoConductor,
     };
-    let outcome = gitmoxi_engine::run_with(all, &d, ctx.stop.clone(), &progress).await;
+    let stop = ctx.stop.clone();
+    let outcome = match r.orchestrator {
+        Orchestrator::Provider => gitmoxi_engine::run_with(all, &d, stop, &progress).await,
+        Orchestrator::StepFunctions { role_arn } => {
+            let conductor = cloud.conductor(r.function, role_arn);
+            let all = Ports {
+                conductor: &conductor,
+                lambda: all.lambda,
+                alarms: all.alarms,
+                hooks: all.hooks,
+                metrics: all.metrics,
+                notifier: all.notifier,
+            };
+            gitmoxi_engine::run_with(all, &d, stop, &progress).await
+        }
+    };
     let status = outcome.status.as_str();
     log::info(
         "deployment finished",
@@ -133,6 +170,53 @@ pub fn outcome_warnings(outcome: &Outcome) -> Diagnostics {
         warnings
             .map(|w| Diagnostic::warning("Deployment notification not sent", w.clone()))
             .collect(),
+    )
+}
+
+/// Before a rollout on Step Functions changes anything: what its machine cannot run is refused
+/// (again: the provider block's orchestrator may have been unknown at plan), and a rollout still
+/// running on the alias (one this resource left running, or one a killed apply started) stops
+/// this one, so two never move one alias.
+pub async fn orchestrated<C: Cloud>(
+    cloud: &C,
+    settings: &Settings,
+    orchestrator: &Orchestrator,
+    (function, alias): (&str, &str),
+) -> Result<(), Diagnostics> {
+    if *orchestrator == Orchestrator::Provider {
+        return Ok(());
+    }
+    let mut refused = Diagnostics::default();
+    super::orchestrator::refusals(settings, orchestrator, &mut refused);
+    if refused.has_errors() {
+        return Err(refused);
+    }
+    match cloud.running_walk(function, alias).await {
+        Ok(None) => Ok(()),
+        Ok(Some(walk)) => Err(still_running(function, alias, &walk).into()),
+        Err(e) => {
+            let d = aws_failure(
+                "listing the alias's running rollouts",
+                function,
+                &e,
+                NOTHING_CHANGED,
+            );
+            Err(d.into())
+        }
+    }
+}
+
+/// The error of an apply that would start a second rollout on an alias.
+pub fn still_running(function: &str, alias: &str, walk: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("A rollout is still running on {function}:{alias}"),
+        format!(
+            "Step Functions execution {walk} is moving this alias. Nothing was changed: a second \
+             rollout on the same alias would fight it. Apply again once it has ended (the next \
+             plan reads how it ended), or stop it (`aws stepfunctions stop-execution \
+             --execution-arn {walk}`: the alias keeps the weights it had, which the next apply \
+             repairs)."
+        ),
     )
 }
 

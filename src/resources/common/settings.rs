@@ -5,6 +5,7 @@
 use gitmoxi_engine::{parse_traffic_shifting, Readiness, RolloutPlan, TrafficShifting};
 
 use super::guards::{parse_analysis, parse_hooks, parse_topic};
+use super::orchestrator;
 use super::values::{duration, string, whole_number};
 use crate::model::settings::{Settings, Timeouts, MAX_ALARMS};
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
@@ -47,6 +48,12 @@ pub fn parse(config: &Value) -> (Settings, Diagnostics) {
             &mut diags,
         )
         .unwrap_or(0),
+        orchestrator: orchestrator::parse(
+            config.get("orchestrator"),
+            AttrPath::root("orchestrator"),
+            &mut diags,
+        ),
+        wait_for_rollout: config.get("wait_for_rollout").as_bool().unwrap_or(true),
         shifting,
     };
     (settings, diags)

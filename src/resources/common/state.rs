@@ -15,6 +15,13 @@ use crate::protocol::value::Value;
 pub struct Private {
     pub drift: Option<Drift>,
     pub replaced: Replaced,
+    /// A rollout an apply left running on Step Functions, as the resource notes it (its
+    /// execution, and the release to put back in the state if it fails).
+    pub walk: Option<serde_json::Value>,
+    /// The execution refresh found still running (the plan says so).
+    pub running: Option<String>,
+    /// Versions a rollout left running made or replaced, for the next release to delete.
+    pub leftover: Vec<String>,
 }
 
 impl Private {
@@ -27,9 +34,21 @@ impl Private {
             .get("replaced")
             .and_then(|r| serde_json::from_value(r.clone()).ok())
             .unwrap_or_default();
+        let texts = |key: &str| -> Vec<String> {
+            let items = v.get(key).and_then(|l| l.as_array()).into_iter().flatten();
+            items
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        };
         Private {
             drift: Drift::from_json(&v),
             replaced,
+            walk: v.get("walk").cloned(),
+            running: v
+                .get("running")
+                .and_then(|r| r.as_str())
+                .map(str::to_string),
+            leftover: texts("leftover"),
         }
     }
 
@@ -41,6 +60,15 @@ impl Private {
         if !self.replaced.is_empty() {
             v["replaced"] = serde_json::to_value(&self.replaced).unwrap_or_default();
         }
+        if let Some(walk) = &self.walk {
+            v["walk"] = walk.clone();
+        }
+        if let Some(running) = &self.running {
+            v["running"] = running.clone().into();
+        }
+        if !self.leftover.is_empty() {
+            v["leftover"] = self.leftover.clone().into();
+        }
         match v.as_object().is_some_and(|o| o.is_empty()) {
             true => Vec::new(),
             false => v.to_string().into_bytes(),
@@ -51,7 +79,8 @@ impl Private {
     pub fn noting(private: &[u8], drift: Option<Drift>) -> Vec<u8> {
         Private {
             drift,
-            replaced: Private::read(private).replaced,
+            running: None,
+            ..Private::read(private)
         }
         .to_bytes()
     }
@@ -59,8 +88,8 @@ impl Private {
     /// After an apply: what was replaced stays, drift was dealt with.
     pub fn keeping(replaced: Replaced) -> Vec<u8> {
         Private {
-            drift: None,
             replaced,
+            ..Private::default()
         }
         .to_bytes()
     }
@@ -209,6 +238,7 @@ pub fn planned_last_deployment(from: Option<Option<String>>, shown: Option<&Show
         ("steps", u()),
         ("schedule", schedule),
         ("configured_duration", duration),
+        ("execution_arn", u()),
     ])
 }
 
@@ -242,6 +272,7 @@ pub fn last_deployment(id: &str, o: &Outcome, shown: &Shown) -> Value {
         ),
         ("id", Value::string(id)),
         ("status", Value::string(o.status.as_str())),
+        ("execution_arn", Value::opt_string(o.walk.clone())),
         ("from_version", Value::opt_string(o.from_version.clone())),
         ("to_version", Value::opt_string(o.to_version.clone())),
         ("started_at", Value::string(timestamp(o.started_at))),

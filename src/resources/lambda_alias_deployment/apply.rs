@@ -70,6 +70,11 @@ async fn roll_out<C: Cloud>(
     if let Err(d) = capacity::preflight(cloud, c.settings.provisioned_concurrency, held).await {
         return fail(d, undo);
     }
+    let orchestrator = c.settings.orchestrator(cloud.orchestrator());
+    if let Err(d) = rollout::orchestrated(cloud, &c.settings, orchestrator, (function, alias)).await
+    {
+        return fail(d, undo);
+    }
     let rollout = Rollout {
         function,
         alias,
@@ -83,6 +88,8 @@ async fn roll_out<C: Cloud>(
         previous_capacity: capacity::amount(&req.prior_state),
         watcher: None,
         seen_serving: None,
+        orchestrator,
+        leftovers: Vec::new(),
     };
     let ran = rollout::run(cloud, ctx, rollout).await;
     let o = &ran.outcome;

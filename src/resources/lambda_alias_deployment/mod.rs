@@ -25,8 +25,8 @@ use crate::protocol::schema::{IdentitySchema, Schema};
 use crate::protocol::value::Value;
 use crate::provider::Configured;
 use crate::resources::common::failure::fail;
-use crate::resources::common::identity;
 use crate::resources::common::state::Drift;
+use crate::resources::common::{identity, orchestrator};
 
 pub struct LambdaAliasDeployment<C> {
     schema: Schema,
@@ -79,6 +79,9 @@ impl<C: Cloud> Resource for LambdaAliasDeployment<C> {
         };
         let proposed = &req.proposed_new_state;
         let mut resp = plan::plan(prior, &req.config, proposed, drift.as_ref(), serving);
+        let default = self.configured.cloud().ok().map(|c| c.orchestrator());
+        resp.diagnostics
+            .extend(orchestrator::plan_refusals(&req.config, default));
         resp.planned_private = req.prior_private;
         resp
     }

@@ -11,6 +11,7 @@ use crate::log;
 use crate::model::definition;
 use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, SourceTarget};
+use crate::model::settings::Orchestrator;
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
@@ -195,7 +196,13 @@ pub async fn destroy<C: Cloud>(
         let none = EventSources::default();
         reconcile(cloud, &target, &had, &none, &mut replaced).await?;
         cloud.delete_alias(&function, &state.alias).await?;
-        cloud.delete_function(&function).await
+        cloud.delete_function(&function).await?;
+        // The alias's state machine, when its rollouts ran on Step Functions.
+        let sfn = settings.orchestrator(cloud.orchestrator()) != &Orchestrator::Provider;
+        match sfn || !state.last_deployment.get("execution_arn").is_null() {
+            true => cloud.forget_walks(&function, &state.alias).await,
+            false => Ok(()),
+        }
     };
     match tokio::time::timeout(settings.delete_timeout(), work).await {
         Ok(Ok(())) => ApplyResponse::default(),

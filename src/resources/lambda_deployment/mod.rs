@@ -22,6 +22,7 @@ pub mod schema;
 pub mod state;
 #[cfg(test)]
 mod tests;
+pub mod walk;
 
 use async_trait::async_trait;
 
@@ -38,8 +39,8 @@ use crate::protocol::schema::{IdentitySchema, Schema};
 use crate::protocol::value::Value;
 use crate::provider::Configured;
 use crate::resources::common::failure::fail;
-use crate::resources::common::identity;
 use crate::resources::common::state::{Drift, Private};
+use crate::resources::common::{identity, orchestrator};
 use tokio::sync::Mutex;
 
 pub struct LambdaDeployment<C> {
@@ -131,6 +132,15 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
         };
         let prior = &req.prior_state;
         let mut resp = plan::plan(prior, (config, diags), &req.proposed_new_state, seen);
+        let default = self.configured.cloud().ok().map(|c| c.orchestrator());
+        resp.diagnostics
+            .extend(orchestrator::plan_refusals(&req.config, default));
+        if let Some(walk) = Private::read(&req.prior_private).running {
+            let function = prior.get("id").as_str().unwrap_or_default();
+            let alias = prior.get("alias").as_str().unwrap_or_default();
+            resp.diagnostics
+                .push(walk::still_running(function, alias, &walk));
+        }
         resp.planned_private = req.prior_private;
         resp
     }
@@ -155,7 +165,15 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
             in_place::update_in_place(cloud, &req, &config, &replaced).await
         };
         if !resp.new_state.is_null() {
-            resp.private = Private::keeping(replaced.into_inner());
+            // A rollout left running noted itself; versions owed to a release stay until one
+            // goes out (a failed one deletes nothing).
+            let mut kept = Private::read(&resp.private);
+            kept.replaced = replaced.into_inner();
+            let rolled_out = state::is_deployment(&req.planned_state);
+            if !rolled_out || resp.diagnostics.has_errors() {
+                kept.leftover = Private::read(&req.planned_private).leftover;
+            }
+            resp.private = kept.to_bytes();
         }
         resp
     }

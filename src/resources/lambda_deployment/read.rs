@@ -2,6 +2,7 @@
 //! the state (after a rollback it holds the rejected release); it notes drift for the next plan.
 
 use super::state::DeploymentState;
+use super::walk;
 use gitmoxi_engine::ports::AwsError;
 
 use crate::model::ports::{alias_arn, invoke_arn, Cloud, ServedFunction};
@@ -15,6 +16,27 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
     let Some(s) = DeploymentState::read(&state) else {
         return ReadResponse::default();
     };
+    let mut notes = Private::read(&private);
+    let s = match walk::refresh(cloud, s, &mut notes).await {
+        Ok(s) => s,
+        Err(d) => {
+            return ReadResponse {
+                diagnostics: d.into(),
+                new_state: state,
+                private,
+            }
+        }
+    };
+    if notes.running.is_some() {
+        // The rollout moves the alias: its weights are not drift.
+        return ReadResponse {
+            new_state: state,
+            private: notes.to_bytes(),
+            diagnostics: Diagnostics::default(),
+        };
+    }
+    let state = s.write(state);
+    let private = notes.to_bytes();
     let (function, alias) = (&s.function_name, &s.alias);
     let failed = |e, action: &str, subject: &str| ReadResponse {
         diagnostics: aws_failure(action, subject, &e, "The state was left as it was.").into(),

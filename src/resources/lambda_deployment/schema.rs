@@ -125,6 +125,15 @@ fn alias_arguments(block: Block) -> Block {
              alias routes to and newer versions are never deleted.",
         ))
         .attr(Attribute::optional(
+            "wait_for_rollout",
+            Type::Bool,
+            "With the `step_functions` orchestrator: follow the rollout to its end (default `true`). \
+             `false`: the apply returns once the first shift is on the alias, with `last_deployment.status = \
+             \"IN_PROGRESS\"`; the rollout goes on in Step Functions, and each refresh reads how it stands \
+             (a failed one puts the prior release back in the state, so the next plan shows the change \
+             again). Ignored by the provider orchestrator.",
+        ))
+        .attr(Attribute::optional(
             "skip_destroy",
             Type::Bool,
             "Destroy forgets the function instead of deleting it (default `false`).",

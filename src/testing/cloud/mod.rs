@@ -6,12 +6,14 @@
 mod records;
 mod rollout;
 mod sources;
+mod step_functions;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use gitmoxi_engine::ports::{
     absent_if_not_found, done_if_not_found, AliasRouting, AwsError, AwsErrorKind, Provisioned,
+    WalkState,
 };
 use gitmoxi_fake_aws::{FakeAws, NewFunction, ObjectInfo};
 
@@ -21,8 +23,11 @@ use crate::model::ports::{
     Api, Cloud, FunctionUrl, Permission, ServedFunction, ServedMapping, SourceTarget,
 };
 use crate::model::release::Release;
+use crate::model::settings::Orchestrator;
+use crate::model::state_machine::machine_name;
 use records::{architectures_of, code_of, configuration_of, fake_release, fields_of, served};
 use rollout::FakeRollout;
+pub use step_functions::FakeStepFunctions;
 
 /// The resources' port, in memory. Every call goes through the same retry policy as the SDK
 /// adapter's, so throttling injected into the account is retried as it would be on AWS.
@@ -30,6 +35,8 @@ use rollout::FakeRollout;
 pub struct FakeCloud {
     pub aws: Arc<FakeAws>,
     retry: RetryPolicy,
+    /// The provider block's orchestrator.
+    pub orchestrator: Orchestrator,
 }
 
 impl FakeCloud {
@@ -37,6 +44,7 @@ impl FakeCloud {
         FakeCloud {
             aws,
             retry: RetryPolicy::default(),
+            orchestrator: Orchestrator::Provider,
         }
     }
 
@@ -63,9 +71,14 @@ fn done_if_exists(result: Result<(), AwsError>) -> Result<(), AwsError> {
 impl Cloud for FakeCloud {
     type Rollout<'a> = FakeRollout<'a>;
     type Alarms = FakeAws;
+    type Conductor<'a> = FakeStepFunctions<'a>;
 
     fn region(&self) -> &str {
         gitmoxi_fake_aws::REGION
+    }
+
+    fn orchestrator(&self) -> &Orchestrator {
+        &self.orchestrator
     }
 
     fn rollout<'a>(
@@ -84,6 +97,29 @@ impl Cloud for FakeCloud {
 
     fn alarms(&self) -> &FakeAws {
         &self.aws
+    }
+
+    fn conductor<'a>(&'a self, function: &str, _role_arn: &str) -> FakeStepFunctions<'a> {
+        FakeStepFunctions {
+            cloud: self,
+            function: function.to_string(),
+        }
+    }
+
+    async fn running_walk(&self, function: &str, alias: &str) -> Result<Option<String>, AwsError> {
+        let machine = machine_name(function, alias);
+        Ok(self.aws.running_executions(&machine).into_iter().next())
+    }
+
+    async fn forget_walks(&self, function: &str, alias: &str) -> Result<(), AwsError> {
+        self.aws
+            .delete_state_machine(&machine_name(function, alias));
+        Ok(())
+    }
+
+    async fn walk_state(&self, walk: &str) -> Result<WalkState, AwsError> {
+        self.call("describe_execution", |aws| aws.describe_execution(walk))
+            .await
     }
 
     async fn list_functions(&self) -> Result<Vec<String>, AwsError> {

@@ -2,16 +2,18 @@
 //! release out through the engine, then record what serves. After any failure the returned state
 //! describes what really serves.
 
-use gitmoxi_engine::{RolloutPlan, Target};
+use gitmoxi_engine::{RolloutPlan, Status, Target};
 
 use super::config::DeploymentConfig;
 use super::keep::{self, Keep};
 use super::rename::AliasMove;
 use super::state::{planned_rollout, DeploymentState};
+use super::walk;
 use crate::log;
 use crate::model::definition::{self, compare, FunctionDefinition};
 use crate::model::ports::{Cloud, ServedFunction};
 use crate::model::release::{package_hash, staging_key, CodeSource, Release};
+use crate::model::settings::Orchestrator;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
@@ -21,6 +23,7 @@ use crate::resources::common::reconcile::Replaced;
 use crate::resources::common::rollout::{
     self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
 };
+use crate::resources::common::state::Private;
 use tokio::sync::Mutex;
 
 mod outcome;
@@ -88,6 +91,10 @@ pub async fn deploy<C: Cloud>(
     let Some(plan) = a.rollout_plan() else {
         return fail(unknown_at_apply("traffic_shifting"), a.undo);
     };
+    let orchestrator = match a.orchestrated(alias).await {
+        Ok(o) => o,
+        Err(d) => return fail(d, a.undo),
+    };
     let prepared = match a.prepare().await {
         Ok(p) => p,
         Err(d) => return fail(d, a.undo),
@@ -101,32 +108,8 @@ pub async fn deploy<C: Cloud>(
             return fail(d, a.undo);
         }
     }
-    let function = prepared.release.function_name().to_string();
-    let ran = rollout::run(
-        cloud,
-        ctx,
-        Rollout {
-            function: &function,
-            alias,
-            target,
-            plan,
-            settings: &config.settings,
-            release: Some(&prepared.release),
-            creating: a.prior.is_none(),
-            owns_versions: true,
-            planned: planned_rollout(&req.planned_state),
-            previous_capacity: capacity::amount(&req.prior_state),
-            watcher: None,
-            seen_serving: None,
-        },
-    )
-    .await;
-    if ran.outcome.succeeded() {
-        let mut resp = a.succeeded(&prepared, alias, &ran).await;
-        resp.diagnostics.extend(outcome_warnings(&ran.outcome));
-        return resp;
-    }
-    a.failed(&function, alias, &ran, prepared.created).await
+    a.release(&prepared, (target, plan), alias, orchestrator)
+        .await
 }
 
 /// Kept code must be what `$LATEST` holds when a new version is published from it.
@@ -139,7 +122,66 @@ fn kept_code_is_latest(prepared: &Prepared, target: &Target) -> Result<(), Diagn
     }
 }
 
-impl<C: Cloud> Apply<'_, C> {
+impl<'a, C: Cloud> Apply<'a, C> {
+    /// Where the rollout runs, once what would stop it there has been ruled out.
+    async fn orchestrated(&self, alias: &str) -> Result<&'a Orchestrator, Diagnostics> {
+        let settings = &self.config.settings;
+        let orchestrator = settings.orchestrator(self.cloud.orchestrator());
+        let Some(function) = self.config.function_name() else {
+            return Err(unknown_at_apply("function_definition").into());
+        };
+        rollout::orchestrated(self.cloud, settings, orchestrator, (function, alias)).await?;
+        Ok(orchestrator)
+    }
+
+    /// The rollout, and the state it leaves: the new release once it serves (or, left running
+    /// on Step Functions, once its first shift did), the prior one otherwise.
+    async fn release(
+        &self,
+        prepared: &Prepared,
+        (target, plan): (Target, RolloutPlan),
+        alias: &str,
+        orchestrator: &Orchestrator,
+    ) -> ApplyResponse {
+        // A renamed alias moves its event sources and goes away once the new one serves 100%:
+        // that needs the apply to see the end.
+        let mut settings = self.config.settings.clone();
+        settings.wait_for_rollout |= self.alias_move.is_some();
+        let function = prepared.release.function_name().to_string();
+        let req = self.req;
+        let rollout = Rollout {
+            function: &function,
+            alias,
+            target,
+            plan,
+            settings: &settings,
+            release: Some(&prepared.release),
+            creating: self.prior.is_none(),
+            owns_versions: true,
+            planned: planned_rollout(&req.planned_state),
+            previous_capacity: capacity::amount(&req.prior_state),
+            watcher: None,
+            seen_serving: None,
+            orchestrator,
+            leftovers: Private::read(&req.planned_private).leftover,
+        };
+        let ran = rollout::run(self.cloud, self.ctx, rollout).await;
+        let left_running = ran.outcome.status == Status::InProgress;
+        if !ran.outcome.succeeded() && !left_running {
+            return self.failed(&function, alias, &ran, prepared.created).await;
+        }
+        let mut resp = self.succeeded(prepared, alias, &ran).await;
+        resp.diagnostics.extend(outcome_warnings(&ran.outcome));
+        if let (true, Some(walk), Some(prior)) = (left_running, &ran.outcome.walk, &self.prior) {
+            let note = Private {
+                walk: Some(walk::note(walk, prior)),
+                ..Private::default()
+            };
+            resp.private = note.to_bytes();
+        }
+        resp
+    }
+
     /// The schedule; a release that changes Role or DeadLetterConfig runs ALL_AT_ONCE (weighted
     /// aliases need both versions to share them).
     fn rollout_plan(&self) -> Option<RolloutPlan> {

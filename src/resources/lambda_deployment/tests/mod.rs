@@ -91,6 +91,7 @@ mod capacity;
 mod keep;
 mod lifecycle;
 mod list;
+mod orchestrated;
 mod preflight;
 mod secrets;
 mod sources;

@@ -1,0 +1,31 @@
+//! The engine's [`Conductor`] on the account's Step Functions: the walk compiled as the SDK
+//! adapter compiles it, run by the account's interpreter of that ASL.
+
+use gitmoxi_engine::ports::{AwsError, Conductor, Walk, WalkProgress};
+
+use super::FakeCloud;
+use crate::model::state_machine::{compile, input, machine_name};
+
+pub struct FakeStepFunctions<'a> {
+    pub(super) cloud: &'a FakeCloud,
+    pub(super) function: String,
+}
+
+impl Conductor for FakeStepFunctions<'_> {
+    async fn start(&self, walk: &Walk) -> Result<String, AwsError> {
+        let machine = machine_name(&walk.function_name, &walk.alias);
+        let aws = &self.cloud.aws;
+        aws.start_execution(&machine, &walk.deployment_id, compile(walk), input(walk))
+    }
+
+    async fn progress(&self, walk: &str, alias: &str) -> Result<WalkProgress, AwsError> {
+        use crate::model::ports::Cloud;
+        let state = self.cloud.walk_state(walk).await?;
+        let routing = self.cloud.find_alias(&self.function, alias).await?;
+        Ok(WalkProgress { state, routing })
+    }
+
+    async fn stop(&self, walk: &str) -> Result<(), AwsError> {
+        self.cloud.aws.stop_execution(walk)
+    }
+}
