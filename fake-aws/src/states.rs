@@ -136,8 +136,19 @@ impl FakeAws {
                     text(&state["Next"])
                 }
                 "Choice" => choose(state, &data),
+                "Pass" => {
+                    let result = resolve(&state["Parameters"], &data);
+                    put(&mut data, &state["ResultPath"], result);
+                    text(&state["Next"])
+                }
                 "Succeed" => return Ok(data),
-                "Fail" => return Err((text(&state["Error"]), text(&state["Cause"]))),
+                "Fail" => {
+                    let cause = match state["CausePath"].as_str() {
+                        Some(path) => at_path(&data, path).map(text).unwrap_or_default(),
+                        None => text(&state["Cause"]),
+                    };
+                    return Err((text(&state["Error"]), cause));
+                }
                 other => return Err(("States.Runtime".into(), format!("state type {other}"))),
             };
             if next.is_empty() {
@@ -294,6 +305,9 @@ fn resolve(template: &Value, data: &Value) -> Value {
             let mut out = Map::new();
             for (k, v) in fields {
                 match (k.strip_suffix(".$"), v.as_str()) {
+                    (Some(key), Some(call)) if call.starts_with("States.Format(") => {
+                        out.insert(key.to_string(), format_intrinsic(call, data).into());
+                    }
                     (Some(key), Some(path)) => {
                         let found = at_path(data, path).cloned().unwrap_or(Value::Null);
                         out.insert(key.to_string(), found);
@@ -307,6 +321,35 @@ fn resolve(template: &Value, data: &Value) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// `States.Format('template {} {}', $.a, $.b)`: each `{}` replaced by the next argument's value
+/// (a string as it is, anything else as JSON). The templates compiled machines use hold no
+/// quotes or commas of their own.
+fn format_intrinsic(call: &str, data: &Value) -> String {
+    let inner = call
+        .strip_prefix("States.Format(")
+        .and_then(|c| c.strip_suffix(')'))
+        .unwrap_or_default();
+    let (template, args) = inner
+        .strip_prefix('\'')
+        .and_then(|rest| rest.split_once('\''))
+        .unwrap_or_default();
+    let mut values = args.split(',').map(str::trim).filter(|a| !a.is_empty());
+    let mut out = String::new();
+    let mut pieces = template.split("{}").peekable();
+    while let Some(piece) = pieces.next() {
+        out.push_str(piece);
+        if pieces.peek().is_some() {
+            let value = values.next().and_then(|p| at_path(data, p));
+            match value {
+                Some(Value::String(s)) => out.push_str(s),
+                Some(other) => out.push_str(&other.to_string()),
+                None => {}
+            }
+        }
+    }
+    out
 }
 
 /// Puts `value` at `$.key`; any other `ResultPath` (null: discard) leaves the data as it was.

@@ -62,7 +62,7 @@ pub struct Aws {
     sts: aws_sdk_sts::Client,
     sfn: aws_sdk_sfn::Client,
     /// The account deployed to, once asked.
-    account: tokio::sync::OnceCell<String>,
+    account: tokio::sync::OnceCell<sts::Caller>,
     region: String,
     /// The retry policy and the quota budgets every call goes through.
     calls: Arc<Calls>,

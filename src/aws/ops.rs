@@ -124,6 +124,13 @@ pub const UPDATE_STATE_MACHINE: Op =
     op("updating the rollout's state machine", Quota::None, Change);
 pub const DELETE_STATE_MACHINE: Op =
     op("deleting the rollouts' state machine", Quota::None, Change);
+pub const LIST_STATE_MACHINE_VERSIONS: Op = op(
+    "listing the rollouts' state machine versions",
+    Quota::None,
+    Routine,
+);
+pub const DELETE_STATE_MACHINE_VERSION: Op =
+    op("deleting an old state machine version", Quota::None, Change);
 pub const START_EXECUTION: Op = op("starting the rollout's execution", Quota::None, Traffic);
 pub const DESCRIBE_EXECUTION: Op = op("reading the rollout's execution", Quota::None, Routine);
 pub const STOP_EXECUTION: Op = op("stopping the rollout's execution", Quota::None, Traffic);

@@ -11,6 +11,18 @@ use gitmoxi_engine::ports::{
 use super::{ops, Aws};
 use crate::model::state_machine::{compile, input, machine_name};
 
+/// Published versions of a rollout machine kept besides the newest.
+const KEPT_VERSIONS: usize = 5;
+
+fn version_of(arn: Option<&str>) -> Result<String, AwsError> {
+    arn.map(str::to_string).ok_or_else(|| {
+        AwsError::new(
+            AwsErrorKind::Other,
+            "Step Functions published no version of the rollout's state machine",
+        )
+    })
+}
+
 /// The engine's [`Conductor`] on Step Functions, for one function's rollouts.
 pub struct StepFunctionsWalk<'a> {
     pub(super) aws: &'a Aws,
@@ -21,17 +33,21 @@ pub struct StepFunctionsWalk<'a> {
 impl Aws {
     async fn machine_arn(&self, function: &str, alias: &str) -> Result<String, AwsError> {
         let account = self.account_id().await?;
+        let partition = self.partition().await?;
         let name = machine_name(function, alias);
         Ok(format!(
-            "arn:aws:states:{}:{account}:stateMachine:{name}",
+            "arn:{partition}:states:{}:{account}:stateMachine:{name}",
             self.region
         ))
     }
 
-    /// The machine with this definition: updated when it exists, created (tagged) otherwise.
+    /// The machine with this definition, published as a version of its own: updated when it
+    /// exists, created (tagged) otherwise. The answer is the version's ARN, which the execution
+    /// starts on (an execution started on the machine's ARN right after an update may still
+    /// run the definition before it).
     async fn put_machine(&self, walk: &Walk, role_arn: &str) -> Result<String, AwsError> {
         let arn = self.machine_arn(&walk.function_name, &walk.alias).await?;
-        let definition = compile(walk).to_string();
+        let definition = compile(walk, self.partition().await?).to_string();
         let updated = self
             .calls
             .send(ops::UPDATE_STATE_MACHINE, || {
@@ -40,11 +56,13 @@ impl Aws {
                     .state_machine_arn(&arn)
                     .definition(&definition)
                     .role_arn(role_arn)
+                    .publish(true)
                     .send()
             })
             .await;
-        if absent_if_not_found(updated)?.is_some() {
-            return Ok(arn);
+        if let Some(updated) = absent_if_not_found(updated)? {
+            self.prune_versions(&arn).await;
+            return version_of(updated.state_machine_version_arn());
         }
         let tags = [
             ("gitmoxi:function", walk.function_name.as_str()),
@@ -64,10 +82,39 @@ impl Aws {
                     .definition(&definition)
                     .role_arn(role_arn)
                     .set_tags(Some(tags.clone()))
+                    .publish(true)
                     .send()
             })
             .await?;
-        Ok(created.state_machine_arn().to_string())
+        version_of(created.state_machine_version_arn())
+    }
+
+    /// Each release publishes a version; all but the newest few are deleted (best effort: a
+    /// version left over costs nothing and the next release tries again).
+    async fn prune_versions(&self, machine: &str) {
+        let listed = self
+            .calls
+            .send(ops::LIST_STATE_MACHINE_VERSIONS, || {
+                self.sfn
+                    .list_state_machine_versions()
+                    .state_machine_arn(machine)
+                    .send()
+            })
+            .await;
+        let Ok(listed) = listed else { return };
+        // Newest first.
+        for old in listed.state_machine_versions().iter().skip(KEPT_VERSIONS) {
+            let arn = old.state_machine_version_arn();
+            let _ = self
+                .calls
+                .send(ops::DELETE_STATE_MACHINE_VERSION, || {
+                    self.sfn
+                        .delete_state_machine_version()
+                        .state_machine_version_arn(arn)
+                        .send()
+                })
+                .await;
+        }
     }
 
     /// The execution running on `function`'s `alias`, if any.
@@ -134,7 +181,7 @@ impl Aws {
 impl Conductor for StepFunctionsWalk<'_> {
     async fn start(&self, walk: &Walk) -> Result<String, AwsError> {
         let aws = self.aws;
-        let machine = aws.put_machine(walk, &self.role_arn).await?;
+        let version = aws.put_machine(walk, &self.role_arn).await?;
         let name = execution_name(&walk.deployment_id);
         let input = input(walk).to_string();
         let started = aws
@@ -142,7 +189,7 @@ impl Conductor for StepFunctionsWalk<'_> {
             .send(ops::START_EXECUTION, || {
                 aws.sfn
                     .start_execution()
-                    .state_machine_arn(&machine)
+                    .state_machine_arn(&version)
                     .name(&name)
                     .input(&input)
                     .send()
@@ -151,18 +198,27 @@ impl Conductor for StepFunctionsWalk<'_> {
         match started {
             Ok(s) => Ok(s.execution_arn().to_string()),
             // A retried start whose first answer was lost: the execution is ours.
-            Err(e) if e.kind == AwsErrorKind::InUse => Ok(format!(
-                "{}:{name}",
-                machine.replace(":stateMachine:", ":execution:")
-            )),
+            Err(e) if e.kind == AwsErrorKind::InUse => {
+                let machine = aws.machine_arn(&walk.function_name, &walk.alias).await?;
+                let execution = machine.replace(":stateMachine:", ":execution:");
+                Ok(format!("{execution}:{name}"))
+            }
             Err(e) => Err(e),
         }
     }
 
-    async fn progress(&self, walk: &str, alias: &str) -> Result<WalkProgress, AwsError> {
+    async fn progress(
+        &self,
+        walk: &str,
+        alias: &str,
+        read_alias: bool,
+    ) -> Result<WalkProgress, AwsError> {
         let state = self.aws.walk_state(walk).await?;
+        if !read_alias && state == WalkState::Running {
+            return Ok(WalkProgress::unread(state));
+        }
         let routing = self.aws.find_alias(&self.function, alias).await?;
-        Ok(WalkProgress { state, routing })
+        Ok(WalkProgress::read(state, routing))
     }
 
     async fn stop(&self, walk: &str) -> Result<(), AwsError> {

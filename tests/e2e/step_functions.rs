@@ -322,7 +322,7 @@ async fn step_functions_canary_shows_its_intermediate_weight() {
     );
     let arn = execution_arn(&values);
     assert!(
-        arn.contains(&format!(":execution:gitmoxi-{function}-live:")),
+        arn.contains(&format!(":execution:gitmoxi-{function}.live:")),
         "the execution belongs to the function and alias's state machine: {arn}"
     );
     let id = values["last_deployment"]["id"].as_str().unwrap_or_default();
@@ -352,7 +352,7 @@ async fn step_functions_canary_shows_its_intermediate_weight() {
     let machines = || boto3(&endpoint, STATE_MACHINES);
     assert_eq!(
         machines(),
-        serde_json::json!([format!("gitmoxi-{function}-live")])
+        serde_json::json!([format!("gitmoxi-{function}.live")])
     );
     ws.tf(&["destroy", "-auto-approve"]).assert_success();
     assert_eq!(
@@ -536,6 +536,12 @@ async fn step_functions_alarm_restores_the_old_version_and_the_plan_shows_the_ch
     );
     assert_eq!(
         values["last_deployment"]["status"], "ROLLED_BACK",
+        "state after the refresh: {values:#}"
+    );
+    // The machine's rollback named the alarm, and the state says which.
+    assert_eq!(
+        values["last_deployment"]["failed_check"],
+        format!("alarm:{alarm}").as_str(),
         "state after the refresh: {values:#}"
     );
     assert_eq!(alias(&lambda, function, "live").await, alone("1"));

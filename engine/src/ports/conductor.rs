@@ -27,12 +27,31 @@ pub struct Walk {
     pub check_interval: Duration,
 }
 
-/// Where a walk stands, with the alias as read at the same moment.
+/// Where a walk stands, with the alias as read at the same moment (when it was read).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WalkProgress {
     pub state: WalkState,
-    /// None: the alias does not exist.
+    /// The alias was read: `routing` is what it routes (None: it does not exist).
+    pub alias_read: bool,
     pub routing: Option<AliasRouting>,
+}
+
+impl WalkProgress {
+    pub fn read(state: WalkState, routing: Option<AliasRouting>) -> WalkProgress {
+        WalkProgress {
+            state,
+            alias_read: true,
+            routing,
+        }
+    }
+
+    pub fn unread(state: WalkState) -> WalkProgress {
+        WalkProgress {
+            state,
+            alias_read: false,
+            routing: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,10 +69,13 @@ pub enum WalkState {
 pub trait Conductor: Send + Sync {
     /// Starts the walk; the answer identifies it (for Step Functions, the execution ARN).
     fn start(&self, walk: &Walk) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// Where the walk stands; the alias is read too when `read_alias` is set or the walk has
+    /// ended (the alias's reads count against Lambda's quota, the walk's against another).
     fn progress(
         &self,
         walk: &str,
         alias: &str,
+        read_alias: bool,
     ) -> impl Future<Output = Result<WalkProgress, AwsError>> + Send;
     /// Stops a running walk where it is (the engine then restores the alias itself).
     fn stop(&self, walk: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
@@ -67,7 +89,7 @@ impl Conductor for NoConductor {
         Err(unsupported())
     }
 
-    async fn progress(&self, _: &str, _: &str) -> Result<WalkProgress, AwsError> {
+    async fn progress(&self, _: &str, _: &str, _: bool) -> Result<WalkProgress, AwsError> {
         Err(unsupported())
     }
 

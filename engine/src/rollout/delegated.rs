@@ -52,6 +52,8 @@ impl State {
         match r {
             Ok(walk) => {
                 self.walk = Some(walk.clone());
+                // The first shift is due at once.
+                self.shift_due = Some(self.now);
                 out.push(Action::Emit(Event::Delegated { walk }));
                 self.follow(out)
             }
@@ -59,38 +61,63 @@ impl State {
         }
     }
 
+    /// Reads the walk; the alias too once a shift is due (between shifts only the walk is read,
+    /// so following a long wait costs Lambda's quota nothing).
     pub(super) fn follow(&mut self, out: &mut Vec<Action>) {
         self.phase = Phase::Following;
         let walk = self.walk.clone().unwrap_or_default();
-        out.push(Action::FollowWalk { walk });
+        let read_alias = self.shift_due.is_some_and(|due| self.now >= due);
+        out.push(Action::FollowWalk { walk, read_alias });
+    }
+
+    /// The weight a routing gives the new version when it is one this walk makes: `from` with
+    /// the new version at a weight of the plan, or the new version alone.
+    fn weight_of(&self, routing: &AliasRouting) -> Option<u8> {
+        let (from, to) = (self.from.as_deref()?, self.to.as_deref()?);
+        if routing.serves_fully(to) {
+            return Some(100);
+        }
+        match &routing.extra {
+            Some((v, w)) if v == to && routing.version == from => {
+                let weight = (w * 100.0).round().clamp(0.0, 100.0) as u8;
+                let planned = self.remaining.iter().any(|s| s.weight_percent == weight);
+                planned.then_some(weight)
+            }
+            _ => None,
+        }
     }
 
     /// Records a weight the alias shows that was not seen yet; true when it is a new step.
     pub(super) fn note_walk(&mut self, p: &WalkProgress) -> bool {
-        let (Some(routing), Some(from), Some(to)) = (&p.routing, &self.from, &self.to) else {
+        let Some(routing) = p.routing.as_ref().filter(|_| p.alias_read) else {
             return false;
         };
-        let weight = match &routing.extra {
-            _ if routing.serves_fully(to) => 100,
-            Some((v, w)) if v == to && routing.version == *from => {
-                (w * 100.0).round().clamp(0.0, 100.0) as u8
-            }
-            // Back on `from`, or something this walk does not make: not a step.
-            _ => {
-                self.serving = Some(routing.clone());
-                return false;
-            }
-        };
-        if self.last_step.map(|(_, w)| w) == Some(weight) {
+        let weight = self.weight_of(routing);
+        let known = self.last_step.map(|(_, w)| w);
+        let Some(weight) = weight.filter(|w| Some(*w) != known) else {
             self.serving = Some(routing.clone());
             return false;
-        }
+        };
         let index = self
             .remaining
             .iter()
             .position(|s| s.weight_percent == weight);
-        self.note_shift(index.unwrap_or(0), routing);
+        let index = index.unwrap_or(self.remaining.len().saturating_sub(1));
+        self.note_shift(index, routing);
+        // The next shift comes after this step's wait; at 100% only the bake is left.
+        let wait = self.remaining.get(index).map(|s| s.wait);
+        self.shift_due = match weight {
+            100 => None,
+            _ => Some(self.now + wait.unwrap_or_default()),
+        };
         true
+    }
+
+    /// Whether `routing` is something this walk (or its rollback) may have left: anything else
+    /// is someone else's change, which is never overwritten.
+    fn walk_made(&self, routing: Option<&AliasRouting>) -> bool {
+        let from = self.from.as_deref().unwrap_or_default();
+        routing.is_some_and(|r| r.serves_fully(from) || self.weight_of(r).is_some())
     }
 
     pub(super) fn followed(&mut self, r: Result<WalkProgress, AwsError>, out: &mut Vec<Action>) {
@@ -134,7 +161,8 @@ impl State {
                         self.d.alias,
                         describe(other.as_ref())
                     );
-                    self.fail("orchestrator", reason, out)
+                    self.serving = other.clone();
+                    self.stop(Cause::Conflict(reason), out)
                 }
             },
             WalkState::Failed { error, cause } => {
@@ -158,37 +186,45 @@ impl State {
         let reason = format!("{walk} ended with {error}: {cause}");
         let restored = routing.as_ref().is_some_and(|r| r.serves_fully(&from));
         if !restored {
+            let theirs = error.contains("PreconditionFailed") || !self.walk_made(routing.as_ref());
             self.serving = routing;
             self.traffic_moved = true;
-            let conflict = error.contains("PreconditionFailed");
-            return self.stop(
-                match conflict {
-                    true => Cause::Conflict(reason),
-                    false => Cause::Failed {
-                        check: "orchestrator".into(),
-                        reason,
-                    },
+            let cause = match theirs {
+                true => Cause::Conflict(reason),
+                false => Cause::Failed {
+                    check: "orchestrator".into(),
+                    reason,
                 },
-                out,
-            );
+            };
+            return self.stop(cause, out);
         }
         let moved = self.last_step.is_some();
         self.serving = routing;
         self.traffic_moved = false;
+        let (check, what) = named_cause(walk, &error, &cause);
+        let position = match (self.last_step, &self.to) {
+            (Some((index, weight)), Some(to)) => format!(
+                " at step {} of {} ({weight}% on version {to})",
+                index + 1,
+                self.d.plan.steps.len()
+            ),
+            _ => String::new(),
+        };
         out.push(Action::Emit(Event::Stopping {
-            cause: reason.clone(),
+            cause: what.clone(),
             rolling_back: false,
         }));
+        let restored = match moved {
+            true => format!("; traffic restored to version {from}"),
+            false => String::new(),
+        };
         self.ending = Some(Ending {
             status: match moved {
                 true => Status::RolledBack,
                 false => Status::Failed,
             },
-            reason: Some(match moved {
-                true => format!("{reason}; traffic restored to version {from}"),
-                false => reason,
-            }),
-            failed_check: Some("orchestrator".into()),
+            reason: Some(format!("{what}{position}{restored}")),
+            failed_check: Some(check),
         });
         if moved {
             self.traffic_restored = true;
@@ -243,12 +279,43 @@ impl State {
         r: Result<Option<AliasRouting>, AwsError>,
         out: &mut Vec<Action>,
     ) {
-        if let Ok(routing) = r {
-            let from = self.from.clone().unwrap_or_default();
-            self.traffic_moved = routing.as_ref().is_some_and(|r| !r.serves_fully(&from));
-            self.serving = routing;
-        }
+        let cause = match r {
+            Ok(routing) if !self.walk_made(routing.as_ref()) => {
+                self.serving = routing;
+                let e = "the alias was changed by someone else while the rollout ran";
+                Cause::Conflict(e.into())
+            }
+            Ok(routing) => {
+                let from = self.from.clone().unwrap_or_default();
+                self.traffic_moved = routing.as_ref().is_some_and(|r| !r.serves_fully(&from));
+                self.serving = routing;
+                cause
+            }
+            Err(_) => cause,
+        };
         self.stop(cause, out)
+    }
+}
+
+/// Which check ended a walk that rolled back, and why: the machine's own rollback names the
+/// alarm (`alarm NAME is ALARM`) or the failed call; anything else is the orchestrator's.
+fn named_cause(walk: &str, error: &str, cause: &str) -> (String, String) {
+    match (error, walk_check(error, cause)) {
+        ("RolledBack", check) => (check, cause.to_string()),
+        (_, check) => (check, format!("{walk} ended with {error}: {cause}")),
+    }
+}
+
+/// The `failed_check` of a walk that ended with `error` and `cause`: `alarm:NAME` when its
+/// rollback names an alarm, `orchestrator` otherwise.
+pub fn walk_check(error: &str, cause: &str) -> String {
+    let alarm = cause
+        .strip_prefix("alarm ")
+        .and_then(|c| c.strip_suffix(" is ALARM"))
+        .filter(|_| error == "RolledBack");
+    match alarm {
+        Some(name) => format!("alarm:{name}"),
+        None => "orchestrator".into(),
     }
 }
 

@@ -175,8 +175,9 @@ impl<L: Lambda, A: Alarms, H: Hooks, M: Metrics, N: Notifier, C: Conductor>
                 Reply::CapacityReleased(lambda.release_provisioned(&version).await)
             }
             Action::StartWalk(walk) => Reply::WalkStarted(self.ports.conductor.start(&walk).await),
-            Action::FollowWalk { walk } => {
-                Reply::Walk(self.ports.conductor.progress(&walk, alias).await)
+            Action::FollowWalk { walk, read_alias } => {
+                let progress = self.ports.conductor.progress(&walk, alias, read_alias);
+                Reply::Walk(progress.await)
             }
             Action::StopWalk { walk } => Reply::WalkStopped(self.ports.conductor.stop(&walk).await),
             Action::Emit(_) | Action::Finish(_) => Reply::Woke,

@@ -113,6 +113,7 @@ pub enum Action {
     /// Read where the walk stands, and the alias.
     FollowWalk {
         walk: String,
+        read_alias: bool,
     },
     StopWalk {
         walk: String,

@@ -175,6 +175,8 @@ pub struct State {
     pub(super) verified_status: Option<FunctionStatus>,
     /// The orchestrator's walk, once started (delegated deployments).
     pub(super) walk: Option<String>,
+    /// When the walk's next shift is due: from then on, following it reads the alias too.
+    pub(super) shift_due: Option<Instant>,
 }
 
 /// Advances a rollout by one observation.
@@ -218,6 +220,7 @@ impl State {
             capacity_asked: false,
             capacity_created: false,
             walk: None,
+            shift_due: None,
         }
     }
 
@@ -333,14 +336,15 @@ impl State {
                 | Phase::Provisioning { .. }
                 | Phase::Watching { .. }
                 | Phase::StartingWalk
-                | Phase::Following
                 | Phase::FollowPause
                 | Phase::Hook(_)
                 | Phase::Notifying {
                     then: AfterNotify::Route,
                     ..
                 }
-        ) || matches!(phase, Phase::Shifting { .. } if !is_conflict(&obs.reply));
+        ) || matches!(phase, Phase::Shifting { .. } if !is_conflict(&obs.reply))
+            // A walk that has just ended is recorded as it ended.
+            || matches!(phase, Phase::Following if !walk_ended(&obs.reply));
         if !forward {
             return None;
         }
@@ -401,6 +405,10 @@ impl State {
         let reason = format!("internal error: unexpected {reply:?} in {phase:?}");
         self.fail("internal", reason, out)
     }
+}
+
+fn walk_ended(reply: &Reply) -> bool {
+    matches!(reply, Reply::Walk(Ok(p)) if p.state != crate::ports::WalkState::Running)
 }
 
 fn is_conflict(reply: &Reply) -> bool {

@@ -29,6 +29,7 @@ use crate::schedule::RolloutPlan;
 
 pub use analysis::{judge_analysis, Analysis};
 pub use checks::{judge_alarms, Check, Verdict};
+pub use delegated::walk_check;
 pub use driver::{run, run_with, Ports};
 pub use event::Event;
 pub use hooks::HookSettings;

@@ -20,17 +20,22 @@ const MAX_CHECKS_PER_WAIT: u64 = 100;
 /// Step Functions' limit on a state machine's name.
 const MAX_NAME: usize = 80;
 
+/// The two service integrations the machine calls (in the `aws` partition: other partitions'
+/// machines are rewritten by [`for_partition`]).
+const UPDATE_ALIAS: &str = "arn:aws:states:::aws-sdk:lambda:updateAlias";
+const DESCRIBE_ALARMS: &str = "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms";
+
 /// What a compiled machine watches.
 pub struct Watch<'a> {
     pub alarms: &'a [String],
     pub check_interval: Duration,
 }
 
-/// The state machine of `function`'s rollouts on `alias`: `gitmoxi-FUNCTION-ALIAS`, or, when that
-/// is longer than Step Functions allows, cut short with a hash of the whole name so two long
-/// names never share a machine.
+/// The state machine of `function`'s rollouts on `alias`: `gitmoxi-FUNCTION.ALIAS` (neither name
+/// can hold a `.`, so no two pairs share one), or, when that is longer than Step Functions
+/// allows, cut short with a hash of the whole name.
 pub fn machine_name(function: &str, alias: &str) -> String {
-    let name = format!("gitmoxi-{function}-{alias}");
+    let name = format!("gitmoxi-{function}.{alias}");
     if name.len() <= MAX_NAME {
         return name;
     }
@@ -55,13 +60,33 @@ pub fn input(walk: &Walk) -> Value {
     })
 }
 
-/// The state machine for the walk: its steps on their schedule, then the bake.
-pub fn compile(walk: &Walk) -> Value {
+/// The state machine for the walk, in `partition` (`aws`, `aws-cn`, `aws-us-gov`): its steps
+/// on their schedule, then the bake.
+pub fn compile(walk: &Walk, partition: &str) -> Value {
     let watch = Watch {
         alarms: &walk.alarms,
         check_interval: walk.check_interval,
     };
-    compile_steps(&walk.steps, walk.bake, &watch, &walk.to)
+    for_partition(
+        compile_steps(&walk.steps, walk.bake, &watch, &walk.to),
+        partition,
+    )
+}
+
+/// The machine's integrations named in `partition`.
+fn for_partition(mut machine: Value, partition: &str) -> Value {
+    if partition == "aws" {
+        return machine;
+    }
+    let prefix = format!("arn:{partition}:states:::");
+    if let Some(states) = machine["States"].as_object_mut() {
+        for state in states.values_mut() {
+            if let Some(r) = state["Resource"].as_str() {
+                state["Resource"] = r.replacen("arn:aws:states:::", &prefix, 1).into();
+            }
+        }
+    }
+    machine
 }
 
 fn compile_steps(
@@ -113,7 +138,7 @@ fn shift(first: bool, weight: f64, to_version: &str, next: &str) -> Value {
     };
     json!({
         "Type": "Task",
-        "Resource": "arn:aws:states:::aws-sdk:lambda:updateAlias",
+        "Resource": UPDATE_ALIAS,
         "Parameters": {
             "FunctionName.$": "$.function",
             "Name.$": "$.alias",
@@ -124,7 +149,7 @@ fn shift(first: bool, weight: f64, to_version: &str, next: &str) -> Value {
         "ResultSelector": {"RevisionId.$": "$.RevisionId"},
         "ResultPath": "$.last",
         "Retry": alias_retry(),
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": CALL_FAILED}],
         "Next": next,
     })
 }
@@ -186,14 +211,15 @@ fn checked_wait(
 fn alarm_check(alarms: &[String], next: &str) -> Value {
     json!({
         "Type": "Task",
-        "Resource": "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms",
-        "Parameters": {"AlarmNames": alarms, "StateValue": "ALARM"},
+        "Resource": DESCRIBE_ALARMS,
+        "Parameters": {"AlarmNames": alarms, "StateValue": "ALARM",
+                       "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]},
         "ResultSelector": {"Metric.$": "$.MetricAlarms", "Composite.$": "$.CompositeAlarms"},
         "ResultPath": "$.alarms",
         // A read: any failure is worth a few more tries before it counts as a blind spot.
         "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 2.0,
                    "MaxAttempts": 4}],
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rollback"}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": CALL_FAILED}],
         "Next": next,
     })
 }
@@ -203,16 +229,42 @@ fn alarm_judge(next: &str) -> Value {
     json!({
         "Type": "Choice",
         "Choices": [
-            {"Variable": "$.alarms.Metric[0]", "IsPresent": true, "Next": "Rollback"},
-            {"Variable": "$.alarms.Composite[0]", "IsPresent": true, "Next": "Rollback"},
+            {"Variable": "$.alarms.Metric[0]", "IsPresent": true, "Next": METRIC_ALARM},
+            {"Variable": "$.alarms.Composite[0]", "IsPresent": true, "Next": COMPOSITE_ALARM},
         ],
         "Default": next,
     })
 }
 
+/// Where a rollback starts, each saying why in `$.why.text`, which the failure's cause repeats:
+/// `alarm NAME is ALARM`, or the failed call's error and cause.
+const METRIC_ALARM: &str = "Alarm in ALARM";
+const COMPOSITE_ALARM: &str = "Composite alarm in ALARM";
+const CALL_FAILED: &str = "Call failed";
+
+fn reasons(states: &mut Map<String, Value>) {
+    let why = |format: &str| {
+        json!({"Type": "Pass", "Parameters": {"text.$": format}, "ResultPath": "$.why",
+               "Next": "Rollback"})
+    };
+    states.insert(
+        METRIC_ALARM.into(),
+        why("States.Format('alarm {} is ALARM', $.alarms.Metric[0].AlarmName)"),
+    );
+    states.insert(
+        COMPOSITE_ALARM.into(),
+        why("States.Format('alarm {} is ALARM', $.alarms.Composite[0].AlarmName)"),
+    );
+    states.insert(
+        CALL_FAILED.into(),
+        why("States.Format('{}: {}', $.error.Error, $.error.Cause)"),
+    );
+}
+
 /// The alias back to 100% on the version it served, with the RevisionId of the last update the
 /// machine made (or the input's, when none was made), then a failure.
 fn rollback(states: &mut Map<String, Value>) {
+    reasons(states);
     states.insert(
         "Rollback".into(),
         json!({
@@ -229,7 +281,7 @@ fn rollback(states: &mut Map<String, Value>) {
             name.into(),
             json!({
                 "Type": "Task",
-                "Resource": "arn:aws:states:::aws-sdk:lambda:updateAlias",
+                "Resource": UPDATE_ALIAS,
                 "Parameters": {
                     "FunctionName.$": "$.function",
                     "Name.$": "$.alias",
@@ -245,7 +297,7 @@ fn rollback(states: &mut Map<String, Value>) {
     }
     states.insert(
         "Rolled back".into(),
-        json!({"Type": "Fail", "Error": "RolledBack", "Cause": "an alarm fired or a step failed; traffic restored"}),
+        json!({"Type": "Fail", "Error": "RolledBack", "CausePath": "$.why.text"}),
     );
 }
 

@@ -101,21 +101,32 @@ fn every_alarm_check_and_every_call_can_roll_back() {
     };
     let m = compile(&plan(ShiftKind::Linear, 50, 3, 0), &watch, "2");
     let states = m["States"].as_object().unwrap();
+    // Every way into the rollback says why first.
+    let explains = |next: &Value| {
+        let pass = &states[next.as_str().unwrap()];
+        pass["Type"] == "Pass" && pass["Next"] == "Rollback" && pass["ResultPath"] == "$.why"
+    };
     for (name, state) in states {
         match state["Type"].as_str().unwrap() {
             "Task" if !name.starts_with("Restore") => {
-                assert_eq!(state["Catch"][0]["Next"], "Rollback", "{name}")
+                assert!(explains(&state["Catch"][0]["Next"]), "{name}")
             }
             "Choice" if name.ends_with("judge") => {
                 let choices = state["Choices"].as_array().unwrap();
-                assert!(choices.iter().all(|c| c["Next"] == "Rollback"), "{name}");
+                assert!(choices.iter().all(|c| explains(&c["Next"])), "{name}");
             }
             _ => {}
         }
     }
+    assert_eq!(m["States"]["Rolled back"]["CausePath"], "$.why.text");
     let check = &m["States"]["Step 1 1 check"]["Parameters"];
     assert_eq!(check["AlarmNames"], serde_json::json!(["a", "b"]));
     assert_eq!(check["StateValue"], "ALARM");
+    assert_eq!(
+        check["AlarmTypes"],
+        serde_json::json!(["MetricAlarm", "CompositeAlarm"]),
+        "without it DescribeAlarms answers metric alarms only"
+    );
     let restore = &m["States"]["Restore"]["Parameters"];
     assert_eq!(restore["FunctionVersion.$"], "$.from");
     assert_eq!(restore["RevisionId.$"], "$.last.RevisionId");
@@ -200,7 +211,11 @@ async fn an_alarm_mid_wait_restores_the_old_version_and_fails() {
         gitmoxi_engine::AlarmState::Alarm,
     );
     let ended = run_on_fake(&fake).await;
-    assert_eq!(ended.unwrap_err().0, "RolledBack");
+    let named = (
+        "RolledBack".to_string(),
+        "alarm errors is ALARM".to_string(),
+    );
+    assert_eq!(ended.unwrap_err(), named, "the cause names the alarm");
     let live = fake.alias("live").unwrap();
     assert_eq!((live.version.as_str(), live.extra), ("1", None));
     assert_eq!(fake.traffic_to("2"), [50, 0]);
@@ -230,11 +245,46 @@ async fn someone_elses_change_stops_the_machine_without_overwriting_it() {
 
 #[test]
 fn machine_names_fit_step_functions_and_never_collide() {
-    assert_eq!(machine_name("orders", "live"), "gitmoxi-orders-live");
+    assert_eq!(machine_name("orders", "live"), "gitmoxi-orders.live");
+    assert_ne!(machine_name("a-b", "c"), machine_name("a", "b-c"));
     let (function, alias) = ("f".repeat(64), "a".repeat(30));
     let a = machine_name(&function, &alias);
     let b = machine_name(&function, &format!("{alias}b"));
     assert_eq!(a.len(), 80);
     assert!(a.starts_with("gitmoxi-fff"), "{a}");
     assert_ne!(a, b, "names cut short keep a hash of the whole");
+}
+
+#[test]
+fn other_partitions_name_their_integrations() {
+    let walk = gitmoxi_engine::Walk {
+        deployment_id: "d-1".into(),
+        function_name: "orders".into(),
+        alias: "live".into(),
+        from: "1".into(),
+        to: "2".into(),
+        revision_id: "r".into(),
+        steps: plan(ShiftKind::Canary, 10, 6, 0).steps,
+        bake: Duration::ZERO,
+        alarms: vec!["errors".into()],
+        check_interval: Duration::from_secs(3),
+    };
+    let resources = |partition: &str| -> Vec<String> {
+        let m = super::compile(&walk, partition);
+        let states = m["States"].as_object().unwrap().values();
+        states
+            .filter_map(|s| s["Resource"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(resources("aws")
+        .iter()
+        .all(|r| r.starts_with("arn:aws:states:::aws-sdk:")));
+    let china = resources("aws-cn");
+    assert!(!china.is_empty());
+    assert!(
+        china
+            .iter()
+            .all(|r| r.starts_with("arn:aws-cn:states:::aws-sdk:")),
+        "{china:?}"
+    );
 }

@@ -206,6 +206,30 @@ pub async fn orchestrated<C: Cloud>(
     }
 }
 
+/// After a destroy: the alias's state machine, when its rollouts ran on Step Functions (a
+/// warning when it cannot be deleted: it holds nothing and runs nothing on its own).
+pub async fn forget_machine<C: Cloud>(
+    cloud: &C,
+    prior: &Value,
+    (function, alias): (&str, &str),
+) -> Option<Diagnostic> {
+    let (settings, _) = super::settings::parse(prior);
+    let on_sfn = *settings.orchestrator(cloud.orchestrator()) != Orchestrator::Provider;
+    let ran_there = !prior.get("last_deployment").get("execution_arn").is_null();
+    if !on_sfn && !ran_there {
+        return None;
+    }
+    let e = cloud.forget_walks(function, alias).await.err()?;
+    let d = aws_failure(
+        "deleting the rollouts' state machine",
+        &format!("{function}:{alias}"),
+        &e,
+        "Everything else was destroyed; the state machine is still there (delete it by hand if \
+         you like: it runs nothing on its own).",
+    );
+    Some(Diagnostic::warning(d.summary, d.detail))
+}
+
 /// The error of an apply that would start a second rollout on an alias.
 pub fn still_running(function: &str, alias: &str, walk: &str) -> Diagnostic {
     Diagnostic::error(

@@ -243,7 +243,14 @@ async fn destroy<C: Cloud>(cloud: &C, prior: &Value, replaced: &mut Replaced) ->
     };
     let (settings, _) = settings::parse(prior);
     match tokio::time::timeout(settings.delete_timeout(), work).await {
-        Ok(Ok(())) => ApplyResponse::default(),
+        Ok(Ok(())) => {
+            let target = (s.function_name.as_str(), s.alias.as_str());
+            let warning = rollout::forget_machine(cloud, prior, target).await;
+            ApplyResponse {
+                diagnostics: warning.into_iter().collect::<Vec<_>>().into(),
+                ..ApplyResponse::default()
+            }
+        }
         Ok(Err(e)) => {
             let done = "Some of the alias's event sources may be gone already; the alias is \
                         still there, and the next destroy finishes the job.";

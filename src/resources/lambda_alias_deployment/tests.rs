@@ -234,3 +234,28 @@ async fn a_promotion_warms_the_version_first_and_frees_the_old_one_unless_anothe
     );
     assert_eq!(aws.count("put_capacity"), 2, "3 was already warm");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_promotion_can_run_on_step_functions() {
+    let (aws, tf) = setup().await;
+    let first = tf
+        .apply(&Instance::default(), &config(&tf, "2", json!({})))
+        .await;
+    assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+    let role = "arn:aws:iam::000000000000:role/gitmoxi-rollouts";
+    let on_sfn = json!({"orchestrator": [{"type": "step_functions", "role_arn": role}]});
+    let promoted = tf.apply(&first.instance(), &config(&tf, "3", on_sfn)).await;
+    assert!(
+        promoted.diagnostics.is_empty(),
+        "{:?}",
+        promoted.diagnostics
+    );
+    let last = promoted.state.get("last_deployment");
+    assert_eq!(last.get("status").as_str(), Some("SUCCEEDED"));
+    let arn = last.get("execution_arn").as_str().unwrap_or_default();
+    assert!(arn.contains(":execution:gitmoxi-orders.prod:"), "{arn}");
+    assert_eq!(aws.traffic_to("3").last(), Some(&100));
+    assert!(aws.traffic_to("3").contains(&50), "the machine's 50% step");
+    assert_eq!(aws.alias_of("orders", "prod").unwrap().version, "3");
+    assert!(aws.running_executions("gitmoxi-orders.prod").is_empty());
+}

@@ -11,13 +11,12 @@ use crate::log;
 use crate::model::definition;
 use crate::model::event_sources::EventSources;
 use crate::model::ports::{invoke_arn, AwsError, Cloud, SourceTarget};
-use crate::model::settings::Orchestrator;
 use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::Value;
 use crate::resources::common::failure::{aws_failure, fail, NOTHING_CHANGED};
 use crate::resources::common::reconcile::{reconcile, Replaced};
-use crate::resources::common::{capacity, settings, sources};
+use crate::resources::common::{capacity, rollout, settings, sources};
 use tokio::sync::Mutex;
 
 /// Makes the function's tags go from `have` to `want` (tags are not versioned).
@@ -196,16 +195,17 @@ pub async fn destroy<C: Cloud>(
         let none = EventSources::default();
         reconcile(cloud, &target, &had, &none, &mut replaced).await?;
         cloud.delete_alias(&function, &state.alias).await?;
-        cloud.delete_function(&function).await?;
-        // The alias's state machine, when its rollouts ran on Step Functions.
-        let sfn = settings.orchestrator(cloud.orchestrator()) != &Orchestrator::Provider;
-        match sfn || !state.last_deployment.get("execution_arn").is_null() {
-            true => cloud.forget_walks(&function, &state.alias).await,
-            false => Ok(()),
-        }
+        cloud.delete_function(&function).await
     };
     match tokio::time::timeout(settings.delete_timeout(), work).await {
-        Ok(Ok(())) => ApplyResponse::default(),
+        Ok(Ok(())) => {
+            let target = (function.as_str(), state.alias.as_str());
+            let warning = rollout::forget_machine(cloud, prior, target).await;
+            ApplyResponse {
+                diagnostics: warning.into_iter().collect::<Vec<_>>().into(),
+                ..ApplyResponse::default()
+            }
+        }
         Ok(Err(e)) => {
             let done = "Some of the function's event sources may be gone already; the function \
                         is still there, and the next destroy finishes the job.";

@@ -159,20 +159,17 @@ impl<C: Cloud> Resource for LambdaDeployment<C> {
         if diags.has_errors() {
             return fail(diags, req.prior_state);
         }
-        let mut resp = if state::is_deployment(&req.planned_state) {
+        let carried = Private::read(&req.planned_private);
+        let mut resp = if let Some(d) = walk::still_running_at_apply(cloud, &req, &carried).await {
+            fail(d, req.prior_state.clone())
+        } else if state::is_deployment(&req.planned_state) {
             deploy::deploy(cloud, ctx, &req, &config, &replaced).await
         } else {
             in_place::update_in_place(cloud, &req, &config, &replaced).await
         };
         if !resp.new_state.is_null() {
-            // A rollout left running noted itself; versions owed to a release stay until one
-            // goes out (a failed one deletes nothing).
-            let mut kept = Private::read(&resp.private);
+            let mut kept = walk::carry(&req, &resp, carried);
             kept.replaced = replaced.into_inner();
-            let rolled_out = state::is_deployment(&req.planned_state);
-            if !rolled_out || resp.diagnostics.has_errors() {
-                kept.leftover = Private::read(&req.planned_private).leftover;
-            }
             resp.private = kept.to_bytes();
         }
         resp

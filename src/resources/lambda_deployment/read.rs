@@ -17,7 +17,8 @@ pub async fn read<C: Cloud>(cloud: &C, state: Value, private: Vec<u8>) -> ReadRe
         return ReadResponse::default();
     };
     let mut notes = Private::read(&private);
-    let s = match walk::refresh(cloud, s, &mut notes).await {
+    let delete_failed = state.get("delete_failed_version").as_bool().unwrap_or(true);
+    let s = match walk::refresh(cloud, s, &mut notes, delete_failed).await {
         Ok(s) => s,
         Err(d) => {
             return ReadResponse {

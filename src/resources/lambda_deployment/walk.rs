@@ -4,13 +4,16 @@
 //! says so; succeeded, the state says so; failed, the prior release goes back into the state,
 //! so the next plan shows the change again.
 
+use gitmoxi_engine::rollout::walk_check;
 use serde_json::json;
 
 use super::schema;
 use super::state::DeploymentState;
 use crate::model::ports::{AliasRouting, AwsError, Cloud, WalkState};
 use crate::protocol::diagnostics::Diagnostic;
+use crate::protocol::registry::{ApplyRequest, ApplyResponse};
 use crate::protocol::value::{Type, Value};
+use crate::resources::common::rollout;
 use crate::resources::common::state::{describe_routing, Private};
 
 /// The note an apply leaves: the execution, and the release it replaces.
@@ -40,6 +43,7 @@ pub async fn refresh<C: Cloud>(
     cloud: &C,
     mut s: DeploymentState,
     private: &mut Private,
+    delete_failed: bool,
 ) -> Result<DeploymentState, Diagnostic> {
     // Each refresh says afresh whether it still runs.
     private.running = None;
@@ -49,11 +53,18 @@ pub async fn refresh<C: Cloud>(
     let walk = execution(&note).unwrap_or_default().to_string();
     let state = match cloud.walk_state(&walk).await {
         Ok(state) => state,
-        // Deleted with its state machine: nothing runs it any more.
-        Err(e) if e.is_not_found() => WalkState::Failed {
-            error: "ExecutionDoesNotExist".into(),
-            cause: e.message,
-        },
+        // Gone (its history expired, or its machine was deleted): what the alias serves tells.
+        Err(e) if e.is_not_found() => {
+            let routing = cloud.find_alias(&s.function_name, &s.alias).await;
+            let routing = routing.map_err(|e| unreadable(&walk, e))?;
+            match routing.is_some_and(|r| r.serves_fully(&s.version)) {
+                true => WalkState::Succeeded,
+                false => WalkState::Failed {
+                    error: "ExecutionDoesNotExist".into(),
+                    cause: e.message,
+                },
+            }
+        }
         Err(e) => return Err(unreadable(&walk, e)),
     };
     match state {
@@ -75,13 +86,10 @@ pub async fn refresh<C: Cloud>(
                 .await
                 .map_err(|e| unreadable(&walk, e))?;
             let failed = s.version.clone();
-            s = restored(
-                s,
-                &note["prior"],
-                routing.as_ref(),
-                &format!("{error}: {cause}"),
-            );
-            private.leftover.push(failed);
+            s = restored(s, &note["prior"], routing.as_ref(), (&error, &cause));
+            if delete_failed {
+                private.leftover.push(failed);
+            }
         }
     }
     private.walk = None;
@@ -93,7 +101,7 @@ fn restored(
     mut s: DeploymentState,
     prior: &serde_json::Value,
     routing: Option<&AliasRouting>,
-    ended: &str,
+    (error, cause): (&str, &str),
 ) -> DeploymentState {
     let text = |key: &str| prior.get(key).and_then(|v| v.as_str()).map(str::to_string);
     let value = |key: &str| {
@@ -122,7 +130,7 @@ fn restored(
         None => "nothing (the alias is gone)".into(),
     };
     let reason = format!(
-        "the Step Functions execution ended with {ended}; alias {} routes {now}",
+        "the Step Functions execution ended with {error}: {cause}; alias {} routes {now}",
         s.alias
     );
     s.version = prior_version;
@@ -130,7 +138,7 @@ fn restored(
     s.last_deployment.set_attr("status", Value::string(status));
     s.last_deployment.set_attr("reason", Value::string(reason));
     s.last_deployment
-        .set_attr("failed_check", Value::string("orchestrator"));
+        .set_attr("failed_check", Value::string(walk_check(error, cause)));
     s
 }
 
@@ -146,6 +154,49 @@ fn unreadable(walk: &str, e: AwsError) -> Diagnostic {
         "Error reading the rollout's Step Functions execution",
         format!("Reading {walk} failed: {e}. The state was left as it was."),
     )
+}
+
+/// A rollout this resource left running stops any apply on it before any change (the plan
+/// warned; it may have ended since, which is then for the next refresh to record).
+pub async fn still_running_at_apply<C: Cloud>(
+    cloud: &C,
+    req: &ApplyRequest,
+    carried: &Private,
+) -> Option<Diagnostic> {
+    let walk = execution(carried.walk.as_ref()?)?;
+    if cloud.walk_state(walk).await.ok()? != WalkState::Running {
+        return None;
+    }
+    let function = req.prior_state.get("id").as_str().unwrap_or_default();
+    let alias = req.prior_state.get("alias").as_str().unwrap_or_default();
+    Some(rollout::still_running(function, alias, walk))
+}
+
+/// The private state after an apply: what this apply noted (a rollout it left running), and
+/// what it carries over: the note of a rollout still being followed when this apply ran none,
+/// and versions owed to a clean-up until a release succeeds (which deleted them).
+pub fn carry(req: &ApplyRequest, resp: &ApplyResponse, carried: Private) -> Private {
+    let mut kept = Private::read(&resp.private);
+    let id = |v: &Value| {
+        v.get("last_deployment")
+            .get("id")
+            .as_str()
+            .map(str::to_string)
+    };
+    let ran = id(&resp.new_state) != id(&req.prior_state);
+    if !ran && kept.walk.is_none() {
+        kept.walk = carried.walk;
+    }
+    let status = resp.new_state.get("last_deployment").get("status");
+    let cleaned = ran && status.as_str() == Some("SUCCEEDED") && !resp.diagnostics.has_errors();
+    if !cleaned {
+        for v in carried.leftover {
+            if !kept.leftover.contains(&v) {
+                kept.leftover.push(v);
+            }
+        }
+    }
+    kept
 }
 
 /// The plan's warning while a rollout goes on.

@@ -17,13 +17,13 @@ use crate::model::settings::Orchestrator;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics};
 use crate::protocol::registry::{ApplyRequest, ApplyResponse, RequestContext};
 use crate::protocol::value::Value;
-use crate::resources::common::capacity;
 use crate::resources::common::failure::{aws_failure, fail, unknown_at_apply, NOTHING_CHANGED};
 use crate::resources::common::reconcile::Replaced;
 use crate::resources::common::rollout::{
     self, outcome_warnings, preflight_alarms, preflight_hooks, Rollout,
 };
 use crate::resources::common::state::Private;
+use crate::resources::common::{capacity, sources};
 use tokio::sync::Mutex;
 
 mod outcome;
@@ -146,7 +146,16 @@ impl<'a, C: Cloud> Apply<'a, C> {
         // A renamed alias moves its event sources and goes away once the new one serves 100%:
         // that needs the apply to see the end.
         let mut settings = self.config.settings.clone();
-        settings.wait_for_rollout |= self.alias_move.is_some();
+        // So do event sources that change (they move at 100%), and a create (there is no prior
+        // release to put back if the rollout failed).
+        let had = self
+            .prior
+            .as_ref()
+            .map(|p| sources::stored(p.event_sources.as_deref()));
+        let sources_change =
+            had.unwrap_or_default() != self.config.event_sources.clone().unwrap_or_default();
+        settings.wait_for_rollout |=
+            self.alias_move.is_some() || self.prior.is_none() || sources_change;
         let function = prepared.release.function_name().to_string();
         let req = self.req;
         let rollout = Rollout {

@@ -23,7 +23,7 @@ fn last(v: &Value, name: &str) -> String {
 }
 
 fn running(aws: &FakeAws) -> Vec<String> {
-    aws.running_executions("gitmoxi-orders-live")
+    aws.running_executions("gitmoxi-orders.live")
 }
 
 #[tokio::test(start_paused = true)]
@@ -43,7 +43,7 @@ async fn a_followed_canary_runs_in_the_state_machine_and_records_each_weight() {
     assert_eq!(last(st, "status"), "SUCCEEDED");
     let arn = last(st, "execution_arn");
     assert!(
-        arn.starts_with("arn:aws:states:us-east-1:000000000000:execution:gitmoxi-orders-live:"),
+        arn.starts_with("arn:aws:states:us-east-1:000000000000:execution:gitmoxi-orders.live:"),
         "{arn}"
     );
     assert_eq!(
@@ -129,10 +129,10 @@ async fn without_waiting_the_apply_ends_at_the_first_shift_and_refresh_reads_the
     assert!(Private::read(&third.private).leftover.is_empty());
 
     // Destroy takes the alias's state machine too.
-    assert!(aws.has_state_machine("gitmoxi-orders-live"));
+    assert!(aws.has_state_machine("gitmoxi-orders.live"));
     let gone = tf.destroy(&third.instance()).await;
     assert!(gone.diagnostics.is_empty(), "{:?}", gone.diagnostics);
-    assert!(!aws.has_state_machine("gitmoxi-orders-live"));
+    assert!(!aws.has_state_machine("gitmoxi-orders.live"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -271,4 +271,118 @@ async fn what_the_state_machine_cannot_run_is_refused_at_plan() {
         ["The step_functions orchestrator needs role_arn"]
     );
     assert_eq!(aws.count("update_code"), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_followed_rollback_names_the_alarm_and_following_reads_the_alias_only_around_shifts() {
+    let (aws, tf) = setup();
+    aws.define_alarm("errors");
+    let first = created(&tf, "v1").await;
+    let reads_before = aws.count("get_alias");
+    let extra = json!({"alarms": ["errors"]});
+    let cfg = config(&tf, &package("v2"), on_step_functions(true, extra));
+    aws.alarm_at(
+        "errors",
+        aws.elapsed() + Duration::from_secs(200),
+        AlarmState::Alarm,
+    );
+    let applied = tf.apply(&first, &cfg).await;
+    let st = &applied.state;
+    assert_eq!(last(st, "status"), "ROLLED_BACK");
+    assert_eq!(last(st, "failed_check"), "alarm:errors");
+    assert_eq!(
+        last(st, "reason"),
+        "alarm errors is ALARM at step 1 of 2 (10% on version 2); traffic restored to version 1"
+    );
+    assert_eq!(s(st, "version"), "1");
+    let live = aws.alias_of("orders", "live").unwrap();
+    assert_eq!((live.version.as_str(), live.extra), ("1", None));
+    // Some 200 seconds of following read the alias a handful of times, not once a second.
+    let reads = aws.count("get_alias") - reads_before;
+    assert!(reads <= 8, "{reads} alias reads");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_running_rollout_is_still_followed_after_applies_it_refused() {
+    let (aws, tf) = setup();
+    let first = created(&tf, "v1").await;
+    let cfg = config(&tf, &package("v2"), on_step_functions(false, json!({})));
+    let applied = tf.apply(&first, &cfg).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    // A tags-only change (in place) while it runs: refused, and the note stays.
+    let tagged = json!({"function_definition": definition(json!({"Tags": {"team": "a"}}))});
+    let cfg_tags = config(&tf, &package("v2"), on_step_functions(false, tagged));
+    let refused = tf.apply(&applied.instance(), &cfg_tags).await;
+    assert_eq!(
+        refused.error_summaries(),
+        ["A rollout is still running on orders:live"]
+    );
+    assert_eq!(
+        Private::read(&refused.private).walk,
+        Private::read(&applied.private).walk
+    );
+    let live = aws.alias_of("orders", "live").unwrap();
+    assert!(live.extra.is_some(), "still rolling out");
+    // Once it has ended, refresh reads it through the note that survived.
+    tokio::time::sleep(Duration::from_secs(301)).await;
+    let read = tf.refresh(&refused.instance()).await;
+    assert_eq!(last(&read.new_state, "status"), "SUCCEEDED");
+    let now = Instance {
+        state: read.new_state,
+        private: read.private,
+    };
+    let tagged = tf.apply(&now, &cfg_tags).await;
+    assert!(tagged.diagnostics.is_empty(), "{:?}", tagged.diagnostics);
+    assert_eq!(
+        Private::read(&tagged.private).leftover,
+        ["1"],
+        "still owed to a release"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_execution_and_someone_elses_pin_are_left_as_they_are() {
+    let (aws, tf) = setup();
+    let first = created(&tf, "v1").await;
+    let cfg = config(&tf, &package("v2"), on_step_functions(true, json!({})));
+    let outside = async {
+        tokio::time::sleep(Duration::from_secs(100)).await;
+        for arn in running(&aws) {
+            aws.stop_execution(&arn).unwrap();
+        }
+        // A hotfix, version 3, pinned by hand.
+        aws.seed_versions(3).set_alias("live", "3", None);
+    };
+    let (applied, ()) = tokio::join!(tf.apply(&first, &cfg), outside);
+    assert_eq!(last(&applied.state, "status"), "FAILED");
+    assert_eq!(last(&applied.state, "failed_check"), "conflict");
+    let live = aws.alias_of("orders", "live").unwrap();
+    assert_eq!(
+        (live.version.as_str(), live.extra),
+        ("3", None),
+        "the pin stays"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn creates_and_event_source_changes_are_followed_to_the_end() {
+    let (_aws, tf) = setup();
+    let cfg = config(&tf, &package("v1"), on_step_functions(false, json!({})));
+    let created = tf.apply(&Instance::default(), &cfg).await;
+    assert!(created.diagnostics.is_empty(), "{:?}", created.diagnostics);
+    assert_eq!(last(&created.state, "status"), "SUCCEEDED");
+    let sources = r#"{"PushEventSources": [{"Service": "lambda.url", "AuthType": "NONE"}]}"#;
+    let both = config(
+        &tf,
+        &package("v2"),
+        on_step_functions(false, json!({"event_sources": sources})),
+    );
+    let applied = tf.apply(&created.instance(), &both).await;
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    assert_eq!(
+        last(&applied.state, "status"),
+        "SUCCEEDED",
+        "sources move at 100%: followed"
+    );
+    assert!(Private::read(&applied.private).walk.is_none());
 }
