@@ -186,7 +186,10 @@ impl State {
         let reason = format!("{walk} ended with {error}: {cause}");
         let restored = routing.as_ref().is_some_and(|r| r.serves_fully(&from));
         if !restored {
-            let theirs = error.contains("PreconditionFailed") || !self.walk_made(routing.as_ref());
+            // Refused by the revision guard, the walk may still have left a split of its own (an
+            // update whose answer was lost and whose retry was refused): only what it did not
+            // make is someone else's.
+            let theirs = !self.walk_made(routing.as_ref());
             self.serving = routing;
             self.traffic_moved = true;
             let cause = match theirs {

@@ -17,6 +17,11 @@ use serde_json::{json, Map, Value};
 /// of thousands of states.
 const MAX_CHECKS_PER_WAIT: u64 = 100;
 
+/// At most this many alarm checks in one machine, shared by its waits: Step Functions takes a
+/// definition of at most 1 MB (a check is three states), so a schedule of many steps is checked
+/// less often in each.
+const MAX_CHECKS: u64 = 400;
+
 /// Step Functions' limit on a state machine's name.
 const MAX_NAME: usize = 80;
 
@@ -29,6 +34,8 @@ const DESCRIBE_ALARMS: &str = "arn:aws:states:::aws-sdk:cloudwatch:describeAlarm
 pub struct Watch<'a> {
     pub alarms: &'a [String],
     pub check_interval: Duration,
+    /// Checks allowed in each wait (see [`MAX_CHECKS`]).
+    pub checks_per_wait: u64,
 }
 
 /// The state machine of `function`'s rollouts on `alias`: `gitmoxi-FUNCTION.ALIAS` (neither name
@@ -57,15 +64,19 @@ pub fn input(walk: &Walk) -> Value {
         "from": walk.from,
         "to": walk.to,
         "revision": walk.revision_id,
+        // In the input rather than in every check: a definition is limited to 1 MB.
+        "watched": walk.alarms,
     })
 }
 
 /// The state machine for the walk, in `partition` (`aws`, `aws-cn`, `aws-us-gov`): its steps
 /// on their schedule, then the bake.
 pub fn compile(walk: &Walk, partition: &str) -> Value {
+    let waits = walk.steps.len().max(1) as u64;
     let watch = Watch {
         alarms: &walk.alarms,
         check_interval: walk.check_interval,
+        checks_per_wait: (MAX_CHECKS / waits).clamp(1, MAX_CHECKS_PER_WAIT),
     };
     for_partition(
         compile_steps(&walk.steps, walk.bake, &watch, &walk.to),
@@ -170,7 +181,7 @@ fn alias_retry() -> Value {
     }])
 }
 
-/// `wait` as checks of the alarms every `check_interval` (at most [`MAX_CHECKS_PER_WAIT`]), each a
+/// `wait` as checks of the alarms every `check_interval` (at most `checks_per_wait`), each a
 /// Wait then a check; states named `PREFIX k` (the wait) and `PREFIX k check` / `judge`. With no
 /// alarms, one Wait. Ends at `next`.
 fn checked_wait(
@@ -187,7 +198,7 @@ fn checked_wait(
         return;
     }
     let interval = watch.check_interval.as_secs().max(1);
-    let checks = total.div_ceil(interval).clamp(1, MAX_CHECKS_PER_WAIT);
+    let checks = total.div_ceil(interval).clamp(1, watch.checks_per_wait);
     // The seconds that do not divide evenly go one each to the first waits, so no wait is more
     // than a second longer than another.
     let (each, odd) = (total / checks, total % checks);
@@ -203,16 +214,16 @@ fn checked_wait(
             format!("{prefix} {k}"),
             json!({"Type": "Wait", "Seconds": seconds, "Next": check}),
         );
-        states.insert(check.clone(), alarm_check(watch.alarms, &judge));
+        states.insert(check.clone(), alarm_check(&judge));
         states.insert(judge, alarm_judge(&then));
     }
 }
 
-fn alarm_check(alarms: &[String], next: &str) -> Value {
+fn alarm_check(next: &str) -> Value {
     json!({
         "Type": "Task",
         "Resource": DESCRIBE_ALARMS,
-        "Parameters": {"AlarmNames": alarms, "StateValue": "ALARM",
+        "Parameters": {"AlarmNames.$": "$.watched", "StateValue": "ALARM",
                        "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]},
         "ResultSelector": {"Metric.$": "$.MetricAlarms", "Composite.$": "$.CompositeAlarms"},
         "ResultPath": "$.alarms",

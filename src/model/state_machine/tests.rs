@@ -52,6 +52,7 @@ fn a_canary_shifts_waits_with_checks_then_goes_to_100_and_bakes() {
     let watch = Watch {
         alarms: &alarms,
         check_interval: Duration::from_secs(3),
+        checks_per_wait: 100,
     };
     let m = compile(&plan(ShiftKind::Canary, 10, 6, 3), &watch, "7");
     assert_eq!(
@@ -98,6 +99,7 @@ fn every_alarm_check_and_every_call_can_roll_back() {
     let watch = Watch {
         alarms: &alarms,
         check_interval: Duration::from_secs(3),
+        checks_per_wait: 100,
     };
     let m = compile(&plan(ShiftKind::Linear, 50, 3, 0), &watch, "2");
     let states = m["States"].as_object().unwrap();
@@ -120,7 +122,10 @@ fn every_alarm_check_and_every_call_can_roll_back() {
     }
     assert_eq!(m["States"]["Rolled back"]["CausePath"], "$.why.text");
     let check = &m["States"]["Step 1 1 check"]["Parameters"];
-    assert_eq!(check["AlarmNames"], serde_json::json!(["a", "b"]));
+    assert_eq!(
+        check["AlarmNames.$"], "$.watched",
+        "the names come with the input"
+    );
     assert_eq!(check["StateValue"], "ALARM");
     assert_eq!(
         check["AlarmTypes"],
@@ -143,6 +148,7 @@ fn without_alarms_a_wait_is_one_state_and_long_waits_are_checked_less_often() {
     let quiet = Watch {
         alarms: &none,
         check_interval: Duration::from_secs(3),
+        checks_per_wait: 100,
     };
     let m = compile(&plan(ShiftKind::Canary, 20, 600, 0), &quiet, "3");
     assert_eq!(m["States"]["Step 1 1"]["Seconds"], 600);
@@ -152,6 +158,7 @@ fn without_alarms_a_wait_is_one_state_and_long_waits_are_checked_less_often() {
     let watched = Watch {
         alarms: &alarms,
         check_interval: Duration::from_secs(3),
+        checks_per_wait: 100,
     };
     let m = compile(&plan(ShiftKind::Canary, 20, 3600, 0), &watched, "3");
     let checks = names(&m)
@@ -171,11 +178,12 @@ async fn run_on_fake(fake: &gitmoxi_fake_aws::FakeAws) -> Result<Value, (String,
     let watch = Watch {
         alarms: &alarms,
         check_interval: Duration::from_secs(2),
+        checks_per_wait: 100,
     };
     let machine = compile(&plan(ShiftKind::Canary, 50, 6, 2), &watch, "2");
     let revision = fake.alias("live").unwrap().revision_id;
     let input = serde_json::json!({"function": "orders", "alias": "live", "from": "1", "to": "2",
-                                   "revision": revision});
+                                   "revision": revision, "watched": alarms});
     fake.run_state_machine(&machine, input).await
 }
 
@@ -287,4 +295,33 @@ fn other_partitions_name_their_integrations() {
             .all(|r| r.starts_with("arn:aws-cn:states:::aws-sdk:")),
         "{china:?}"
     );
+}
+
+#[test]
+fn many_steps_share_the_checks_so_the_definition_stays_under_step_functions_limit() {
+    let walk = |percent: u8, wait_s: u64| gitmoxi_engine::Walk {
+        deployment_id: "d-1".into(),
+        function_name: "f".repeat(64),
+        alias: "live".into(),
+        from: "1".into(),
+        to: "2".into(),
+        revision_id: "r".into(),
+        steps: plan(ShiftKind::Linear, percent, wait_s, 0).steps,
+        bake: Duration::from_secs(3600),
+        alarms: (0..100)
+            .map(|i| format!("a-rather-long-alarm-name-{i:03}"))
+            .collect(),
+        check_interval: Duration::from_secs(3),
+    };
+    for (percent, wait_s) in [(1, 3600), (10, 600), (50, 86_400)] {
+        let m = super::compile(&walk(percent, wait_s), "aws");
+        let size = m.to_string().len();
+        assert!(
+            size < 1_000_000,
+            "LINEAR {percent}% / {wait_s}s: {size} bytes"
+        );
+        let checks = m["States"].as_object().unwrap().keys();
+        let checks = checks.filter(|k| k.ends_with(" check")).count();
+        assert!(checks <= 400 + 100, "{checks} checks");
+    }
 }
