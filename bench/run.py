@@ -258,7 +258,7 @@ def run_step_functions_benchmark(emulator: Emulator, proxy: Proxy, ws: Workspace
     say(f"apply of a code change to {APPLY_N} functions through Step Functions, wait_for_rollout = false: "
         f"{APPLY_RUNS} runs")
     sfn_vars = ["-var=orchestrator=step_functions", "-var=wait_for_rollout=false"]
-    entry: dict = {"wall_s": [], "calls": [], "finished_s": []}
+    entry: dict = {"wall_s": [], "calls": [], "finished_s": [], "by_operation": []}
     for i in range(1, APPLY_RUNS + 1):
         release = str(package(100 + i))
         ws.tf("plan", "-input=false", "-lock=false", "-parallelism=50", "-out=release.tfplan",
@@ -267,6 +267,7 @@ def run_step_functions_benchmark(emulator: Emulator, proxy: Proxy, ws: Workspace
         started = time.perf_counter()
         wall, _ = ws.tf("apply", "-input=false", "-lock=false", "-parallelism=50", "release.tfplan")
         entry["calls"].append(sum(proxy.counts().values()))
+        entry["by_operation"].append(dict(proxy.counts()))
         entry["wall_s"].append(wall)
         entry["finished_s"].append(executions_finished(emulator, started))
     # Every execution ended: a plan that reads them finds nothing left to do.
@@ -415,6 +416,9 @@ def render(r: dict) -> str:
     out.append("API calls per deployment by operation (median run / N):")
     for kind in (OURS, AWS):
         out.append(f"  {kind}: {per_operation(median_run(ap[kind]['by_operation']), n)}")
+    if sfn and sfn.get("by_operation"):
+        out.append(f"  {OURS} through Step Functions, wait_for_rollout = false: "
+                   f"{per_operation(median_run(sfn['by_operation']), n)}")
     if q and "by_operation" in q["apply_ours"]:
         out.append(f"  {OURS}, release of {QUOTA_N} under quotas: "
                    f"{per_operation(q['apply_ours']['by_operation'], QUOTA_N)}")
