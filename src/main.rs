@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use terraform_provider_gitmoxi::functions::render::{run_renderer, RENDERER_ARG};
 
 fn main() -> ExitCode {
+    cap_malloc_arenas();
     if std::env::args_os()
         .nth(1)
         .is_some_and(|a| a == RENDERER_ARG)
@@ -33,3 +34,20 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc gives each thread that allocates its own malloc arena (up to 8 per CPU), each with
+/// pages of its own; the provider's threads mostly wait on the network, so two arenas serve them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn cap_malloc_arenas() {
+    extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    const M_ARENA_MAX: std::ffi::c_int = -8;
+    // SAFETY: mallopt only sets an allocator parameter; called before any thread exists.
+    unsafe {
+        mallopt(M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn cap_malloc_arenas() {}

@@ -1,6 +1,7 @@
-//! One shared AWS configuration and the SDK clients, built once when Terraform configures the
-//! provider. Every resource and every rollout in one Terraform run shares them (and so their
-//! connection pools and credential caches).
+//! One shared AWS configuration and the SDK clients, made once when Terraform configures the
+//! provider (Lambda's and CloudWatch's at once, the others on first use, so a plan brings only
+//! Lambda's code into memory). Every resource and every rollout in one Terraform run shares them
+//! (and so their connection pools and credential caches).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::budget::Budget;
 use super::retry::Calls;
@@ -70,20 +71,23 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
         retry: RetryPolicy::with_max_retries(cfg.max_retries),
         budget: Budget::default(),
     });
+    let s3_conf = conf("s3");
     Ok(Aws {
         lambda: aws_sdk_lambda::Client::new(&conf("lambda")),
-        s3: aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf("s3"))
-                .force_path_style(path_style)
-                .build(),
-        ),
-        sns: aws_sdk_sns::Client::new(&conf("sns")),
-        elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&conf("elbv2")),
-        apigatewayv2: aws_sdk_apigatewayv2::Client::new(&conf("apigatewayv2")),
-        apigateway: aws_sdk_apigateway::Client::new(&conf("apigateway")),
+        s3: Lazy::new(move || {
+            aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&s3_conf)
+                    .force_path_style(path_style)
+                    .build(),
+            )
+        }),
+        sns: lazy(conf("sns"), aws_sdk_sns::Client::new),
+        elbv2: lazy(conf("elbv2"), aws_sdk_elasticloadbalancingv2::Client::new),
+        apigatewayv2: lazy(conf("apigatewayv2"), aws_sdk_apigatewayv2::Client::new),
+        apigateway: lazy(conf("apigateway"), aws_sdk_apigateway::Client::new),
         iam: iam_client(cfg, conf("iam")),
-        sts: aws_sdk_sts::Client::new(&conf("sts")),
-        sfn: aws_sdk_sfn::Client::new(&conf("stepfunctions")),
+        sts: lazy(conf("sts"), aws_sdk_sts::Client::new),
+        sfn: lazy(conf("stepfunctions"), aws_sdk_sfn::Client::new),
         account: tokio::sync::OnceCell::new(),
         alarms: AlarmPoller::new(CloudWatchAlarms::new(cloudwatch.clone(), calls.clone())),
         cloudwatch,
@@ -96,10 +100,41 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
 /// IAM is asked about execution roles only where it is the IAM of the Lambda being deployed to:
 /// with a `lambda` endpoint of its own (an emulator, a VPC endpoint) and none for `iam`, the
 /// provider would ask AWS's IAM about another account's roles, so it does not ask.
-fn iam_client(cfg: &AwsConfig, conf: SdkConfig) -> Option<aws_sdk_iam::Client> {
+fn iam_client(cfg: &AwsConfig, conf: SdkConfig) -> Option<Lazy<aws_sdk_iam::Client>> {
     let lambda_elsewhere =
         cfg.endpoints.contains_key("lambda") && !cfg.endpoints.contains_key("iam");
-    (!lambda_elsewhere).then(|| aws_sdk_iam::Client::new(&conf))
+    (!lambda_elsewhere).then(|| lazy(conf, aws_sdk_iam::Client::new))
+}
+
+/// A client built the first time it is used: a plan calls Lambda only, and building the others
+/// would bring their code into memory for nothing.
+pub(super) struct Lazy<T> {
+    client: OnceLock<T>,
+    make: Box<dyn Fn() -> T + Send + Sync>,
+}
+
+impl<T> Lazy<T> {
+    fn new(make: impl Fn() -> T + Send + Sync + 'static) -> Lazy<T> {
+        Lazy {
+            client: OnceLock::new(),
+            make: Box::new(make),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.client.get_or_init(|| (self.make)())
+    }
+}
+
+fn lazy<T>(conf: SdkConfig, make: fn(&SdkConfig) -> T) -> Lazy<T>
+where
+    T: 'static,
+{
+    Lazy::new(move || make(&conf))
 }
 
 /// The base configuration with credentials of the assumed role, refreshed before they expire so

@@ -45,6 +45,7 @@ pub use retry::{retrying, RetryPolicy};
 use std::sync::Arc;
 
 use alarms::{AlarmPoller, CloudWatchAlarms};
+use clients::Lazy;
 use retry::Calls;
 
 /// The provider's AWS access: one client per service, sharing one configuration (connection
@@ -52,15 +53,15 @@ use retry::Calls;
 pub struct Aws {
     lambda: aws_sdk_lambda::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
-    s3: aws_sdk_s3::Client,
-    sns: aws_sdk_sns::Client,
-    elbv2: aws_sdk_elasticloadbalancingv2::Client,
-    apigatewayv2: aws_sdk_apigatewayv2::Client,
-    apigateway: aws_sdk_apigateway::Client,
+    s3: Lazy<aws_sdk_s3::Client>,
+    sns: Lazy<aws_sdk_sns::Client>,
+    elbv2: Lazy<aws_sdk_elasticloadbalancingv2::Client>,
+    apigatewayv2: Lazy<aws_sdk_apigatewayv2::Client>,
+    apigateway: Lazy<aws_sdk_apigateway::Client>,
     /// None when IAM cannot be asked about the account Lambda runs in (see `clients.rs`).
-    iam: Option<aws_sdk_iam::Client>,
-    sts: aws_sdk_sts::Client,
-    sfn: aws_sdk_sfn::Client,
+    iam: Option<Lazy<aws_sdk_iam::Client>>,
+    sts: Lazy<aws_sdk_sts::Client>,
+    sfn: Lazy<aws_sdk_sfn::Client>,
     /// The account deployed to, once asked.
     account: tokio::sync::OnceCell<sts::Caller>,
     region: String,
