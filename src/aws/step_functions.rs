@@ -11,7 +11,7 @@ use gitmoxi_engine::ports::{
 use super::{ops, Aws};
 use crate::model::state_machine::{compile, input, machine_name};
 
-/// Published versions of a rollout machine kept besides the newest.
+/// Published versions of a rollout machine kept (the newest, the one just published among them).
 const KEPT_VERSIONS: usize = 5;
 
 fn version_of(arn: Option<&str>) -> Result<String, AwsError> {
