@@ -150,18 +150,24 @@ fn shift(first: bool, weight: f64, to_version: &str, next: &str) -> Value {
     json!({
         "Type": "Task",
         "Resource": UPDATE_ALIAS,
-        "Parameters": {
-            "FunctionName.$": "$.function",
-            "Name.$": "$.alias",
-            "FunctionVersion.$": version,
-            "RevisionId.$": revision,
-            "RoutingConfig": {"AdditionalVersionWeights": routing},
-        },
+        "Parameters": alias_update(version, revision, routing),
         "ResultSelector": {"RevisionId.$": "$.RevisionId"},
         "ResultPath": "$.last",
         "Retry": alias_retry(),
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": CALL_FAILED}],
         "Next": next,
+    })
+}
+
+/// UpdateAlias's parameters: the input's function and alias, the version and RevisionId at
+/// these paths, and these extra weights.
+fn alias_update(version: &str, revision: &str, weights: Value) -> Value {
+    json!({
+        "FunctionName.$": "$.function",
+        "Name.$": "$.alias",
+        "FunctionVersion.$": version,
+        "RevisionId.$": revision,
+        "RoutingConfig": {"AdditionalVersionWeights": weights},
     })
 }
 
@@ -293,13 +299,7 @@ fn rollback(states: &mut Map<String, Value>) {
             json!({
                 "Type": "Task",
                 "Resource": UPDATE_ALIAS,
-                "Parameters": {
-                    "FunctionName.$": "$.function",
-                    "Name.$": "$.alias",
-                    "FunctionVersion.$": "$.from",
-                    "RevisionId.$": revision,
-                    "RoutingConfig": {"AdditionalVersionWeights": {}},
-                },
+                "Parameters": alias_update("$.from", revision, json!({})),
                 "ResultPath": null,
                 "Retry": alias_retry(),
                 "Next": "Rolled back",
