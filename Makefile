@@ -5,7 +5,7 @@ SHELL := bash
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test tools build package install docs docs-check validate-examples fmt lint bench clean-tools
+.PHONY: help demo test tools build package install docs docs-check validate-examples fmt lint bench hot-code clean-tools
 
 # $(call phase,TITLE,COMMAND): runs COMMAND between two banners and says how long it took.
 define phase
@@ -63,6 +63,9 @@ lint: ## Check formatting and run clippy as CI does
 
 bench: tools ## Release build vs hashicorp/aws 3.39.0 on ministack: one table of medians (docs/benchmarks.md)
 	scripts/bench.sh
+
+hot-code: tools ## release/hot-code.txt: the functions a plan and an apply run, placed first by the release link (needs valgrind)
+	.venv/bin/python bench/hot_code.py
 
 clean-tools: ## Stop the demo emulator and delete .venv/ and .tools/
 	@if [ -x .venv/bin/python ]; then scripts/emulator.sh stop; fi

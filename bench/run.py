@@ -144,7 +144,7 @@ def main():
         print(render(json.loads((WORK / "results.json").read_text())))
         return
     for path, hint in ((TERRAFORM, "make tools"), (MINISTACK, "make tools"), (AWS_BINARY, "make tools"),
-                       (OURS_BINARY, "cargo build --release")):
+                       (OURS_BINARY, "scripts/build-release.sh")):
         if not path.exists():
             raise SystemExit(f"{path} is missing: run `{hint}`")
     if not shutil.which("openssl"):

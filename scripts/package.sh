@@ -7,7 +7,7 @@
 # into a filesystem mirror for `terraform init`.
 #
 # Environment:
-#   PROFILE=release|debug   cargo profile to build (default release; debug builds much faster)
+#   PROFILE=release|debug   release: the shipped build (scripts/build-release.sh; default); debug builds much faster
 #   PROVIDER_BINARY=/path   package this binary and build nothing (tests use the one cargo built)
 #   DIST_DIR=/path          where to write (default dist/)
 set -euo pipefail
@@ -39,7 +39,7 @@ if [[ -n "${PROVIDER_BINARY:-}" ]]; then
   say "packaging $BINARY (PROVIDER_BINARY; nothing built)"
 else
   case "$PROFILE" in
-    release) (cd "$ROOT" && "$CARGO" build --release --bin "$NAME") ;;
+    release) CARGO="$CARGO" "$ROOT/scripts/build-release.sh" ;;
     debug) (cd "$ROOT" && "$CARGO" build --bin "$NAME") ;;
     *) die "PROFILE must be release or debug, not '$PROFILE'" ;;
   esac
