@@ -71,9 +71,8 @@ def defined_functions(binary: Path) -> set[str]:
             if len(parts) == 3 and parts[1] in "tTwW"}
 
 
-def functions_run(binary: Path, outputs: list[Path]) -> list[str]:
+def functions_run(binary: Path, defined: set[str], outputs: list[Path]) -> list[str]:
     """The binary's functions that ran in these callgrind outputs, in order of first appearance."""
-    defined = defined_functions(binary)
     names: dict[str, None] = {}
     for out in outputs:
         obj = None
@@ -105,6 +104,7 @@ def profile(binary: Path, folder: Path) -> dict[str, list[str]]:
         cli.write_text(T.cli_config().read_text().replace(str(T.OURS_BINARY.parent), str(folder)))
         space = T.Workspace(T.OURS, N, emulator.url, cli)
         space.tf("init", "-input=false")
+        defined = defined_functions(binary)
         phases = {}
         for phase, args in (("create", ("apply", "-auto-approve", f"-var=package_file={T.package(0)}")),
                             ("plan", ("plan", "-lock=false", f"-var=package_file={T.package(0)}")),
@@ -113,7 +113,7 @@ def profile(binary: Path, folder: Path) -> dict[str, list[str]]:
             started = time.perf_counter()
             space.tf(*args, "-input=false")
             outputs = sorted(set(DIR.glob("callgrind.*")) - before, key=lambda p: p.stat().st_mtime)
-            phases[phase] = functions_run(binary, outputs)
+            phases[phase] = functions_run(binary, defined, outputs)
             say(f"{phase}: {len(outputs)} provider processes, {len(phases[phase])} functions, "
                 f"{time.perf_counter() - started:.0f} s under callgrind")
         return phases

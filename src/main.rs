@@ -39,13 +39,9 @@ fn main() -> ExitCode {
 /// pages of its own; the provider's threads mostly wait on the network, so two arenas serve them.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn cap_malloc_arenas() {
-    extern "C" {
-        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
-    }
-    const M_ARENA_MAX: std::ffi::c_int = -8;
     // SAFETY: mallopt only sets an allocator parameter; called before any thread exists.
     unsafe {
-        mallopt(M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

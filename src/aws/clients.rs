@@ -10,7 +10,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock};
 
 use super::budget::Budget;
 use super::retry::Calls;
@@ -74,13 +74,13 @@ pub async fn connect(cfg: &AwsConfig) -> Result<Aws, String> {
     let s3_conf = conf("s3");
     Ok(Aws {
         lambda: aws_sdk_lambda::Client::new(&conf("lambda")),
-        s3: Lazy::new(move || {
+        s3: LazyLock::new(Box::new(move || {
             aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(&s3_conf)
                     .force_path_style(path_style)
                     .build(),
             )
-        }),
+        })),
         sns: lazy(conf("sns"), aws_sdk_sns::Client::new),
         elbv2: lazy(conf("elbv2"), aws_sdk_elasticloadbalancingv2::Client::new),
         apigatewayv2: lazy(conf("apigatewayv2"), aws_sdk_apigatewayv2::Client::new),
@@ -108,33 +108,10 @@ fn iam_client(cfg: &AwsConfig, conf: SdkConfig) -> Option<Lazy<aws_sdk_iam::Clie
 
 /// A client built the first time it is used: a plan calls Lambda only, and building the others
 /// would bring their code into memory for nothing.
-pub(super) struct Lazy<T> {
-    client: OnceLock<T>,
-    make: Box<dyn Fn() -> T + Send + Sync>,
-}
+pub(super) type Lazy<T> = LazyLock<T, Box<dyn FnOnce() -> T + Send>>;
 
-impl<T> Lazy<T> {
-    fn new(make: impl Fn() -> T + Send + Sync + 'static) -> Lazy<T> {
-        Lazy {
-            client: OnceLock::new(),
-            make: Box::new(make),
-        }
-    }
-}
-
-impl<T> std::ops::Deref for Lazy<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        self.client.get_or_init(|| (self.make)())
-    }
-}
-
-fn lazy<T>(conf: SdkConfig, make: fn(&SdkConfig) -> T) -> Lazy<T>
-where
-    T: 'static,
-{
-    Lazy::new(move || make(&conf))
+fn lazy<T: 'static>(conf: SdkConfig, make: fn(&SdkConfig) -> T) -> Lazy<T> {
+    LazyLock::new(Box::new(move || make(&conf)))
 }
 
 /// The base configuration with credentials of the assumed role, refreshed before they expire so
